@@ -1,0 +1,1 @@
+"""Chat-platform adapters: translate platform events into service calls and render neutral messages."""

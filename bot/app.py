@@ -1,0 +1,48 @@
+"""The composition root: builds storage, content, the service and adapters. Nothing imports it."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.core.clock import Clock
+from bot.core.model import Question, Syllabus
+from bot.core.ports import Notifier
+from bot.service import QuizService
+from content.loader import load_content
+from storage.db import create_engine
+from storage.migrate import upgrade_async
+from storage.store import SqlStore
+
+__all__ = ["Runtime", "build_runtime"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    engine: AsyncEngine
+    store: SqlStore
+    service: QuizService
+    syllabus: Syllabus
+    questions: Sequence[Question]
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+
+async def build_runtime(
+    db_url: str, notifier: Notifier, clock: Clock, *, admins: frozenset[str] = frozenset(), migrate: bool = True
+) -> Runtime:
+    """Load and validate content, migrate the database, and wire the service."""
+    bank = load_content()
+    if migrate:
+        await upgrade_async(db_url)
+    engine = create_engine(db_url)
+    store = SqlStore(engine)
+    service = QuizService(store, bank.syllabus, bank.questions, notifier, clock, admins=admins)
+    log.info("content loaded: %d questions over %d objectives", len(bank.questions), len({q.objective_id for q in bank.questions}))
+    return Runtime(engine, store, service, bank.syllabus, bank.questions)

@@ -1,0 +1,104 @@
+"""The ``studybot`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot import __version__
+from bot.settings import ENV_VARS, ConfigError, Settings
+
+__all__ = ["main"]
+
+log = logging.getLogger("studybot")
+
+DESCRIPTION = "StudyBot: daily Databricks ML Professional questions for Slack and Discord study groups."
+EPILOG = "Environment variables:\n" + "\n".join(f"  {k:<22} {v}" for k, v in ENV_VARS.items())
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="studybot", description=DESCRIPTION, epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    p.add_argument("--version", action="version", version=f"studybot {__version__}")
+    sub = p.add_subparsers(dest="cmd", metavar="COMMAND")
+
+    run = sub.add_parser("run", help="run the bot (a terminal chat when no platform token is set)")
+    run.add_argument("--platform", choices=["auto", "console", "slack", "discord"], default="auto")
+    run.add_argument("--http", action="store_true", help="Slack HTTP mode instead of Socket Mode")
+    run.add_argument("--port", type=int, default=3000, help="HTTP port (Slack HTTP mode, /healthz)")
+
+    demo = sub.add_parser("demo", help="simulate a study group for some days on a simulated clock")
+    demo.add_argument("--days", type=int, default=14, help="days to simulate (default 14)")
+    demo.add_argument("--members", type=int, default=8, help="simulated members (default 8)")
+    demo.add_argument("--seed", type=int, default=7, help="random seed (same seed, same run)")
+    demo.add_argument("--database", help="database URL to keep the run (default: a temporary SQLite file)")
+
+    content = sub.add_parser("content", help="check or summarise the question bank")
+    csub = content.add_subparsers(dest="content_cmd", metavar="ACTION", required=True)
+    v = csub.add_parser("validate", help="schema and item-writing checks; exit 1 on any BLOCK finding")
+    v.add_argument("--file", action="append", type=Path, help="check only these files (no whole-bank checks)")
+    v.add_argument("--quiet", action="store_true", help="list BLOCK findings only")
+    s = csub.add_parser("stats", help="items per topic, subtopic and objective; tag counts; bank figures")
+    s.add_argument("--json", action="store_true")
+
+    db = sub.add_parser("db", help="database maintenance")
+    dsub = db.add_subparsers(dest="db_cmd", metavar="ACTION", required=True)
+    dsub.add_parser("upgrade", help="apply migrations (also done at start-up)")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.cmd is None:
+        parser.print_help()
+        return 2
+    try:
+        settings = Settings.from_env()
+    except ConfigError as exc:
+        print(f"studybot: configuration error: {exc}", file=sys.stderr)
+        return 2
+    from bot.logs import setup_logging
+
+    setup_logging(settings.log_format, settings.log_level if args.cmd == "run" else "WARNING")
+    if args.cmd == "content":
+        from content.cli import run_stats, run_validate
+
+        if args.content_cmd == "validate":
+            return run_validate(sys.stdout, args.file, show_warnings=not args.quiet)
+        return run_stats(sys.stdout, as_json=args.json)
+    if args.cmd == "db":
+        from storage.migrate import upgrade
+
+        upgrade(settings.db_url)
+        print(f"database is up to date ({'PostgreSQL' if 'postgres' in settings.db_url else settings.db_url})")
+        return 0
+    if args.cmd == "demo":
+        if not 1 <= args.days <= 366 or not 1 <= args.members <= 200:
+            print("studybot demo: --days must be 1-366 and --members 1-200", file=sys.stderr)
+            return 2
+        from bot.demo import run_demo
+
+        asyncio.run(run_demo(sys.stdout, days=args.days, members=args.members, seed=args.seed, database=args.database))
+        return 0
+    if args.cmd == "run":
+        from bot.runner import run
+
+        try:
+            return asyncio.run(run(settings, args.platform, http=args.http, port=args.port))
+        except ConfigError as exc:
+            print(f"studybot: configuration error: {exc}", file=sys.stderr)
+            return 2
+        except KeyboardInterrupt:
+            return 0
+    parser.print_help()
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

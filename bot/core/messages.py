@@ -1,0 +1,112 @@
+"""Neutral messages the core produces; adapters render them (Block Kit, embeds, terminal text).
+
+Every message has a plain-text rendering (:func:`bot.core.render.to_text`) that the console shows and
+that Slack and Discord use as the notification fallback.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+__all__ = [
+    "ChannelRef",
+    "DrillCard",
+    "Message",
+    "OptionView",
+    "QuestionPost",
+    "Reply",
+    "RevealOption",
+    "RevealPost",
+    "Table",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelRef:
+    platform: str  # "slack" | "discord" | "console"
+    workspace: str  # Slack team id / Discord guild id / "local"
+    channel: str
+
+
+@dataclass(frozen=True, slots=True)
+class OptionView:
+    letter: str
+    emoji: str  # neutral emoji name: one/two/three/four
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionPost:
+    post_id: int
+    topic: str  # "Topic 3: Model Registry, Governance & Release Management"
+    objective_id: str
+    stem: str
+    options: tuple[OptionView, ...]
+    reveal_at: dt.datetime
+    reveal_local: str  # "17:00 Europe/Berlin"
+    title: str = "Daily question"
+
+
+@dataclass(frozen=True, slots=True)
+class RevealOption:
+    letter: str
+    text: str
+    rationale: str
+    count: int
+    correct: bool
+
+
+@dataclass(frozen=True, slots=True)
+class RevealPost:
+    post_id: int
+    question_id: str
+    objective_id: str
+    objective_text: str
+    options: tuple[RevealOption, ...]
+    explanation: str
+    reason: str  # why this objective was chosen
+    winners: tuple[str, ...]  # display names of those who got it right
+    answered: int
+    references: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def correct(self) -> RevealOption:
+        return next(o for o in self.options if o.correct)
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """A titled table (leaderboards, weak spots, stats); ``rows`` are already formatted cells."""
+
+    title: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class DrillCard:
+    """One drill question with A-D buttons; button values are ``drill:<id>:<seq>:<letter>``."""
+
+    drill_id: int
+    seq: int
+    total: int
+    objective_id: str
+    stem: str
+    options: tuple[OptionView, ...]
+    header: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """A reply to the person who asked; ``private`` replies are ephemeral or DMs."""
+
+    text: str
+    private: bool = True
+    tables: tuple[Table, ...] = field(default=())
+    card: DrillCard | None = None
+    title: str = ""
+
+
+Message = QuestionPost | RevealPost | Reply

@@ -1,0 +1,157 @@
+"""``studybot demo``: a simulated study group on a simulated clock, deterministic for a seed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import tempfile
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from adapters.console import ConsoleChat, ConsoleNotifier
+from bot.app import build_runtime
+from bot.core.answers import OPTION_EMOJI
+from bot.core.clock import ManualClock
+from bot.core.messages import RevealPost
+from bot.core.render import EMOJI_GLYPH
+from bot.service import Invocation
+from storage.db import sqlite_url_for
+
+__all__ = ["DemoResult", "run_demo"]
+
+NAMES = ["ada", "ben", "chen", "dev", "eli", "fay", "gus", "hana", "ivo", "jun", "kai", "lea", "mo", "nia", "oz", "pam"]
+START = dt.datetime(2026, 1, 5, 7, 0, tzinfo=dt.UTC)  # a Monday; fixed so a seed always gives the same run
+CHANNEL = "ml-pro-study"
+TZ = "Europe/Berlin"
+
+
+@dataclass
+class Member:
+    name: str
+    skill: dict[str, float]  # topic id -> probability of answering right
+    diligence: float  # probability of answering on a given day
+
+
+@dataclass
+class DemoResult:
+    posts: int = 0
+    reveals: list[RevealPost] = field(default_factory=list)
+    reactions: int = 0
+    members: list[Member] = field(default_factory=list)
+    per_topic: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+
+def make_members(n: int, rng: random.Random, weak_topic: str = "3") -> list[Member]:
+    members = []
+    for i in range(n):
+        name = NAMES[i] if i < len(NAMES) else f"member{i + 1}"
+        skill = {t: round(rng.uniform(0.55, 0.9), 2) for t in "12345"}
+        skill[weak_topic] = round(rng.uniform(0.15, 0.35), 2)  # the planted team weakness
+        members.append(Member(name, skill, round(rng.uniform(0.7, 0.95), 2)))
+    return members
+
+
+async def run_demo(
+    out: TextIO, *, days: int = 14, members: int = 8, seed: int = 7, database: str | None = None
+) -> DemoResult:
+    rng = random.Random(seed)
+    clock = ManualClock(START)
+    notifier = ConsoleNotifier(out)
+    tmp = None
+    if database is None:
+        tmp = tempfile.TemporaryDirectory(prefix="studybot-demo-")
+        database = sqlite_url_for(Path(tmp.name))
+    rt = await build_runtime(database, notifier, clock)
+    result = DemoResult(members=make_members(members, rng))
+    chat = ConsoleChat(rt.service, notifier, clock, channel=CHANNEL, out=out)
+    try:
+        print(f"StudyBot demo: {members} members, {days} days, seed {seed}, channel #{CHANNEL} ({TZ}).", file=out)
+        print("Planted weakness: the team is weak on Topic 3 (registry, governance, release).", file=out)
+        admin = Invocation("console", "local", CHANNEL, "lead", "lead", True, CHANNEL, "local")
+        for reply in await rt.service.handle_command(admin, "/studybot", f"subscribe 09:00 {TZ}"):
+            print(f"\n[#{CHANNEL}] {reply.text}", file=out)
+        channel = await rt.store.get_channel(await rt.store.ensure_workspace("console", "local"), CHANNEL)
+        assert channel is not None
+        stats: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        for day in range(days):
+            post_at = rt.service.next_post_at(channel, clock.now())
+            clock.set(post_at)
+            post = await rt.service.post_daily(channel.id)
+            if post is None or post.message_ref is None:
+                continue
+            result.posts += 1
+            q = rt.service.by_id[post.question_id]
+            shown_key = post.option_order.index(q.answer_index)
+            lines = []
+            for m in result.members:
+                if rng.random() > m.diligence:
+                    continue
+                clock.advance(minutes=rng.randint(3, 40))
+                right = rng.random() < m.skill[q.topic_id]
+                wrong = [i for i in range(4) if i != shown_key]
+                first = shown_key if right else rng.choice(wrong)
+                await _react(chat, post.message_ref, m.name, first, True)
+                result.reactions += 1
+                choice = first
+                if rng.random() < 0.12:  # some people change their mind
+                    clock.advance(minutes=rng.randint(5, 60))
+                    choice = rng.choice([i for i in range(4) if i != first])
+                    await _react(chat, post.message_ref, m.name, first, False)
+                    await _react(chat, post.message_ref, m.name, choice, True)
+                    result.reactions += 2
+                    lines.append(f"{m.name} {EMOJI_GLYPH[OPTION_EMOJI[first]]}→{EMOJI_GLYPH[OPTION_EMOJI[choice]]}")
+                else:
+                    lines.append(f"{m.name} {EMOJI_GLYPH[OPTION_EMOJI[choice]]}")
+            print(f"\nReactions: {', '.join(lines) if lines else 'none'}", file=out)
+            clock.set(post.reveal_due_at)
+            result.reveals.extend(await rt.service.reveal_due())
+            if day == 0:
+                print(f"\n(day 1 done; {days - 1} more days follow)", file=out)
+        for r in result.reveals:  # scored by the bot, read back from the database
+            t = r.objective_id.split(".")[0]
+            stats[t][0] += len(r.winners)
+            stats[t][1] += r.answered
+        result.per_topic = {t: (c, n) for t, (c, n) in sorted(stats.items())}
+        _summary(out, result, rt.syllabus.topics)
+    finally:
+        await rt.close()
+        if tmp is not None:
+            tmp.cleanup()
+    return result
+
+
+async def _react(chat: ConsoleChat, ref: str, user: str, option: int, added: bool) -> None:
+    saved = chat.out
+    chat.out = _Null()
+    try:
+        await chat.react(user, option, added, ref)
+    finally:
+        chat.out = saved
+
+
+class _Null:
+    def write(self, _s: str) -> int:
+        return 0
+
+    def flush(self) -> None:
+        pass
+
+
+def _summary(out: TextIO, result: DemoResult, topics: object) -> None:
+    print("\n" + "═" * 72, file=out)
+    print(f"Demo summary: {result.posts} daily posts, {len(result.reveals)} reveals, {result.reactions} reaction events", file=out)
+    wins: Counter[str] = Counter()
+    answered = sum(r.answered for r in result.reveals)
+    for r in result.reveals:
+        wins.update(r.winners)
+    print(f"Answers scored: {answered}; correct: {sum(wins.values())}", file=out)
+    print("\nMost correct answers:", file=out)
+    for name, n in wins.most_common():
+        print(f"  {name:<8} {n:>3}", file=out)
+    print("\nTeam accuracy by topic (final answers):", file=out)
+    titles = {t.id: t.title for t in topics}  # type: ignore[attr-defined]
+    for t, (c, n) in result.per_topic.items():
+        bar = "█" * round(20 * c / n) if n else ""
+        print(f"  Topic {t} {titles.get(t, ''):<55.55} {c:>3}/{n:<3} {bar}", file=out)

@@ -1,0 +1,468 @@
+"""The quiz service: applies commands and events, using core rules over state read through ports.
+
+Adapters call this and nothing else; the scheduler calls :meth:`QuizService.post_daily`,
+:meth:`QuizService.reveal_due` and friends. Every method is safe to repeat (idempotent).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import zoneinfo
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from bot.core.answers import OPTION_EMOJI, ReactionEvent, derive_answers, option_for_reaction
+from bot.core.clock import Clock
+from bot.core.commands import (
+    STUDYBOT_USAGE,
+    StudybotCommand,
+    UsageError,
+    parse_studybot,
+)
+from bot.core.messages import ChannelRef, OptionView, QuestionPost, Reply, RevealOption, RevealPost
+from bot.core.model import LETTERS, Question, Syllabus
+from bot.core.ports import ChannelInfo, Notifier, PlatformError, PostInfo, Store
+from bot.core.selection import choose_question, option_order, seed_for
+
+__all__ = ["Invocation", "QuizService"]
+
+log = logging.getLogger(__name__)
+
+REASON_TEXT = {
+    "coverage": "next objective in the syllabus rotation (every objective before any repeats)",
+    "weak-spot": "a team weak spot",
+    "focus": "the channel's focus topic",
+    "manual": "posted on request",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Invocation:
+    """Who typed a command, where."""
+
+    platform: str
+    workspace: str
+    channel: str
+    user: str
+    user_name: str = ""
+    is_admin: bool = False
+    channel_name: str = ""
+    workspace_name: str = ""
+
+    @property
+    def ref(self) -> ChannelRef:
+        return ChannelRef(self.platform, self.workspace, self.channel)
+
+
+def local_date(now: dt.datetime, tz: str) -> dt.date:
+    return now.astimezone(zoneinfo.ZoneInfo(tz)).date()
+
+
+def post_instant(day: dt.date, post_time: str, tz: str) -> dt.datetime:
+    """The UTC instant of ``post_time`` on local ``day`` (a time skipped by DST moves forward)."""
+    hh, mm = (int(x) for x in post_time.split(":"))
+    zone = zoneinfo.ZoneInfo(tz)
+    local = dt.datetime(day.year, day.month, day.day, hh, mm, tzinfo=zone)
+    # normalise non-existent local times (spring forward): round-trip through UTC
+    return local.astimezone(dt.UTC)
+
+
+class QuizService:
+    def __init__(
+        self,
+        store: Store,
+        syllabus: Syllabus,
+        questions: Sequence[Question],
+        notifier: Notifier,
+        clock: Clock,
+        *,
+        admins: frozenset[str] = frozenset(),
+    ) -> None:
+        self.store = store
+        self.syllabus = syllabus
+        self.questions = tuple(questions)
+        self.by_id = {q.id: q for q in self.questions}
+        self.notifier = notifier
+        self.clock = clock
+        self.admins = admins
+        self._objective_text = {o.id: o.text for o in syllabus.objectives()}
+        self._topic_title = {t.id: t.title for t in syllabus.topics}
+
+    # -- commands -------------------------------------------------------------------------------
+    async def handle_command(self, inv: Invocation, command: str, text: str) -> list[Reply]:
+        """Run a slash command; every reply concerns the invoker unless marked public."""
+        name = command.lstrip("/").lower()
+        try:
+            if name == "studybot":
+                return await self._studybot(inv, text)
+            raise UsageError(f"Unknown command /{name}. Try /studybot help.")
+        except UsageError as exc:
+            return [Reply(str(exc), private=True)]
+
+    def _is_admin(self, inv: Invocation) -> bool:
+        return inv.is_admin or inv.user in self.admins or f"{inv.platform}:{inv.user}" in self.admins
+
+    async def _studybot(self, inv: Invocation, text: str) -> list[Reply]:
+        cmd = parse_studybot(text)
+        if isinstance(cmd, StudybotCommand) and cmd.action == "help":
+            return [Reply(STUDYBOT_USAGE, private=True)]
+        if not self._is_admin(inv) and not (isinstance(cmd, StudybotCommand) and cmd.action == "settings" and
+                                            cmd.time is None and cmd.tz is None and cmd.reveal_minutes is None):
+            return [Reply("Only workspace admins (or configured StudyBot admins) can do that.", private=True)]
+        if not isinstance(cmd, StudybotCommand):
+            raise UsageError("That command is not available yet.")
+        ws = await self.store.ensure_workspace(inv.platform, inv.workspace, inv.workspace_name)
+        now = self.clock.now()
+        if cmd.action == "subscribe":
+            assert cmd.time is not None and cmd.tz is not None
+            ch = await self.store.subscribe_channel(ws, inv.channel, inv.channel_name, cmd.tz, cmd.time, now)
+            await self._audit(ws, inv, "subscribe", f"channel={inv.channel} time={cmd.time} tz={cmd.tz}")
+            nxt = self.next_post_at(ch, now)
+            return [Reply(
+                f"Subscribed: a daily ML-PRO question at {ch.post_time} {ch.tz}, revealed "
+                f"{_duration(ch.reveal_minutes)} later. Next question: {_fmt_local(nxt, ch.tz)}.",
+                private=False,
+            )]
+        channel = await self.store.get_channel(ws, inv.channel)
+        if channel is None or (not channel.active and cmd.action != "settings"):
+            return [Reply("This channel is not subscribed. Use /studybot subscribe [HH:MM] [Area/City].", private=True)]
+        if cmd.action == "unsubscribe":
+            await self.store.update_channel(channel.id, now, active=False)
+            await self._audit(ws, inv, "unsubscribe", f"channel={inv.channel}")
+            return [Reply("Unsubscribed: no more daily questions here. Past answers are kept.", private=False)]
+        if cmd.action == "settings":
+            changes: dict[str, object] = {}
+            if cmd.time is not None:
+                changes["post_time"] = cmd.time
+            if cmd.tz is not None:
+                changes["tz"] = cmd.tz
+            if cmd.reveal_minutes is not None:
+                changes["reveal_minutes"] = cmd.reveal_minutes
+            if changes:
+                channel = await self.store.update_channel(channel.id, now, **changes)
+                await self._audit(ws, inv, "settings", " ".join(f"{k}={v}" for k, v in changes.items()))
+            return [Reply(self._settings_text(channel, now), private=True)]
+        if cmd.action == "post-now":
+            post = await self.post_daily(channel.id, manual=True)
+            await self._audit(ws, inv, "post-now", f"channel={inv.channel} post={post.id if post else None}")
+            if post is None:
+                return [Reply("Could not post a question here; see the bot's log.", private=True)]
+            return [Reply(f"Posted question {post.question_id} (objective {post.objective_id}).", private=True)]
+        if cmd.action == "reveal-now":
+            open_posts = await self.store.open_posts(channel.id)
+            if not open_posts:
+                return [Reply("There is no open question in this channel.", private=True)]
+            for p in open_posts:
+                await self.reveal(p.id)
+            await self._audit(ws, inv, "reveal-now", f"channel={inv.channel} posts={[p.id for p in open_posts]}")
+            return [Reply(f"Revealed {len(open_posts)} question(s).", private=True)]
+        raise UsageError(STUDYBOT_USAGE)
+
+    async def _audit(self, ws: int, inv: Invocation, action: str, detail: str) -> None:
+        await self.store.audit(ws, f"{inv.platform}:{inv.user}", inv.user_name, action, detail, self.clock.now())
+
+    def _settings_text(self, ch: ChannelInfo, now: dt.datetime) -> str:
+        status = "subscribed" if ch.active else "not subscribed"
+        lines = [
+            f"Channel settings ({status}):",
+            f"  post time   {ch.post_time} {ch.tz}",
+            f"  reveal      {_duration(ch.reveal_minutes)} after posting",
+        ]
+        if ch.focus_topic and ch.focus_until and ch.focus_until > now:
+            lines.append(f"  focus       topic {ch.focus_topic} until {_fmt_local(ch.focus_until, ch.tz)}")
+        if ch.active:
+            lines.append(f"  next post   {_fmt_local(self.next_post_at(ch, now), ch.tz)}")
+        return "\n".join(lines)
+
+    # -- schedule arithmetic ---------------------------------------------------------------------
+    def next_post_at(self, ch: ChannelInfo, now: dt.datetime) -> dt.datetime:
+        """The next instant (>= now) the channel's daily question is due."""
+        day = local_date(now, ch.tz)
+        for offset in range(0, 3):
+            at = post_instant(day + dt.timedelta(days=offset), ch.post_time, ch.tz)
+            if at >= now:
+                return at
+        raise AssertionError("unreachable")
+
+    async def daily_is_due(self, ch: ChannelInfo, now: dt.datetime | None = None) -> bool:
+        """True if today's (local) daily question is due and has not been posted."""
+        now = now or self.clock.now()
+        day = local_date(now, ch.tz)
+        if now < post_instant(day, ch.post_time, ch.tz):
+            return False
+        posts = await self.store.channel_posts(ch.id)
+        return not any(p.local_date == day and p.slot == 0 for p in posts)
+
+    # -- posting --------------------------------------------------------------------------------
+    async def post_daily(self, channel_id: int, *, manual: bool = False) -> PostInfo | None:
+        """Post the channel's question for today (local date), at most once per day.
+
+        With ``manual`` (``/studybot post-now``), today's daily question is posted if missing,
+        otherwise a bonus question is posted in the next free slot. Returns the post, or None if
+        there was nothing to do (already posted) or the platform refused.
+        """
+        ch = await self.store.channel_by_id(channel_id)
+        now = self.clock.now()
+        day = local_date(now, ch.tz)
+        posts = await self.store.channel_posts(ch.id)
+        slot = 0
+        if any(p.local_date == day and p.slot == 0 for p in posts):
+            if not manual:
+                return None
+            slot = 1 + max(p.slot for p in posts if p.local_date == day)
+        focus = ch.focus_topic if ch.focus_topic and ch.focus_until and ch.focus_until > now else None
+        team_stats = await self._team_stats(ch)
+        seed = seed_for(ch.ref.platform, ch.ref.workspace, ch.ref.channel, day.isoformat(), slot)
+        choice = choose_question(
+            self.syllabus,
+            self.questions,
+            [p.question_id for p in posts if p.status != "failed"],
+            seed,
+            team_stats=team_stats,
+            focus_topic=focus,
+        )
+        q = choice.question
+        order = option_order(q, seed, self._avoid_key_letter(posts))
+        reveal_at = now + dt.timedelta(minutes=ch.reveal_minutes)
+        post = await self.store.reserve_post(
+            ch.id, day, slot, q.id, q.objective_id, order, "manual" if manual and choice.reason == "coverage" else choice.reason,
+            choice.detail, reveal_at, now,
+        )
+        if post is None:  # another process or a retry got there first
+            log.info("daily post already exists", extra={"channel": ch.ref.channel, "date": day.isoformat()})
+            return None
+        return await self._send_post(ch, post, q)
+
+    async def _send_post(self, ch: ChannelInfo, post: PostInfo, q: Question) -> PostInfo | None:
+        message = self.render_question(ch, post, q)
+        try:
+            ref = await self.notifier.post(ch.ref, message)
+        except PlatformError as exc:
+            log.warning("platform refused the daily post: %s", exc, extra={"channel": ch.ref.channel})
+            await self.store.mark_failed(post.id)
+            return None
+        await self.store.mark_posted(post.id, ref, self.clock.now())
+        try:
+            await self.notifier.add_option_reactions(ch.ref, ref, len(message.options))
+        except PlatformError as exc:
+            log.warning("could not add option reactions: %s", exc, extra={"channel": ch.ref.channel})
+        return await self.store.get_post(post.id)
+
+    async def resume_reserved(self, older_than: dt.timedelta = dt.timedelta(minutes=2)) -> int:
+        """Send posts that were reserved but never sent (the process died in between)."""
+        now = self.clock.now()
+        sent = 0
+        for ch in await self.store.active_channels():
+            for p in await self.store.channel_posts(ch.id):
+                if p.status == "reserved" and now - p.created_at >= older_than and p.question_id in self.by_id:
+                    if await self._send_post(ch, p, self.by_id[p.question_id]):
+                        sent += 1
+        return sent
+
+    def _avoid_key_letter(self, posts: Sequence[PostInfo]) -> str | None:
+        """If the last three posts showed the key under one letter, avoid it (check B-02)."""
+        shown = []
+        for p in posts[-3:]:
+            q = self.by_id.get(p.question_id)
+            if q is None or len(p.option_order) != 4:
+                return None
+            shown.append(LETTERS[p.option_order.index(q.answer_index)])
+        return shown[0] if len(shown) == 3 and len(set(shown)) == 1 else None
+
+    async def _team_stats(self, ch: ChannelInfo) -> dict[str, tuple[int, int]] | None:
+        return None
+
+    def render_question(self, ch: ChannelInfo, post: PostInfo, q: Question) -> QuestionPost:
+        opts = tuple(
+            OptionView(LETTERS[i], OPTION_EMOJI[i], q.options[canonical]) for i, canonical in enumerate(post.option_order)
+        )
+        topic_id = q.topic_id
+        return QuestionPost(
+            post_id=post.id,
+            topic=f"Topic {topic_id}: {self._topic_title.get(topic_id, '')}",
+            objective_id=q.objective_id,
+            stem=q.stem,
+            options=opts,
+            reveal_at=post.reveal_due_at,
+            reveal_local=_fmt_local(post.reveal_due_at, ch.tz),
+            title="Daily question" if post.slot == 0 else "Bonus question",
+        )
+
+    # -- reactions ------------------------------------------------------------------------------
+    async def record_reaction(
+        self,
+        *,
+        platform: str,
+        workspace: str,
+        channel: str,
+        message_ref: str,
+        user: str,
+        reaction: str,
+        added: bool,
+        delivery_id: str,
+        at: dt.datetime | None = None,
+        is_bot: bool = False,
+        user_name: str = "",
+        source: str = "event",
+    ) -> bool:
+        """Store one raw reaction event; True if it was new. Unknown messages are ignored."""
+        ws = await self.store.ensure_workspace(platform, workspace)
+        post = await self.store.post_by_message(ws, channel, message_ref)
+        if post is None:
+            return False
+        person = await self.store.ensure_person(ws, user, user_name, is_bot)
+        now = self.clock.now()
+        event = ReactionEvent(delivery_id, str(person), option_for_reaction(reaction), added, at or now, is_bot)
+        return await self.store.add_reaction_event(post.id, person, event, reaction, source, now)
+
+    async def reconcile_post(self, post: PostInfo, reactions: Mapping[str, set[str]]) -> int:
+        """Repair a post's answers from the platform's current reactions; returns events added.
+
+        ``reactions`` maps raw emoji to the user ids (bots excluded) reacting with it now. Options
+        we hold as present but the platform does not show become removals; options the platform
+        shows that we do not hold become additions (order unknown: existing answers keep priority).
+        """
+        if post.status != "posted":
+            return 0
+        ch = await self.store.channel_by_id(post.channel_id)
+        now = self.clock.now()
+        events = await self.store.reaction_events(post.id)
+        # what we believe is present: replay with no cut-off
+        held: dict[str, set[int]] = {}
+        counts: dict[tuple[str, int, bool], int] = {}
+        for _pid, ev in sorted(events, key=lambda pe: (pe[1].at, pe[1].seq)):
+            if ev.option is None or ev.is_bot:
+                continue
+            counts[(ev.user_id, ev.option, ev.added)] = counts.get((ev.user_id, ev.option, ev.added), 0) + 1
+            s = held.setdefault(ev.user_id, set())
+            (s.add if ev.added else s.discard)(ev.option)
+        platform_state: dict[int, set[int]] = {}
+        for emoji, users in reactions.items():
+            option = option_for_reaction(emoji)
+            if option is None:
+                continue
+            for user in users:
+                pid = await self.store.ensure_person(ch.workspace_id, user)
+                platform_state.setdefault(pid, set()).add(option)
+        added = 0
+        people = set(platform_state) | {int(u) for u in held}
+        for pid in sorted(people):
+            have = held.get(str(pid), set())
+            want = platform_state.get(pid, set())
+            for option in sorted(have - want):
+                n = counts.get((str(pid), option, False), 0)
+                ev = ReactionEvent(f"reconcile:{post.id}:{pid}:{option}:-:{n}", str(pid), option, False, now)
+                added += await self.store.add_reaction_event(post.id, pid, ev, OPTION_EMOJI[option], "reconcile", now)
+            for option in sorted(want - have):
+                n = counts.get((str(pid), option, True), 0)
+                # an addition we missed: place it just before now, after everything we know
+                ev = ReactionEvent(f"reconcile:{post.id}:{pid}:{option}:+:{n}", str(pid), option, True, now)
+                added += await self.store.add_reaction_event(post.id, pid, ev, OPTION_EMOJI[option], "reconcile", now)
+        return added
+
+    async def reconcile_open_posts(self) -> int:
+        """Re-read reactions of every open post from its platform and repair missed events."""
+        total = 0
+        for post in await self.store.open_posts():
+            if post.message_ref is None:
+                continue
+            ch = await self.store.channel_by_id(post.channel_id)
+            try:
+                state = await self.notifier.fetch_reactions(ch.ref, post.message_ref)
+            except PlatformError as exc:
+                log.warning("cannot read reactions: %s", exc, extra={"channel": ch.ref.channel})
+                continue
+            if state is not None:
+                total += await self.reconcile_post(post, state)
+        return total
+
+    # -- reveal ---------------------------------------------------------------------------------
+    async def reveal(self, post_id: int) -> RevealPost | None:
+        """Score and announce a post once; a second call (or another process) does nothing."""
+        post = await self.store.get_post(post_id)
+        if post is None or post.status != "posted":
+            return None
+        q = self.by_id.get(post.question_id)
+        if q is None:
+            log.error("post %s refers to unknown question %s", post.id, post.question_id)
+            return None
+        ch = await self.store.channel_by_id(post.channel_id)
+        now = self.clock.now()
+        events = [ev for _pid, ev in await self.store.reaction_events(post.id)]
+        shown_answers = derive_answers(events, now)
+        # answers are stored by canonical option, so analytics survive the per-post shuffle
+        canonical = {int(pid): post.option_order[opt] for pid, opt in shown_answers.items()}
+        await self.store.save_daily_answers(post, ch, canonical, q.answer_index, now)
+        await self._after_daily_answers(post, ch, canonical, q, now)
+        if not await self.store.claim_reveal(post.id, now):
+            return None
+        message = await self.render_reveal(post, q)
+        try:
+            await self.notifier.post(ch.ref, message)
+        except PlatformError as exc:
+            log.warning("platform refused the reveal: %s", exc, extra={"channel": ch.ref.channel})
+        return message
+
+    async def _after_daily_answers(
+        self, post: PostInfo, ch: ChannelInfo, answers: Mapping[int, int], q: Question, now: dt.datetime
+    ) -> None:
+        """Hook for the learning engine (spaced repetition) once daily answers are scored."""
+
+    async def render_reveal(self, post: PostInfo, q: Question) -> RevealPost:
+        counts, right = await self.store.post_answer_counts(post.id)
+        names = await self.store.person_names(right)
+        options = tuple(
+            RevealOption(
+                letter=LETTERS[i],
+                text=q.options[canonical],
+                rationale=q.rationales[canonical],
+                count=counts.get(canonical, 0),
+                correct=canonical == q.answer_index,
+            )
+            for i, canonical in enumerate(post.option_order)
+        )
+        reason = REASON_TEXT.get(post.reason, post.reason)
+        if post.reason_detail:
+            reason += f" ({post.reason_detail})"
+        return RevealPost(
+            post_id=post.id,
+            question_id=q.id,
+            objective_id=q.objective_id,
+            objective_text=self._objective_text.get(q.objective_id, ""),
+            options=options,
+            explanation=q.explanation,
+            reason=reason,
+            winners=tuple(names[p] for p in right),
+            answered=sum(counts.values()),
+            references=q.references,
+        )
+
+    async def reveal_due(self) -> list[RevealPost]:
+        out = []
+        for post in await self.store.due_reveals(self.clock.now()):
+            msg = await self.reveal(post.id)
+            if msg is not None:
+                out.append(msg)
+        return out
+
+    async def catch_up(self) -> tuple[int, int]:
+        """After a restart or sleep: post missing daily questions, then reveal overdue ones."""
+        await self.resume_reserved()
+        posted = 0
+        for ch in await self.store.active_channels():
+            if await self.daily_is_due(ch) and await self.post_daily(ch.id) is not None:
+                posted += 1
+        await self.reconcile_open_posts()
+        revealed = len(await self.reveal_due())
+        return posted, revealed
+
+
+def _duration(minutes: int) -> str:
+    h, m = divmod(minutes, 60)
+    return f"{h}h{m:02d}m" if h and m else (f"{h}h" if h else f"{m}m")
+
+
+def _fmt_local(when: dt.datetime, tz: str) -> str:
+    local = when.astimezone(zoneinfo.ZoneInfo(tz))
+    return f"{local:%a %Y-%m-%d %H:%M} {tz}"

@@ -1,0 +1,90 @@
+"""One typed Settings object, read from the environment at the edge (secrets only from the environment)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+__all__ = ["ENV_VARS", "ConfigError", "Settings"]
+
+# name -> what it does (README's configuration table is generated from the same text)
+ENV_VARS: dict[str, str] = {
+    "STUDYBOT_DATA_DIR": "Where the SQLite database lives (default ./data).",
+    "DATABASE_URL": "Database URL; default sqlite under the data directory. postgresql://user:pw@host/db selects PostgreSQL (asyncpg).",
+    "STUDYBOT_ADMINS": "Comma-separated user ids that may run admin commands besides platform admins (e.g. U0ALICE,discord:1234).",
+    "STUDYBOT_LOG_FORMAT": "text (default) or json.",
+    "STUDYBOT_LOG_LEVEL": "DEBUG, INFO (default), WARNING, ERROR.",
+    "SLACK_BOT_TOKEN": "Slack bot token (xoxb-...) for one workspace.",
+    "SLACK_APP_TOKEN": "Slack app-level token (xapp-...): selects Socket Mode.",
+    "SLACK_SIGNING_SECRET": "Slack signing secret (HTTP mode).",
+    "SLACK_API_URL": "Override of the Slack Web API base URL (ends with /api/).",
+    "DISCORD_TOKEN": "Discord bot token.",
+    "DISCORD_API_URL": "Override of the Discord REST base URL.",
+    "DISCORD_GATEWAY_URL": "Override of the Discord gateway URL.",
+}
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message says which and how to fix it (never its value)."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = Path("data")
+    database_url: str = ""
+    admins: frozenset[str] = field(default_factory=frozenset)
+    log_format: str = "text"
+    log_level: str = "INFO"
+    slack_bot_token: str = ""
+    slack_app_token: str = ""
+    slack_signing_secret: str = ""
+    slack_api_url: str = ""
+    discord_token: str = ""
+    discord_api_url: str = ""
+    discord_gateway_url: str = ""
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        e = os.environ if env is None else env
+        data_dir = Path(e.get("STUDYBOT_DATA_DIR") or "data")
+        fmt = (e.get("STUDYBOT_LOG_FORMAT") or "text").lower()
+        if fmt not in {"text", "json"}:
+            raise ConfigError("STUDYBOT_LOG_FORMAT must be 'text' or 'json'.")
+        level = (e.get("STUDYBOT_LOG_LEVEL") or "INFO").upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ConfigError("STUDYBOT_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR.")
+        admins = frozenset(a.strip() for a in (e.get("STUDYBOT_ADMINS") or "").split(",") if a.strip())
+        return cls(
+            data_dir=data_dir,
+            database_url=e.get("DATABASE_URL") or "",
+            admins=admins,
+            log_format=fmt,
+            log_level=level,
+            slack_bot_token=e.get("SLACK_BOT_TOKEN", ""),
+            slack_app_token=e.get("SLACK_APP_TOKEN", ""),
+            slack_signing_secret=e.get("SLACK_SIGNING_SECRET", ""),
+            slack_api_url=e.get("SLACK_API_URL", ""),
+            discord_token=e.get("DISCORD_TOKEN", ""),
+            discord_api_url=e.get("DISCORD_API_URL", ""),
+            discord_gateway_url=e.get("DISCORD_GATEWAY_URL", ""),
+        )
+
+    @property
+    def db_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'studybot.db').resolve()}"
+
+    @property
+    def platforms(self) -> list[str]:
+        found = []
+        if self.slack_bot_token:
+            found.append("slack")
+        if self.discord_token:
+            found.append("discord")
+        return found
+
+    def __repr__(self) -> str:  # never print secrets
+        return f"Settings(data_dir={self.data_dir!s}, database={'postgresql' if 'postgres' in self.db_url else 'sqlite'}, platforms={self.platforms})"

@@ -1,0 +1,120 @@
+"""Content commands: ``validate`` and ``stats`` (also reachable as ``studybot content ...``)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections import Counter
+from pathlib import Path
+from typing import TextIO
+
+from content import QUESTIONS_DIR, SYLLABUS_PATH
+from content.lint import REQUIRED_TAGS, bank_figures, lint, summarize
+from content.loader import ContentError, Problem, bank_files, load_syllabus, read_bank_files
+
+__all__ = ["main", "run_stats", "run_validate"]
+
+
+def run_validate(
+    out: TextIO,
+    files: list[Path] | None = None,
+    *,
+    questions_dir: Path = QUESTIONS_DIR,
+    syllabus_path: Path = SYLLABUS_PATH,
+    show_warnings: bool = True,
+) -> int:
+    """Validate content; print every finding; return 1 on any BLOCK finding, else 0."""
+    try:
+        syllabus = load_syllabus(syllabus_path)
+    except ContentError as exc:
+        for p in exc.problems:
+            print(p, file=out)
+        return 1
+    full = files is None
+    paths = bank_files(questions_dir) if files is None else files
+    items, problems = read_bank_files(paths, syllabus)
+    findings: list[Problem] = list(problems)
+    findings += lint(items, syllabus, full=full)
+    counts = summarize(findings)
+    order = {"BLOCK": 0, "WARN": 1, "WAIVED": 2}
+    for f in sorted(findings, key=lambda p: (order.get(p.level, 3), p.file, p.item or "", p.check)):
+        if f.level == "BLOCK" or show_warnings:
+            print(f, file=out)
+    print(
+        f"{len(items)} items in {len(paths)} file(s): {counts['BLOCK']} BLOCK, "
+        f"{counts['WARN']} WARN, {counts['WAIVED']} waived",
+        file=out,
+    )
+    if counts["BLOCK"]:
+        print("content validate: FAILED", file=out)
+        return 1
+    print("content validate: OK", file=out)
+    return 0
+
+
+def run_stats(out: TextIO, *, as_json: bool = False, questions_dir: Path = QUESTIONS_DIR) -> int:
+    """Print item counts per topic, subtopic and objective, tag counts and bank figures."""
+    syllabus = load_syllabus()
+    items, problems = read_bank_files(bank_files(questions_dir), syllabus)
+    models = [it.model for it in items if it.model.status != "retired"]
+    per_obj = Counter(m.objective for m in models)
+    status = Counter(m.status for m in models)
+    tags = Counter(t for m in models for t in set(m.tags))
+    data = {
+        "items": len(models),
+        "invalid_items_or_files": len(problems),
+        "status": dict(status),
+        "topics": [
+            {
+                "id": t.id,
+                "title": t.title,
+                "items": sum(per_obj[o.id] for s in t.subtopics for o in s.objectives),
+                "subtopics": [
+                    {
+                        "id": s.id,
+                        "title": s.title,
+                        "items": sum(per_obj[o.id] for o in s.objectives),
+                        "objectives": {o.id: per_obj[o.id] for o in s.objectives},
+                    }
+                    for s in t.subtopics
+                ],
+            }
+            for t in syllabus.topics
+        ],
+        "objectives_below_3": sorted(o.id for o in syllabus.objectives() if per_obj[o.id] < 3),
+        "required_tags": {t: tags[t] for t in REQUIRED_TAGS},
+        "tags": dict(tags.most_common()),
+        "figures": bank_figures(models),
+    }
+    if as_json:
+        json.dump(data, out, indent=2)
+        out.write("\n")
+        return 0
+    print(f"Question bank: {len(models)} items ({', '.join(f'{k} {v}' for k, v in sorted(status.items()))})", file=out)
+    for t in data["topics"]:  # type: ignore[union-attr]
+        print(f"\nTopic {t['id']}: {t['title']}  [{t['items']} items]", file=out)
+        for s in t["subtopics"]:
+            objs = "  ".join(f"{k}:{v}" for k, v in s["objectives"].items())
+            print(f"  {s['id']} {s['title']}  [{s['items']}]\n      {objs}", file=out)
+    print(f"\nObjectives with fewer than 3 items: {', '.join(data['objectives_below_3']) or 'none'}", file=out)  # type: ignore[arg-type]
+    print("Required tags (>= 4 each): " + ", ".join(f"{k} {v}" for k, v in data["required_tags"].items()), file=out)  # type: ignore[union-attr]
+    print("\nBank figures (content-standards §1.4):", file=out)
+    for k, v in data["figures"].items():  # type: ignore[union-attr]
+        print(f"  {k}: {v}", file=out)
+    return 0
+
+
+def main(argv: list[str]) -> int:
+    import sys
+
+    parser = argparse.ArgumentParser(prog="python -m content", description="Validate or summarise the question bank.")
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    v = sub.add_parser("validate", help="run the schema and item-writing checks")
+    v.add_argument("--file", action="append", type=Path, help="check only these files (no whole-bank checks)")
+    v.add_argument("--quiet", action="store_true", help="list BLOCK findings only")
+    s = sub.add_parser("stats", help="counts per topic, subtopic and objective, and bank figures")
+    s.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    if args.cmd == "validate":
+        return run_validate(sys.stdout, args.file, show_warnings=not args.quiet)
+    return run_stats(sys.stdout, as_json=args.json)

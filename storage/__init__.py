@@ -1,0 +1,1 @@
+"""Storage: SQLModel tables, the SQL implementation of the core's Store port, Alembic migrations."""
