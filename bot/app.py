@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.core.clock import Clock
+from bot.core.messages import ChannelRef, Message
 from bot.core.model import Question, Syllabus
 from bot.core.ports import Notifier
 from bot.service import QuizService
@@ -17,7 +18,7 @@ from storage.db import create_engine
 from storage.migrate import upgrade_async
 from storage.store import SqlStore
 
-__all__ = ["Runtime", "build_runtime"]
+__all__ = ["RoutingNotifier", "Runtime", "build_runtime"]
 
 log = logging.getLogger(__name__)
 
@@ -46,3 +47,30 @@ async def build_runtime(
     service = QuizService(store, bank.syllabus, bank.questions, notifier, clock, admins=admins)
     log.info("content loaded: %d questions over %d objectives", len(bank.questions), len({q.objective_id for q in bank.questions}))
     return Runtime(engine, store, service, bank.syllabus, bank.questions)
+
+
+class RoutingNotifier:
+    """One notifier per platform behind one port: the service posts, this picks the platform."""
+
+    def __init__(self) -> None:
+        self._by_platform: dict[str, Notifier] = {}
+
+    def register(self, platform: str, notifier: Notifier) -> None:
+        self._by_platform[platform] = notifier
+
+    def _for(self, platform: str) -> Notifier:
+        try:
+            return self._by_platform[platform]
+        except KeyError:
+            from bot.core.ports import PlatformError
+
+            raise PlatformError(f"no {platform} connection in this process") from None
+
+    async def post(self, channel: ChannelRef, message: Message) -> str:
+        return await self._for(channel.platform).post(channel, message)
+
+    async def add_option_reactions(self, channel: ChannelRef, message_ref: str, count: int) -> None:
+        await self._for(channel.platform).add_option_reactions(channel, message_ref, count)
+
+    async def fetch_reactions(self, channel: ChannelRef, message_ref: str) -> Mapping[str, set[str]] | None:
+        return await self._for(channel.platform).fetch_reactions(channel, message_ref)

@@ -7,7 +7,6 @@ import asyncio
 import logging
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
 from bot import __version__
 from bot.settings import ENV_VARS, ConfigError, Settings
@@ -38,13 +37,9 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=7, help="random seed (same seed, same run)")
     demo.add_argument("--database", help="database URL to keep the run (default: a temporary SQLite file)")
 
-    content = sub.add_parser("content", help="check or summarise the question bank")
-    csub = content.add_subparsers(dest="content_cmd", metavar="ACTION", required=True)
-    v = csub.add_parser("validate", help="schema and item-writing checks; exit 1 on any BLOCK finding")
-    v.add_argument("--file", action="append", type=Path, help="check only these files (no whole-bank checks)")
-    v.add_argument("--quiet", action="store_true", help="list BLOCK findings only")
-    s = csub.add_parser("stats", help="items per topic, subtopic and objective; tag counts; bank figures")
-    s.add_argument("--json", action="store_true")
+    from content.cli import configure_parser
+
+    configure_parser(sub.add_parser("content", help="check or summarise the question bank"))
 
     db = sub.add_parser("db", help="database maintenance")
     dsub = db.add_subparsers(dest="db_cmd", metavar="ACTION", required=True)
@@ -67,11 +62,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     setup_logging(settings.log_format, settings.log_level if args.cmd == "run" else "WARNING")
     if args.cmd == "content":
-        from content.cli import run_stats, run_validate
+        from content.cli import dispatch
 
-        if args.content_cmd == "validate":
-            return run_validate(sys.stdout, args.file, show_warnings=not args.quiet)
-        return run_stats(sys.stdout, as_json=args.json)
+        return dispatch(args, sys.stdout)
     if args.cmd == "db":
         from storage.migrate import upgrade
 

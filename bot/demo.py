@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import random
 import tempfile
 from collections import Counter, defaultdict
@@ -131,12 +132,9 @@ async def _react(chat: ConsoleChat, ref: str, user: str, option: int, added: boo
         chat.out = saved
 
 
-class _Null:
+class _Null(io.StringIO):
     def write(self, _s: str) -> int:
         return 0
-
-    def flush(self) -> None:
-        pass
 
 
 def _summary(out: TextIO, result: DemoResult, topics: object) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import zoneinfo
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.core.answers import OPTION_EMOJI, ReactionEvent, derive_answers, option_for_reaction
@@ -87,6 +87,8 @@ class QuizService:
         self.clock = clock
         self.admins = admins
         self._objective_text = {o.id: o.text for o in syllabus.objectives()}
+        # called with a channel id whenever a channel's schedule may have changed (the scheduler listens)
+        self.channel_listeners: list[Callable[[int], Awaitable[None]]] = []
         self._topic_title = {t.id: t.title for t in syllabus.topics}
 
     # -- commands -------------------------------------------------------------------------------
@@ -118,6 +120,7 @@ class QuizService:
             assert cmd.time is not None and cmd.tz is not None
             ch = await self.store.subscribe_channel(ws, inv.channel, inv.channel_name, cmd.tz, cmd.time, now)
             await self._audit(ws, inv, "subscribe", f"channel={inv.channel} time={cmd.time} tz={cmd.tz}")
+            await self._channel_changed(ch.id)
             nxt = self.next_post_at(ch, now)
             return [Reply(
                 f"Subscribed: a daily ML-PRO question at {ch.post_time} {ch.tz}, revealed "
@@ -130,6 +133,7 @@ class QuizService:
         if cmd.action == "unsubscribe":
             await self.store.update_channel(channel.id, now, active=False)
             await self._audit(ws, inv, "unsubscribe", f"channel={inv.channel}")
+            await self._channel_changed(channel.id)
             return [Reply("Unsubscribed: no more daily questions here. Past answers are kept.", private=False)]
         if cmd.action == "settings":
             changes: dict[str, object] = {}
@@ -142,6 +146,7 @@ class QuizService:
             if changes:
                 channel = await self.store.update_channel(channel.id, now, **changes)
                 await self._audit(ws, inv, "settings", " ".join(f"{k}={v}" for k, v in changes.items()))
+                await self._channel_changed(channel.id)
             return [Reply(self._settings_text(channel, now), private=True)]
         if cmd.action == "post-now":
             post = await self.post_daily(channel.id, manual=True)
@@ -158,6 +163,13 @@ class QuizService:
             await self._audit(ws, inv, "reveal-now", f"channel={inv.channel} posts={[p.id for p in open_posts]}")
             return [Reply(f"Revealed {len(open_posts)} question(s).", private=True)]
         raise UsageError(STUDYBOT_USAGE)
+
+    async def _channel_changed(self, channel_id: int) -> None:
+        for listener in self.channel_listeners:
+            try:
+                await listener(channel_id)
+            except Exception:
+                log.exception("channel listener failed", extra={"channel_id": channel_id})
 
     async def _audit(self, ws: int, inv: Invocation, action: str, detail: str) -> None:
         await self.store.audit(ws, f"{inv.platform}:{inv.user}", inv.user_name, action, detail, self.clock.now())
@@ -179,7 +191,7 @@ class QuizService:
     def next_post_at(self, ch: ChannelInfo, now: dt.datetime) -> dt.datetime:
         """The next instant (>= now) the channel's daily question is due."""
         day = local_date(now, ch.tz)
-        for offset in range(0, 3):
+        for offset in range(3):
             at = post_instant(day + dt.timedelta(days=offset), ch.post_time, ch.tz)
             if at >= now:
                 return at

@@ -6,7 +6,7 @@ import argparse
 import json
 from collections import Counter
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from content import QUESTIONS_DIR, SYLLABUS_PATH
 from content.lint import REQUIRED_TAGS, bank_figures, lint, summarize
@@ -60,7 +60,7 @@ def run_stats(out: TextIO, *, as_json: bool = False, questions_dir: Path = QUEST
     per_obj = Counter(m.objective for m in models)
     status = Counter(m.status for m in models)
     tags = Counter(t for m in models for t in set(m.tags))
-    data = {
+    data: dict[str, Any] = {
         "items": len(models),
         "invalid_items_or_files": len(problems),
         "status": dict(status),
@@ -91,30 +91,38 @@ def run_stats(out: TextIO, *, as_json: bool = False, questions_dir: Path = QUEST
         out.write("\n")
         return 0
     print(f"Question bank: {len(models)} items ({', '.join(f'{k} {v}' for k, v in sorted(status.items()))})", file=out)
-    for t in data["topics"]:  # type: ignore[union-attr]
+    for t in data["topics"]:
         print(f"\nTopic {t['id']}: {t['title']}  [{t['items']} items]", file=out)
         for s in t["subtopics"]:
             objs = "  ".join(f"{k}:{v}" for k, v in s["objectives"].items())
             print(f"  {s['id']} {s['title']}  [{s['items']}]\n      {objs}", file=out)
-    print(f"\nObjectives with fewer than 3 items: {', '.join(data['objectives_below_3']) or 'none'}", file=out)  # type: ignore[arg-type]
-    print("Required tags (>= 4 each): " + ", ".join(f"{k} {v}" for k, v in data["required_tags"].items()), file=out)  # type: ignore[union-attr]
+    print(f"\nObjectives with fewer than 3 items: {', '.join(data['objectives_below_3']) or 'none'}", file=out)
+    print("Required tags (>= 4 each): " + ", ".join(f"{k} {v}" for k, v in data["required_tags"].items()), file=out)
     print("\nBank figures (content-standards §1.4):", file=out)
-    for k, v in data["figures"].items():  # type: ignore[union-attr]
+    for k, v in data["figures"].items():
         print(f"  {k}: {v}", file=out)
     return 0
+
+
+def configure_parser(parser: argparse.ArgumentParser) -> None:
+    """Add the content actions to ``parser`` (used by ``studybot content`` and ``python -m content``)."""
+    sub = parser.add_subparsers(dest="content_cmd", metavar="ACTION", required=True)
+    v = sub.add_parser("validate", help="schema and item-writing checks; exit 1 on any BLOCK finding")
+    v.add_argument("--file", nargs="+", action="extend", type=Path, help="check only these files (no whole-bank checks)")
+    v.add_argument("--quiet", action="store_true", help="list BLOCK findings only")
+    s = sub.add_parser("stats", help="items per topic, subtopic and objective; tag counts; bank figures")
+    s.add_argument("--json", action="store_true")
+
+
+def dispatch(args: argparse.Namespace, out: TextIO) -> int:
+    if args.content_cmd == "validate":
+        return run_validate(out, args.file, show_warnings=not args.quiet)
+    return run_stats(out, as_json=args.json)
 
 
 def main(argv: list[str]) -> int:
     import sys
 
     parser = argparse.ArgumentParser(prog="python -m content", description="Validate or summarise the question bank.")
-    sub = parser.add_subparsers(dest="cmd", required=True)
-    v = sub.add_parser("validate", help="run the schema and item-writing checks")
-    v.add_argument("--file", action="append", type=Path, help="check only these files (no whole-bank checks)")
-    v.add_argument("--quiet", action="store_true", help="list BLOCK findings only")
-    s = sub.add_parser("stats", help="counts per topic, subtopic and objective, and bank figures")
-    s.add_argument("--json", action="store_true")
-    args = parser.parse_args(argv)
-    if args.cmd == "validate":
-        return run_validate(sys.stdout, args.file, show_warnings=not args.quiet)
-    return run_stats(sys.stdout, as_json=args.json)
+    configure_parser(parser)
+    return dispatch(parser.parse_args(argv), sys.stdout)

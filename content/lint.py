@@ -211,7 +211,6 @@ def _check_item(ctx: _Ctx, objective_text: str) -> None:
     if it.render == "poll" and (any(len(o) > 55 for o in opts) or len(stem) > 300):
         ctx.add("I-11", "BLOCK", "render", "poll mode needs options <= 55 and stem <= 300 characters")
     # I-12 length cue
-    lens = [len(o) for o in opts]
     dl = [len(o) for o in distractors]
     if len(key) > 1.25 * max(dl) or not 0.75 <= len(key) / (sum(dl) / 3) <= 1.35:
         ctx.add("I-12", "WARN", "options", f"key length {len(key)} vs distractors {dl}")
@@ -328,7 +327,7 @@ def bank_figures(items: Sequence[ItemModel]) -> dict[str, object]:
     n = len(items)
     if not n:
         return {"items": 0}
-    keys = Counter(it.answer for it in items)
+    keys: Counter[str] = Counter(it.answer for it in items)
     share = {k: keys[k] / n for k in LETTERS}
     chi2 = sum((keys[k] - n / 4) ** 2 / (n / 4) for k in LETTERS)
 
@@ -395,7 +394,7 @@ def _bank_checks(items: Sequence[LoadedItem], syllabus: Syllabus, full: bool) ->
             by_topic.setdefault(m.objective[0], []).append(m)
         for t, ms in sorted(by_topic.items()):
             if len(ms) >= 30:
-                c = Counter(m.answer for m in ms)
+                c: Counter[str] = Counter(m.answer for m in ms)
                 for k in LETTERS:
                     if abs(c[k] / len(ms) - 0.25) > 0.08:
                         add("B-01", "BLOCK", f"topic {t}: key letter {k} is {c[k] / len(ms):.1%} (25% ± 8)")

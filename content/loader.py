@@ -94,7 +94,7 @@ def _read_yaml(path: Path) -> Any:
         raise ContentError([Problem(str(path), None, None, f"cannot read: {exc}")]) from exc
 
 
-def _loc(err: dict[str, Any]) -> str:
+def _loc(err: Any) -> str:
     return ".".join(str(p) for p in err["loc"]) or "(item)"
 
 

@@ -336,13 +336,16 @@ class SqlStore:
     async def post_answer_counts(self, post_id: int) -> tuple[dict[int, int], list[int]]:
         """Per canonical option, how many chose it; and the people who got it right."""
         async with self.engine.begin() as conn:
-            counts = dict(
-                (await conn.execute(select(A.c.option, func.count()).where(A.c.post_id == post_id).group_by(A.c.option))).all()
-            )
+            counts: dict[int, int] = {
+                int(k): int(v)
+                for k, v in (
+                    await conn.execute(select(A.c.option, func.count()).where(A.c.post_id == post_id).group_by(A.c.option))
+                ).all()
+            }
             right = [r[0] for r in (await conn.execute(
                 select(A.c.person_id).where(A.c.post_id == post_id, A.c.correct.is_(True)).order_by(A.c.person_id)
             )).all()]
-        return {int(k): int(v) for k, v in counts.items()}, right
+        return counts, right
 
     # -- audit, deliveries ----------------------------------------------------------------------
     async def audit(

@@ -62,7 +62,8 @@ def derive_answers(events: Iterable[ReactionEvent], reveal_at: dt.datetime) -> d
     """Apply the answer policy to a post's raw events; return ``{user_id: option}`` at ``reveal_at``.
 
     Events are replayed in time order (arrival order breaks ties); duplicates by delivery id are
-    ignored, events at or after ``reveal_at`` are ignored, as are bots and non-option emoji.
+    ignored, events after ``reveal_at`` are ignored (one recorded at the reveal instant still counts),
+    as are bots and non-option emoji.
     """
     seen: set[str] = set()
     # user -> option -> time it was (last) added
@@ -71,7 +72,7 @@ def derive_answers(events: Iterable[ReactionEvent], reveal_at: dt.datetime) -> d
         if ev.delivery_id in seen:
             continue
         seen.add(ev.delivery_id)
-        if ev.is_bot or ev.option is None or ev.at >= reveal_at:
+        if ev.is_bot or ev.option is None or ev.at > reveal_at:
             continue
         mine = present.setdefault(ev.user_id, {})
         if ev.added:

@@ -145,7 +145,8 @@ def parse_studybot(text: str) -> StudybotCommand | Focus | TeamCommand | ForgetM
         return StudybotCommand("help")
     action, args = words[0].lower(), words[1:]
     if action == "subscribe":
-        time, tz = "09:00", None
+        time: str | None = "09:00"
+        tz: str | None = None
         for a in args:
             if re.fullmatch(r"\d{1,2}:\d{2}", a):
                 time = parse_time(a)
@@ -160,7 +161,7 @@ def parse_studybot(text: str) -> StudybotCommand | Focus | TeamCommand | ForgetM
         return StudybotCommand(action)
     if action == "settings":
         time = tz = None
-        reveal = None
+        reveal: int | None = None
         it = iter(args)
         for key in it:
             value = next(it, None)

@@ -79,9 +79,9 @@ def choose_question(
     obj_count: Counter[str] = Counter()
     q_count: Counter[str] = Counter(posted_question_ids)
     for qid in posted_question_ids:
-        q = q_by_id.get(qid)
-        if q is not None:
-            obj_count[q.objective_id] += 1
+        posted = q_by_id.get(qid)
+        if posted is not None:
+            obj_count[posted.objective_id] += 1
 
     available = [o.id for o in syllabus.objectives() if o.id in by_objective]
     reason = "coverage"
@@ -101,7 +101,7 @@ def choose_question(
         if weakest < smoothed_accuracy(0, 0) - 1e-9:
             # weight toward weak objectives: weight = (1 - accuracy)^2, so the weakest dominate
             weights = [(1.0 - scored[o]) ** 2 + 1e-6 for o in due]
-            objective = rng.choices(due, weights=weights, k=1)[0]
+            objective: str = rng.choices(due, weights=weights, k=1)[0]
             if objective in weak or scored[objective] < smoothed_accuracy(0, 0):
                 correct, total = team_stats.get(objective, (0, 0))
                 reason = "weak-spot"

@@ -1,0 +1,159 @@
+"""Shared fixtures: a clean environment, a temporary SQLite file (or TEST_DATABASE_URL), a manual clock."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import AsyncIterator, Iterator, Mapping
+from pathlib import Path
+
+import pytest
+
+from bot.core.clock import ManualClock
+from bot.core.messages import ChannelRef, Message
+from bot.service import Invocation, QuizService
+from content.loader import Bank, load_content
+
+_KEEP = {"PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "TEST_DATABASE_URL", "PYTHONPATH", "VIRTUAL_ENV", "SYSTEMROOT"}
+
+
+@pytest.fixture(autouse=True)
+def clean_environ(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """No test sees a real token or a developer's settings."""
+    for key in list(os.environ):
+        if key not in _KEEP and (key.startswith(("STUDYBOT_", "SLACK_", "DISCORD_")) or key == "DATABASE_URL"):
+            monkeypatch.delenv(key)
+    yield
+
+
+@pytest.fixture(scope="session")
+def bank() -> Bank:
+    return load_content()
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(dt.datetime(2026, 3, 2, 7, 0, tzinfo=dt.UTC))  # a Monday
+
+
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite+aiosqlite:///{tmp_path / 'test.db'}"
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> str:
+    """A fresh SQLite file per test."""
+    return sqlite_url(tmp_path)
+
+
+class RecordingNotifier:
+    """A Notifier that records what the service sent and lets tests set platform reactions."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[ChannelRef, Message, str]] = []
+        self.reactions: dict[str, dict[str, set[str]]] = {}
+        self.refuse: set[str] = set()  # channel ids that raise PlatformError
+        self._n = 0
+
+    async def post(self, channel: ChannelRef, message: Message) -> str:
+        from bot.core.ports import PlatformError
+
+        if channel.channel in self.refuse:
+            raise PlatformError("missing permission")
+        self._n += 1
+        ref = f"ts{self._n}"
+        self.sent.append((channel, message, ref))
+        return ref
+
+    async def add_option_reactions(self, channel: ChannelRef, message_ref: str, count: int) -> None:
+        self.reactions.setdefault(message_ref, {})
+
+    async def fetch_reactions(self, channel: ChannelRef, message_ref: str) -> Mapping[str, set[str]] | None:
+        return {k: set(v) for k, v in self.reactions.get(message_ref, {}).items()}
+
+    def of_type(self, kind: type) -> list[Message]:
+        return [m for _c, m, _r in self.sent if isinstance(m, kind)]
+
+
+@pytest.fixture
+def notifier() -> RecordingNotifier:
+    return RecordingNotifier()
+
+
+@pytest.fixture
+async def service(db_url: str, notifier: RecordingNotifier, clock: ManualClock) -> AsyncIterator[QuizService]:
+    from bot.app import build_runtime
+
+    rt = await build_runtime(db_url, notifier, clock)
+    try:
+        yield rt.service
+    finally:
+        await rt.close()
+
+
+def admin(channel: str = "C1", user: str = "UADMIN", workspace: str = "T1", platform: str = "slack") -> Invocation:
+    return Invocation(platform, workspace, channel, user, user.lower(), True, channel.lower(), workspace)
+
+
+def member(user: str, channel: str = "C1", workspace: str = "T1", platform: str = "slack") -> Invocation:
+    return Invocation(platform, workspace, channel, user, user.lower(), False, channel.lower(), workspace)
+
+
+async def _fresh_pg_database(base_url: str) -> tuple[str, str]:
+    """Create a throwaway database on the server of ``base_url``; return (url, name)."""
+    import uuid
+
+    import asyncpg
+    from sqlalchemy.engine import make_url
+
+    u = make_url(base_url)
+    name = f"studybot_test_{uuid.uuid4().hex[:12]}"
+    conn = await asyncpg.connect(
+        user=u.username, password=u.password, host=u.host, port=u.port, database=u.database or "postgres"
+    )
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    return u.set(drivername="postgresql+asyncpg", database=name).render_as_string(hide_password=False), name
+
+
+async def _drop_pg_database(base_url: str, name: str) -> None:
+    import asyncpg
+    from sqlalchemy.engine import make_url
+
+    u = make_url(base_url)
+    conn = await asyncpg.connect(
+        user=u.username, password=u.password, host=u.host, port=u.port, database=u.database or "postgres"
+    )
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def any_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """Storage tests run on a SQLite file and, when TEST_DATABASE_URL is set, on PostgreSQL."""
+    if request.param == "sqlite":
+        yield sqlite_url(tmp_path)
+        return
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        pytest.skip("TEST_DATABASE_URL is not set: PostgreSQL storage tests need a server (.ci/run starts one)")
+    url, name = await _fresh_pg_database(base)
+    try:
+        yield url
+    finally:
+        await _drop_pg_database(base, name)
+
+
+@pytest.fixture
+async def any_service(any_db_url: str, notifier: RecordingNotifier, clock: ManualClock) -> AsyncIterator[QuizService]:
+    from bot.app import build_runtime
+
+    rt = await build_runtime(any_db_url, notifier, clock)
+    try:
+        yield rt.service
+    finally:
+        await rt.close()

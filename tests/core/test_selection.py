@@ -1,0 +1,67 @@
+"""Coverage order, no repeats while unseen remain, seeded shuffles (issue #2)."""
+
+from __future__ import annotations
+
+from bot.core.model import Objective, Question, Subtopic, Syllabus, Topic
+from bot.core.selection import choose_question, option_order, seed_for
+
+
+def q(qid: str, obj: str, answer: str = "A") -> Question:
+    return Question(qid, obj, "stem?", ("a", "b", "c", "d"), answer, "e", "s", ("r", "r", "r", "r"))
+
+
+SYL = Syllabus((
+    Topic("1", "T1", (Subtopic("1.1", "S", (Objective("1.1.1", "x"), Objective("1.1.2", "y"))),)),
+    Topic("2", "T2", (Subtopic("2.1", "S", (Objective("2.1.1", "z"),)),)),
+))
+BANK = [q("a1", "1.1.1"), q("a2", "1.1.1"), q("b1", "1.1.2"), q("c1", "2.1.1"), q("c2", "2.1.1"), q("c3", "2.1.1")]
+
+
+def run(days: int, seed: str = "ch") -> list[Question]:
+    posted: list[str] = []
+    out = []
+    for d in range(days):
+        choice = choose_question(SYL, BANK, posted, seed_for(seed, d))
+        posted.append(choice.question.id)
+        out.append(choice.question)
+    return out
+
+
+def test_every_objective_before_any_repeats() -> None:
+    for s in ("x", "y", "z", "w"):
+        seq = run(9, s)
+        for round_start in (0, 3, 6):
+            objs = {x.objective_id for x in seq[round_start : round_start + 3]}
+            assert objs == {"1.1.1", "1.1.2", "2.1.1"}
+
+
+def test_no_question_repeats_while_unseen_remain() -> None:
+    seq = run(9)
+    c = [x.id for x in seq if x.objective_id == "2.1.1"]
+    assert sorted(c) == ["c1", "c2", "c3"]  # three rounds, three different questions
+    a = [x.id for x in seq if x.objective_id == "1.1.1"]
+    assert sorted(a[:2]) == ["a1", "a2"]
+
+
+def test_same_seed_same_choice() -> None:
+    assert [x.id for x in run(6, "s")] == [x.id for x in run(6, "s")]
+
+
+def test_option_order_is_a_seeded_permutation() -> None:
+    question = q("a1", "1.1.1", "C")
+    orders = {option_order(question, seed_for("p", i)) for i in range(50)}
+    assert all(sorted(o) == [0, 1, 2, 3] for o in orders)
+    assert len(orders) > 10
+    assert option_order(question, 42) == option_order(question, 42)
+
+
+def test_option_order_avoids_a_fourth_equal_key_letter() -> None:
+    question = q("a1", "1.1.1", "B")
+    for i in range(100):
+        order = option_order(question, seed_for("r", i), avoid_key_letter="A")
+        assert "ABCD"[order.index(1)] != "A"
+
+
+def test_unshuffled_items_keep_order() -> None:
+    fixed = Question("n", "1.1.1", "s?", ("1", "2", "3", "4"), "A", "e", "s", ("r",) * 4, shuffle=False)  # type: ignore[arg-type]
+    assert option_order(fixed, 5) == (0, 1, 2, 3)
