@@ -39,7 +39,13 @@ def _parser() -> argparse.ArgumentParser:
 
     from content.cli import configure_parser
 
-    configure_parser(sub.add_parser("content", help="check or summarise the question bank"))
+    content = sub.add_parser("content", help="check or summarise the question bank")
+    configure_parser(content)
+    actions = next(a for a in content._actions if isinstance(a, argparse._SubParsersAction))
+    item = actions.add_parser("item-stats", help="per question: share correct, option shares, item-analysis flags")
+    item.add_argument("--database", help="database URL (default: the configured one)")
+    item.add_argument("--min-responses", type=int, default=30)
+    item.add_argument("--json", action="store_true")
 
     db = sub.add_parser("db", help="database maintenance")
     dsub = db.add_subparsers(dest="db_cmd", metavar="ACTION", required=True)
@@ -62,6 +68,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     setup_logging(settings.log_format, settings.log_level if args.cmd == "run" else "WARNING")
     if args.cmd == "content":
+        if args.content_cmd == "item-stats":
+            from bot.itemstats import run_item_stats
+
+            return asyncio.run(run_item_stats(sys.stdout, args.database or settings.db_url,
+                                              min_responses=args.min_responses, as_json=args.json))
         from content.cli import dispatch
 
         return dispatch(args, sys.stdout)

@@ -10,14 +10,15 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
+from zoneinfo import ZoneInfo
 
 from adapters.console import ConsoleChat, ConsoleNotifier
 from bot.app import build_runtime
 from bot.core.answers import OPTION_EMOJI
 from bot.core.clock import ManualClock
-from bot.core.messages import RevealPost
-from bot.core.render import EMOJI_GLYPH
-from bot.service import Invocation
+from bot.core.messages import Reply, RevealPost
+from bot.core.render import EMOJI_GLYPH, to_text
+from bot.service import Invocation, QuizService
 from storage.db import sqlite_url_for
 
 __all__ = ["DemoResult", "run_demo"]
@@ -42,6 +43,10 @@ class DemoResult:
     reactions: int = 0
     members: list[Member] = field(default_factory=list)
     per_topic: dict[str, tuple[int, int]] = field(default_factory=dict)
+    drills: int = 0
+    weekly_boards: int = 0
+    leaderboard: Reply | None = None
+    weakspots: Reply | None = None
 
 
 def make_members(n: int, rng: random.Random, weak_topic: str = "3") -> list[Member]:
@@ -78,6 +83,9 @@ async def run_demo(
         stats: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         for day in range(days):
             post_at = rt.service.next_post_at(channel, clock.now())
+            clock.set(post_at - dt.timedelta(hours=1))
+            if clock.now().astimezone(ZoneInfo(TZ)).weekday() == 0 and day > 0:
+                result.weekly_boards += await rt.service.post_weekly_board(channel.id)  # what the scheduler does on Mondays
             clock.set(post_at)
             post = await rt.service.post_daily(channel.id)
             if post is None or post.message_ref is None:
@@ -108,6 +116,10 @@ async def run_demo(
             print(f"\nReactions: {', '.join(lines) if lines else 'none'}", file=out)
             clock.set(post.reveal_due_at)
             result.reveals.extend(await rt.service.reveal_due())
+            # in the evening, some members run a short private drill
+            for m in result.members:
+                if rng.random() < 0.35:
+                    result.drills += await _drill(rt.service, m, rng)
             if day == 0:
                 print(f"\n(day 1 done; {days - 1} more days follow)", file=out)
         for r in result.reveals:  # scored by the bot, read back from the database
@@ -116,11 +128,30 @@ async def run_demo(
             stats[t][1] += r.answered
         result.per_topic = {t: (c, n) for t, (c, n) in sorted(stats.items())}
         _summary(out, result, rt.syllabus.topics)
+        assert channel.team_id is not None
+        result.leaderboard = await rt.service.leaderboard_reply(channel.workspace_id, channel.team_id, "this", None, private=False)
+        result.weakspots = await rt.service.weakspots_reply(channel.team_id)
+        print("\n" + to_text(result.leaderboard), file=out)
+        print("\n" + to_text(result.weakspots), file=out)
     finally:
         await rt.close()
         if tmp is not None:
             tmp.cleanup()
     return result
+
+
+async def _drill(service: QuizService, m: Member, rng: random.Random) -> int:
+    inv = Invocation("console", "local", CHANNEL, m.name, m.name, False, CHANNEL, "local")
+    scope = rng.choice(["", "", "weak", "missed", *[f"topic{t}" for t in "12345"]])
+    replies = await service.handle_command(inv, "/drill", f"{scope} 3".strip())
+    card = replies[0].card if replies else None
+    while card is not None:
+        q = next(x for x in service.questions if x.stem == card.stem)
+        right_letter = next(o.letter for o in card.options if o.text == q.options[q.answer_index])
+        letter = right_letter if rng.random() < m.skill[q.topic_id] else rng.choice([x for x in "ABCD" if x != right_letter])
+        replies = await service.press_button(inv, f"drill:{card.drill_id}:{card.seq}:{letter}")
+        card = next((r.card for r in replies if r.card is not None), None)
+    return 1
 
 
 async def _react(chat: ConsoleChat, ref: str, user: str, option: int, added: bool) -> None:

@@ -16,7 +16,10 @@ from bot.core.answers import OPTION_EMOJI, ReactionEvent, derive_answers, option
 from bot.core.clock import Clock
 from bot.core.commands import (
     STUDYBOT_USAGE,
+    Focus,
+    ForgetMe,
     StudybotCommand,
+    TeamCommand,
     UsageError,
     parse_studybot,
 )
@@ -24,6 +27,7 @@ from bot.core.messages import ChannelRef, OptionView, QuestionPost, Reply, Revea
 from bot.core.model import LETTERS, Question, Syllabus
 from bot.core.ports import ChannelInfo, Notifier, PlatformError, PostInfo, Store
 from bot.core.selection import choose_question, option_order, seed_for
+from bot.learning import LearningMixin
 
 __all__ = ["Invocation", "QuizService"]
 
@@ -68,7 +72,7 @@ def post_instant(day: dt.date, post_time: str, tz: str) -> dt.datetime:
     return local.astimezone(dt.UTC)
 
 
-class QuizService:
+class QuizService(LearningMixin):
     def __init__(
         self,
         store: Store,
@@ -98,7 +102,10 @@ class QuizService:
         try:
             if name == "studybot":
                 return await self._studybot(inv, text)
-            raise UsageError(f"Unknown command /{name}. Try /studybot help.")
+            replies = await self._learning_command(inv, name, text)
+            if replies is None:
+                raise UsageError(f"Unknown command /{name}. Try /studybot help.")
+            return replies
         except UsageError as exc:
             return [Reply(str(exc), private=True)]
 
@@ -109,12 +116,16 @@ class QuizService:
         cmd = parse_studybot(text)
         if isinstance(cmd, StudybotCommand) and cmd.action == "help":
             return [Reply(STUDYBOT_USAGE, private=True)]
+        if isinstance(cmd, ForgetMe):
+            return await self._forget(inv, cmd)
         if not self._is_admin(inv) and not (isinstance(cmd, StudybotCommand) and cmd.action == "settings" and
                                             cmd.time is None and cmd.tz is None and cmd.reveal_minutes is None):
             return [Reply("Only workspace admins (or configured StudyBot admins) can do that.", private=True)]
-        if not isinstance(cmd, StudybotCommand):
-            raise UsageError("That command is not available yet.")
         ws = await self.store.ensure_workspace(inv.platform, inv.workspace, inv.workspace_name)
+        if isinstance(cmd, Focus):
+            return await self._focus(inv, cmd, ws)
+        if isinstance(cmd, TeamCommand):
+            return await self._team(inv, cmd, ws)
         now = self.clock.now()
         if cmd.action == "subscribe":
             assert cmd.time is not None and cmd.tz is not None
@@ -282,9 +293,6 @@ class QuizService:
             shown.append(LETTERS[p.option_order.index(q.answer_index)])
         return shown[0] if len(shown) == 3 and len(set(shown)) == 1 else None
 
-    async def _team_stats(self, ch: ChannelInfo) -> dict[str, tuple[int, int]] | None:
-        return None
-
     def render_question(self, ch: ChannelInfo, post: PostInfo, q: Question) -> QuestionPost:
         opts = tuple(
             OptionView(LETTERS[i], OPTION_EMOJI[i], q.options[canonical]) for i, canonical in enumerate(post.option_order)
@@ -415,11 +423,6 @@ class QuizService:
         except PlatformError as exc:
             log.warning("platform refused the reveal: %s", exc, extra={"channel": ch.ref.channel})
         return message
-
-    async def _after_daily_answers(
-        self, post: PostInfo, ch: ChannelInfo, answers: Mapping[int, int], q: Question, now: dt.datetime
-    ) -> None:
-        """Hook for the learning engine (spaced repetition) once daily answers are scored."""
 
     async def render_reveal(self, post: PostInfo, q: Question) -> RevealPost:
         counts, right = await self.store.post_answer_counts(post.id)

@@ -112,11 +112,25 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     v.add_argument("--quiet", action="store_true", help="list BLOCK findings only")
     s = sub.add_parser("stats", help="items per topic, subtopic and objective; tag counts; bank figures")
     s.add_argument("--json", action="store_true")
+    rp = sub.add_parser("review-packet", help="print items without keys for a blind reviewer")
+    rp.add_argument("files", nargs="+", type=Path)
+    ar = sub.add_parser("apply-review", help="record a blind review (agreeing items become status: reviewed)")
+    ar.add_argument("answers", type=Path)
+    ar.add_argument("--reviewer", required=True)
 
 
 def dispatch(args: argparse.Namespace, out: TextIO) -> int:
     if args.content_cmd == "validate":
         return run_validate(out, args.file, show_warnings=not args.quiet)
+    if args.content_cmd == "review-packet":
+        from content.review import review_packet
+
+        return review_packet(args.files, out)
+    if args.content_cmd == "apply-review":
+        from content.review import apply_review
+
+        apply_review(args.answers, args.reviewer, QUESTIONS_DIR, out)
+        return 0
     return run_stats(out, as_json=args.json)
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from bot.core.answers import ReactionEvent
 from bot.core.messages import ChannelRef
 from bot.core.ports import ChannelInfo, PostInfo
+from storage.learning import LearningQueries
 from storage.tables import (
     Answer,
     AuditLog,
@@ -47,7 +48,7 @@ W, P, C, PO, RE, A, AU, D, T, TM = (
 )
 
 
-class SqlStore:
+class SqlStore(LearningQueries):
     """Short transactions, idempotent writes (``INSERT ... ON CONFLICT DO NOTHING``), no network I/O inside."""
 
     def __init__(self, engine: AsyncEngine) -> None:

@@ -22,6 +22,7 @@ __all__ = [
     "Team",
     "TeamMember",
     "UTCDateTime",
+    "WeeklyBoard",
     "Workspace",
 ]
 
@@ -232,3 +233,14 @@ class Lease(SQLModel, table=True):
     name: str = Field(sa_column=Column(String(40), primary_key=True))
     holder: str = Field(max_length=120)
     expires_at: dt.datetime = _ts()
+
+
+class WeeklyBoard(SQLModel, table=True):
+    """A channel's weekly leaderboard post: at most one per channel per week."""
+
+    __tablename__ = "weekly_board"
+    __table_args__ = (UniqueConstraint("channel_id", "week_start", name="uq_weekly_board_channel_week"),)
+    id: int | None = Field(default=None, primary_key=True)
+    channel_id: int = Field(foreign_key="channel.id")
+    week_start: dt.date
+    posted_at: dt.datetime = _ts()

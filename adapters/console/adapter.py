@@ -12,7 +12,7 @@ from typing import TextIO
 
 from bot.core.answers import OPTION_EMOJI
 from bot.core.clock import Clock
-from bot.core.messages import ChannelRef, Message, QuestionPost
+from bot.core.messages import ChannelRef, DrillCard, Message, QuestionPost, Reply
 from bot.core.render import to_text
 from bot.service import Invocation, QuizService
 
@@ -22,6 +22,7 @@ HELP = """Console chat: type slash commands as you would in Slack or Discord, fo
   /studybot subscribe 09:00 Europe/Berlin    /studybot post-now    /studybot reveal-now
   /drill topic3    /leaderboard    /weakspots    /stats    /studybot help
 Other lines:
+  A / B / C / D      answer the drill question shown to you (a button press)
   react NAME N       NAME reacts with option N (1-4, or A-D) on the latest question
   unreact NAME N     NAME removes that reaction
   as NAME            type the next commands as NAME (admin: `as NAME admin`)
@@ -78,6 +79,7 @@ class ConsoleChat:
         self.user = "you"
         self.admin = True
         self._seq = itertools.count(1)
+        self.cards: dict[str, DrillCard] = {}  # the drill card last shown to each person
 
     async def handle_line(self, line: str) -> bool:
         """Handle one typed line; False means quit."""
@@ -91,14 +93,16 @@ class ConsoleChat:
             return True
         if line.startswith("/"):
             command, _, text = line.partition(" ")
-            inv = Invocation(
-                platform="console", workspace="local", channel=self.channel, user=self.user,
-                user_name=self.user, is_admin=self.admin, channel_name=self.channel, workspace_name="local",
-            )
-            replies = await self.service.handle_command(inv, command, text)
-            for r in replies:
-                tag = "only you can see this" if r.private else f"#{self.channel}"
-                print(f"\n[{tag}]\n{to_text(r)}", file=self.out)
+            inv = self._inv()
+            self._show(await self.service.handle_command(inv, command, text))
+            return True
+        if line.upper() in {"A", "B", "C", "D"}:
+            card = self.cards.get(self.user)
+            if card is None:
+                print("No drill question is waiting for you; start one with /drill.", file=self.out)
+                return True
+            value = f"drill:{card.drill_id}:{card.seq}:{line.upper()}"
+            self._show(await self.service.press_button(self._inv(), value))
             return True
         try:
             words = shlex.split(line)
@@ -118,6 +122,19 @@ class ConsoleChat:
             return True
         print(f"Unknown input {line!r}. Type help.", file=self.out)
         return True
+
+    def _inv(self) -> Invocation:
+        return Invocation(
+            platform="console", workspace="local", channel=self.channel, user=self.user,
+            user_name=self.user, is_admin=self.admin, channel_name=self.channel, workspace_name="local",
+        )
+
+    def _show(self, replies: list[Reply]) -> None:
+        for r in replies:
+            if r.card is not None:
+                self.cards[self.user] = r.card
+            tag = "only you can see this" if r.private else f"#{self.channel}"
+            print(f"\n[{tag}]\n{to_text(r)}", file=self.out)
 
     async def react(self, user: str, option: int, added: bool, message_ref: str, at: dt.datetime | None = None) -> bool:
         emoji = OPTION_EMOJI[option]

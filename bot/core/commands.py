@@ -204,7 +204,7 @@ def _parse_team(args: list[str]) -> TeamCommand:
     if not args:
         raise UsageError(usage)
     action = args[0].lower()
-    name_ok = re.compile(r"[A-Za-z0-9_\-]{1,40}")
+    name_ok = re.compile(r"#?[A-Za-z0-9_\-]{1,40}")
     if action == "list" and len(args) == 1:
         return TeamCommand("list")
     if action in {"create", "delete"} and len(args) == 2 and name_ok.fullmatch(args[1]):
@@ -296,6 +296,6 @@ def parse_leaderboard(text: str) -> Leaderboard:
 
 def parse_weakspots(text: str) -> WeakSpots:
     words = _words(text)
-    if len(words) > 1 or (words and not re.fullmatch(r"[A-Za-z0-9_\-]{1,40}", words[0])):
+    if len(words) > 1 or (words and not re.fullmatch(r"#?[A-Za-z0-9_\-]{1,40}", words[0])):
         raise UsageError("Usage: /weakspots [team]")
     return WeakSpots(words[0] if words else None)

@@ -9,13 +9,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from bot.core.answers import ReactionEvent
 from bot.core.messages import ChannelRef, Message
 
 __all__ = [
     "ChannelInfo",
+    "DrillInfo",
     "Notifier",
     "PlatformError",
     "PostInfo",
@@ -40,6 +41,19 @@ class ChannelInfo:
     active: bool
     focus_topic: str | None = None
     focus_until: dt.datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DrillInfo:
+    id: int
+    workspace_id: int
+    person_id: int
+    scope: str
+    questions: list[tuple[str, tuple[int, ...]]]  # (question id, option order)
+    position: int  # index of the question being asked
+    status: str  # active done expired
+    created_at: dt.datetime
+    expires_at: dt.datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,3 +161,112 @@ class Store(Protocol):
     ) -> None: ...
 
     async def claim_delivery(self, delivery_id: str, now: dt.datetime) -> bool: ...
+
+    # -- learning engine (storage/learning.py) --
+    async def review_state(self, person_id: int, question_id: str) -> tuple[str | None, dt.date | None]:
+        ...
+
+    async def save_review(self, person_id: int, question_id: str, card: str, due: dt.datetime, day: dt.date) -> None:
+        ...
+
+    async def person_cards(self, person_id: int) -> list[tuple[str, str, dt.datetime]]:
+        ...
+
+    async def due_reviews(self, person_id: int, now: dt.datetime) -> dict[str, dt.datetime]:
+        ...
+
+    async def seen_questions(self, person_id: int) -> set[str]:
+        ...
+
+    async def missed_questions(self, person_id: int) -> list[str]:
+        """Questions whose most recent answer by the person was wrong, most recent first."""
+        ...
+
+    async def person_objective_stats(self, person_id: int) -> list[tuple[str, int, int]]:
+        ...
+
+    async def daily_answer_times(self, person_ids: Sequence[int], since: dt.datetime) -> dict[int, list[dt.datetime]]:
+        ...
+
+    async def create_drill(
+        self, workspace_id: int, person_id: int, scope: str, questions: Sequence[tuple[str, Sequence[int]]],
+        now: dt.datetime, expires_at: dt.datetime,
+    ) -> int:
+        ...
+
+    async def get_drill(self, drill_id: int) -> DrillInfo | None:
+        ...
+
+    async def answer_drill(
+        self, drill: DrillInfo, seq: int, values: dict[str, Any], done: bool
+    ) -> bool:
+        """Record the answer to question ``seq`` and advance; False if it was already answered."""
+        ...
+
+    async def expire_drill(self, drill_id: int) -> None:
+        ...
+
+    async def drill_results(self, drill_id: int) -> list[tuple[int, str, str, bool]]:
+        ...
+
+    async def ensure_team(self, workspace_id: int, name: str, tz: str = "UTC") -> int:
+        ...
+
+    async def team_by_name(self, workspace_id: int, name: str) -> tuple[int, str, str] | None:
+        ...
+
+    async def team_info(self, team_id: int) -> tuple[int, str, str, int]:
+        ...
+
+    async def delete_team(self, team_id: int) -> None:
+        ...
+
+    async def set_member(self, workspace_id: int, team_id: int, person_id: int, *, lead: bool | None = None) -> None:
+        """Put a person in a team (a person belongs to one team per workspace); optionally set lead."""
+        ...
+
+    async def join_if_teamless(self, workspace_id: int, team_id: int, person_id: int) -> None:
+        ...
+
+    async def remove_member(self, team_id: int, person_id: int) -> bool:
+        ...
+
+    async def person_team(self, workspace_id: int, person_id: int) -> tuple[int, bool] | None:
+        ...
+
+    async def teams(self, workspace_id: int) -> list[dict[str, Any]]:
+        ...
+
+    async def find_person(self, workspace_id: int, ref: str) -> int | None:
+        """A person by external id or display name (case-insensitive)."""
+        ...
+
+    async def first_attempts(self, workspace_id: int, start: dt.datetime, end: dt.datetime) -> list[tuple[int | None, int, str, int, int]]:
+        """Per (team, person, topic): first attempts at distinct questions in [start, end) and how many were right."""
+        ...
+
+    async def team_objective_stats(
+        self, team_id: int, since: dt.datetime | None = None, until: dt.datetime | None = None
+    ) -> list[tuple[str, int, int]]:
+        ...
+
+    async def team_wrong_choices(self, team_id: int, objective_ids: Sequence[str]) -> list[tuple[str, str, int, int]]:
+        """(objective, question, canonical option, count) of wrong answers, most chosen first."""
+        ...
+
+    async def team_member_topic_stats(self, team_id: int) -> list[tuple[int, str, int, int]]:
+        ...
+
+    async def claim_weekly_board(self, channel_id: int, week_start: dt.date, now: dt.datetime) -> bool:
+        ...
+
+    async def release_weekly_board(self, channel_id: int, week_start: dt.date) -> None:
+        ...
+
+    async def first_attempt_choices(self) -> list[tuple[str, int, int, bool]]:
+        """(question, person, canonical option, correct) of every person's first attempt at a question."""
+        ...
+
+    async def forget_person(self, person_id: int) -> dict[str, int]:
+        """Delete everything stored about a person; the audit log keeps the action but not the person."""
+        ...

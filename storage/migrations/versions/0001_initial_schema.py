@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-28 10:07:36.382898
+Create Date: 2026-11-28 10:15:09.761257
 """
 
 from __future__ import annotations
@@ -166,6 +166,15 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_post_question_id'), ['question_id'], unique=False)
         batch_op.create_index('ix_post_status_reveal', ['status', 'reveal_due_at'], unique=False)
 
+    op.create_table('weekly_board',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('channel_id', sa.Integer(), nullable=False),
+    sa.Column('week_start', sa.Date(), nullable=False),
+    sa.Column('posted_at', storage.tables.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['channel_id'], ['channel.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('channel_id', 'week_start', name='uq_weekly_board_channel_week')
+    )
     op.create_table('answer',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('workspace_id', sa.Integer(), nullable=False),
@@ -235,6 +244,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_answer_person_question')
 
     op.drop_table('answer')
+    op.drop_table('weekly_board')
     with op.batch_alter_table('post', schema=None) as batch_op:
         batch_op.drop_index('ix_post_status_reveal')
         batch_op.drop_index(batch_op.f('ix_post_question_id'))
