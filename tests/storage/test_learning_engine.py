@@ -157,12 +157,12 @@ async def test_focus_topic_drives_selection_and_reveal_reason(
     any_service: QuizService, notifier: RecordingNotifier, clock: ManualClock
 ) -> None:
     channel_id = await setup_channel(any_service)
-    replies = await any_service.handle_command(admin(), "/studybot", "focus topic4 2")
-    assert "Topic 4" in replies[0].text and not replies[0].private
+    replies = await any_service.handle_command(admin(), "/studybot", "focus topic2 2")
+    assert "Topic 2" in replies[0].text and not replies[0].private
     clock.set(MONDAY_9_BERLIN)
     for _ in range(3):
         post = await any_service.post_daily(channel_id)
-        assert post is not None and post.objective_id.startswith("4.") and post.reason == "focus"
+        assert post is not None and post.objective_id.startswith("2.") and post.reason == "focus"
         clock.set(post.reveal_due_at)
         await any_service.reveal_due()
         clock.advance(hours=16)
