@@ -93,6 +93,7 @@ class QuizService(LearningMixin):
         self._objective_text = {o.id: o.text for o in syllabus.objectives()}
         # called with a channel id whenever a channel's schedule may have changed (the scheduler listens)
         self.channel_listeners: list[Callable[[int], Awaitable[None]]] = []
+        self._ws_ids: dict[tuple[str, str], int] = {}
         self._topic_title = {t.id: t.title for t in syllabus.topics}
 
     # -- commands -------------------------------------------------------------------------------
@@ -327,7 +328,9 @@ class QuizService(LearningMixin):
         source: str = "event",
     ) -> bool:
         """Store one raw reaction event; True if it was new. Unknown messages are ignored."""
-        ws = await self.store.ensure_workspace(platform, workspace)
+        ws = self._ws_ids.get((platform, workspace))
+        if ws is None:  # workspaces are never deleted, so their ids can be cached
+            ws = self._ws_ids[(platform, workspace)] = await self.store.ensure_workspace(platform, workspace)
         post = await self.store.post_by_message(ws, channel, message_ref)
         if post is None:
             return False
