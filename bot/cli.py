@@ -7,6 +7,7 @@ import asyncio
 import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from bot import __version__
 from bot.settings import ENV_VARS, ConfigError, Settings
@@ -47,6 +48,12 @@ def _parser() -> argparse.ArgumentParser:
     item.add_argument("--min-responses", type=int, default=30)
     item.add_argument("--json", action="store_true")
 
+    teams = sub.add_parser("teams", help="define teams and leads from a YAML file")
+    tsub = teams.add_subparsers(dest="teams_cmd", metavar="ACTION", required=True)
+    tload = tsub.add_parser("load", help="create or update teams, members and leads (see docs in bot/teamsfile.py)")
+    tload.add_argument("file", type=Path)
+    tload.add_argument("--database", help="database URL (default: the configured one)")
+
     db = sub.add_parser("db", help="database maintenance")
     dsub = db.add_subparsers(dest="db_cmd", metavar="ACTION", required=True)
     dsub.add_parser("upgrade", help="apply migrations (also done at start-up)")
@@ -76,6 +83,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from content.cli import dispatch
 
         return dispatch(args, sys.stdout)
+    if args.cmd == "teams":
+        from bot.teamsfile import load_teams_file
+
+        return asyncio.run(load_teams_file(args.file, args.database or settings.db_url, sys.stdout))
     if args.cmd == "db":
         from storage.migrate import upgrade
 
