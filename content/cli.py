@@ -114,6 +114,7 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     s.add_argument("--json", action="store_true")
     rp = sub.add_parser("review-packet", help="print items without keys for a blind reviewer")
     rp.add_argument("files", nargs="+", type=Path)
+    rp.add_argument("--status", help="only items with this status, e.g. draft")
     ar = sub.add_parser("apply-review", help="record a blind review (agreeing items become status: reviewed)")
     ar.add_argument("answers", type=Path)
     ar.add_argument("--reviewer", required=True)
@@ -125,7 +126,7 @@ def dispatch(args: argparse.Namespace, out: TextIO) -> int:
     if args.content_cmd == "review-packet":
         from content.review import review_packet
 
-        return review_packet(args.files, out)
+        return review_packet(args.files, out, args.status)
     if args.content_cmd == "apply-review":
         from content.review import apply_review
 

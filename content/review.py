@@ -20,7 +20,7 @@ from content.loader import load_syllabus, read_bank_files
 __all__ = ["apply_review", "review_packet"]
 
 
-def review_packet(files: Sequence[Path], out: TextIO) -> int:
+def review_packet(files: Sequence[Path], out: TextIO, status: str | None = None) -> int:
     items, problems = read_bank_files(files, load_syllabus())
     if problems:
         for p in problems:
@@ -30,6 +30,7 @@ def review_packet(files: Sequence[Path], out: TextIO) -> int:
         {"id": it.model.id, "stem": " ".join(it.model.stem.split()), "options": it.model.options.model_dump(),
          "answer": "", "also_defensible": [], "note": ""}
         for it in items
+        if status is None or it.model.status == status
     ]
     yaml.safe_dump({"items": packet}, out, sort_keys=False, allow_unicode=True, width=110)
     return 0
