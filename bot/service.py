@@ -384,13 +384,15 @@ class QuizService(LearningMixin):
                 added += await self.store.add_reaction_event(post.id, pid, ev, OPTION_EMOJI[option], "reconcile", now)
         return added
 
-    async def reconcile_open_posts(self) -> int:
-        """Re-read reactions of every open post from its platform and repair missed events."""
+    async def reconcile_open_posts(self, platform: str | None = None) -> int:
+        """Re-read reactions of every open post (of one platform, if given) and repair missed events."""
         total = 0
         for post in await self.store.open_posts():
             if post.message_ref is None:
                 continue
             ch = await self.store.channel_by_id(post.channel_id)
+            if platform is not None and ch.ref.platform != platform:
+                continue
             try:
                 state = await self.notifier.fetch_reactions(ch.ref, post.message_ref)
             except PlatformError as exc:

@@ -1,0 +1,546 @@
+"""The StudyBot Discord client: slash commands, raw reaction events and drill buttons, translated for the service.
+
+The client only translates: an interaction or gateway event becomes an :class:`Invocation` or a
+``record_reaction`` call, and the service's neutral replies become embeds. Facts it relies on
+(protocols.md §2): raw reaction events fire for messages that are not cached (every question
+posted before a restart); an interaction must be answered within 3 seconds, so commands defer
+first; autocomplete does not constrain what is submitted; a RESUME replays missed events with
+their original sequence numbers, and a new session (INVALID_SESSION or a restart) replays
+nothing, hence reconciliation on every ``on_ready`` and on a timer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import itertools
+import logging
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
+
+import discord
+from discord import app_commands
+
+from adapters.discord.notifier import DiscordNotifier
+from adapters.discord.render import DRILL_CUSTOM_ID, Rendered, disabled_copy, render
+from bot.core.commands import UsageError, parse_drill, parse_leaderboard, parse_studybot, parse_weakspots
+from bot.core.messages import Reply
+from bot.core.model import Syllabus
+from bot.service import Invocation
+
+__all__ = [
+    "DrillButton",
+    "ServicePort",
+    "ShardedStudyBotClient",
+    "StudyBotClient",
+    "delivery_id",
+    "scope_choices",
+]
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "discord"
+RECONCILE_EVERY = 300.0
+FAILED = "Something went wrong on StudyBot's side; the error is in the bot's log. Please try again later."
+GUILDS_ONLY = "StudyBot works in servers, not in direct messages."
+NO_BUTTONS = "Drill buttons are not available in this version of StudyBot yet."
+STUDYBOT_HINTS = (
+    ("help", "help · list the admin commands"),
+    ("subscribe 09:00 UTC", "subscribe [HH:MM] [Area/City] · daily question here"),
+    ("unsubscribe", "unsubscribe · stop daily questions here"),
+    ("settings", "settings [time HH:MM] [tz Area/City] [reveal 8h]"),
+    ("post-now", "post-now · post a question now"),
+    ("reveal-now", "reveal-now · reveal the open question now"),
+    ("focus topic1", "focus topicN [weeks] | focus off"),
+    ("team list", "team list | create | add | remove | lead | unlead"),
+)
+
+
+class ServicePort(Protocol):
+    """What the client needs from :class:`bot.service.QuizService` (``press_button`` is looked up at run time)."""
+
+    syllabus: Syllabus
+
+    async def handle_command(self, inv: Invocation, command: str, text: str) -> list[Reply]: ...
+
+    async def record_reaction(
+        self,
+        *,
+        platform: str,
+        workspace: str,
+        channel: str,
+        message_ref: str,
+        user: str,
+        reaction: str,
+        added: bool,
+        delivery_id: str,
+        at: Any = None,
+        is_bot: bool = False,
+        user_name: str = "",
+        source: str = "event",
+    ) -> bool: ...
+
+    async def reconcile_open_posts(self, platform: str | None = None) -> int: ...
+
+
+@dataclass(frozen=True, slots=True)
+class _ReactionDelivery:
+    payload: discord.RawReactionActionEvent
+    added: bool
+    position: tuple[str, int] | None  # (gateway session id, sequence number) of the event
+
+
+def delivery_id(
+    *, guild: int | None, channel: int, message: int, user: int, emoji: str, added: bool, position: str
+) -> str:
+    """A stable id for one reaction event; a RESUME replay of the same event gets the same id.
+
+    ``position`` is ``"<session id>:<seq>"`` from the gateway (unique per event and identical when
+    Discord replays it), or a process-local counter when that is unknown. Message, user and the
+    direction stay readable; the rest is hashed so the id fits the 128-character column.
+    """
+    digest = hashlib.blake2b(f"{guild}:{channel}:{emoji}:{position}".encode(), digest_size=10).hexdigest()
+    return f"discord:{message}:{user}:{'add' if added else 'remove'}:{digest}"
+
+
+def scope_choices(syllabus: Syllabus, current: str, limit: int = 25) -> list[app_commands.Choice[str]]:
+    """Drill scopes matching what the person has typed so far (Discord shows at most 25)."""
+    options: list[tuple[str, str]] = [
+        ("weak", "weak · your weakest objectives"),
+        ("missed", "missed · questions you got wrong"),
+    ]
+    for topic in syllabus.topics:
+        options.append((f"topic{topic.id}", f"topic{topic.id} · {topic.title}"))
+    for topic in syllabus.topics:
+        for sub in topic.subtopics:
+            options.append((sub.id, f"{sub.id} · {sub.title}"))
+    for objective in syllabus.objectives():
+        options.append((objective.id, f"{objective.id} · {objective.text}"))
+    needle = current.strip().lower()[:100]
+    if needle:
+        hits = [o for o in options if needle in o[1].lower()]
+        hits.sort(key=lambda o: not o[0].lower().startswith(needle))  # stable: prefix matches first
+    else:
+        hits = options
+    return [app_commands.Choice(name=_cut(label, 100), value=value) for value, label in hits[:limit]]
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class DrillButton(discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], template=DRILL_CUSTOM_ID):
+    """Routes any ``drill:<id>:<seq>:<letter>`` button to the service, on any message, after any restart."""
+
+    def __init__(self, custom_id: str) -> None:
+        super().__init__(discord.ui.Button(label=custom_id.rsplit(":", 1)[-1].upper(), custom_id=custom_id))
+        self.value = custom_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[discord.Client], item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> DrillButton:
+        return cls(match.group(0))
+
+    async def callback(self, interaction: discord.Interaction[discord.Client]) -> None:
+        client = interaction.client
+        if isinstance(client, StudyBotClient):
+            await client.press_drill_button(interaction, self.value)
+
+
+class StudyBotClient(discord.Client):
+    """A discord.py client wired to the quiz service.
+
+    Args:
+        service: the quiz service (``bot.service.QuizService``).
+        reconcile_every: seconds between reconciliations of open questions (also run on every ``on_ready``).
+        identify_delay: seconds to wait before a re-IDENTIFY (discord.py's default 5 s; tests pass 0).
+        sync_commands: replace the global slash commands at start-up (``PUT /applications/{id}/commands``).
+        ready: called once, on the first ``on_ready``, with a short description of the connection.
+        **options: passed to :class:`discord.Client` (e.g. ``guild_ready_timeout``).
+    """
+
+    def __init__(
+        self,
+        service: ServicePort,
+        *,
+        reconcile_every: float = RECONCILE_EVERY,
+        identify_delay: float = 5.0,
+        sync_commands: bool = True,
+        ready: Callable[[str], None] | None = None,
+        **options: Any,
+    ) -> None:
+        intents = discord.Intents.none()
+        intents.guilds = True
+        intents.guild_reactions = True  # raw reaction events; message_content is not needed
+        options.setdefault("allowed_mentions", discord.AllowedMentions.none())
+        options.setdefault("max_messages", None)  # nothing reads the message cache
+        options.setdefault("chunk_guilds_at_startup", False)
+        options.setdefault("member_cache_flags", discord.MemberCacheFlags.none())
+        options.setdefault("max_ratelimit_timeout", 60.0)  # longer waits raise RateLimited instead of hanging
+        # no voice here: skip discord.py's start-up warnings about PyNaCl and davey
+        discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
+        super().__init__(intents=intents, **options)
+        self.service = service
+        self.notifier = DiscordNotifier(self)
+        self.reconcile_every = reconcile_every
+        self.identify_delay = identify_delay
+        self.sync_commands = sync_commands
+        self._ready_callback = ready
+        self.tree: app_commands.CommandTree[StudyBotClient] = app_commands.CommandTree(self)
+        self.tree.on_error = self._on_tree_error  # type: ignore[method-assign]
+        for command in build_commands(service.syllabus):
+            self.tree.add_command(command)
+        self.reconciliations = 0  # completed reconciliation runs (observability and tests)
+        self._boot = uuid.uuid4().hex[:12]
+        self._local_seq = itertools.count(1)
+        self._reactions: asyncio.Queue[_ReactionDelivery] = asyncio.Queue()
+        self._reconcile_wanted = asyncio.Event()
+        self._workers: list[asyncio.Task[None]] = []
+
+    # -- lifecycle -------------------------------------------------------------------------------
+    async def setup_hook(self) -> None:
+        self.add_dynamic_items(DrillButton)
+        if self.sync_commands:
+            try:
+                synced = await self.tree.sync()
+                log.info("slash commands synced: %s", ", ".join(c.name for c in synced))
+            except discord.HTTPException as exc:
+                log.error(
+                    "could not register slash commands (%s %s); was the bot invited with the "
+                    "applications.commands scope? Reactions still work.",
+                    exc.status,
+                    exc.text,
+                )
+        self._workers = [
+            asyncio.create_task(self._reaction_worker(), name="studybot-discord-reactions"),
+            asyncio.create_task(self._reconcile_worker(), name="studybot-discord-reconcile"),
+        ]
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        if not initial and self.identify_delay > 0:
+            await asyncio.sleep(self.identify_delay)
+
+    async def close(self) -> None:
+        if self._workers:
+            # answers already received are worth a moment; anything left is repaired by reconciliation
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._reactions.join(), timeout=2.0)
+            for task in self._workers:
+                task.cancel()
+            await asyncio.gather(*self._workers, return_exceptions=True)
+            self._workers = []
+        await super().close()
+
+    async def on_ready(self) -> None:
+        guilds = len(self.guilds)
+        log.info("connected to Discord as %s in %d server(s)", self.user, guilds)
+        self.request_reconcile()
+        if self._ready_callback is not None:
+            callback, self._ready_callback = self._ready_callback, None
+            callback(f"discord gateway ({guilds} server(s))")
+
+    async def on_shard_ready(self, shard_id: int) -> None:
+        self.request_reconcile()
+
+    # -- reconciliation --------------------------------------------------------------------------
+    def request_reconcile(self) -> None:
+        """Ask for a reconciliation soon; requests arriving during a run coalesce into one more run."""
+        self._reconcile_wanted.set()
+
+    async def _reconcile_worker(self) -> None:
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._reconcile_wanted.wait(), timeout=self.reconcile_every)
+            self._reconcile_wanted.clear()
+            try:
+                added = await self.service.reconcile_open_posts(platform="discord")
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("reconciliation failed; retrying at the next interval")
+            else:
+                if added:
+                    log.info("reconciliation repaired %d reaction event(s) missed while disconnected", added)
+            self.reconciliations += 1
+
+    async def on_raw_reaction_clear(self, payload: discord.RawReactionClearEvent) -> None:
+        self.request_reconcile()  # a moderator cleared reactions: re-read the message
+
+    async def on_raw_reaction_clear_emoji(self, payload: discord.RawReactionClearEmojiEvent) -> None:
+        self.request_reconcile()
+
+    # -- reactions -------------------------------------------------------------------------------
+    def dispatch(self, event: str, /, *args: Any, **kwargs: Any) -> None:
+        # The gateway sets ws.sequence before it parses an event, and parsing calls dispatch
+        # synchronously, so this is the one place where an event's sequence number is known.
+        if event in ("raw_reaction_add", "raw_reaction_remove") and args:
+            kwargs["position"] = self._gateway_position(args[0])
+        super().dispatch(event, *args, **kwargs)
+
+    def _gateway_position(self, payload: discord.RawReactionActionEvent) -> tuple[str, int] | None:
+        try:
+            ws = self._connection._get_websocket(payload.guild_id)
+        except (AttributeError, KeyError, TypeError):
+            return None
+        if ws is None or ws.session_id is None or ws.sequence is None:
+            return None
+        return str(ws.session_id), int(ws.sequence)
+
+    async def on_raw_reaction_add(
+        self, payload: discord.RawReactionActionEvent, *, position: tuple[str, int] | None = None
+    ) -> None:
+        self._enqueue(payload, True, position)
+
+    async def on_raw_reaction_remove(
+        self, payload: discord.RawReactionActionEvent, *, position: tuple[str, int] | None = None
+    ) -> None:
+        self._enqueue(payload, False, position)
+
+    def _enqueue(self, payload: discord.RawReactionActionEvent, added: bool, position: tuple[str, int] | None) -> None:
+        # Handlers run as tasks in dispatch order and this runs before their first await, so the
+        # queue keeps gateway order (remove A then add B must not be stored as add B, remove A).
+        if payload.guild_id is None or (self.user is not None and payload.user_id == self.user.id):
+            return  # DMs are not quiz channels; the bot's own seed reactions are not answers
+        self._reactions.put_nowait(_ReactionDelivery(payload, added, position))
+
+    async def _reaction_worker(self) -> None:
+        while True:
+            item = await self._reactions.get()
+            try:
+                await self._record(item)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("could not record a reaction", extra={"message_id": item.payload.message_id})
+            finally:
+                self._reactions.task_done()
+
+    async def _record(self, item: _ReactionDelivery) -> None:
+        p = item.payload
+        emoji = str(p.emoji)
+        if item.position is not None:
+            position = f"{item.position[0]}:{item.position[1]}"
+        else:  # not from the gateway: unique in this process (a replay would then rely on the answer policy)
+            position = f"local:{self._boot}:{next(self._local_seq)}"
+        member = p.member
+        user = member or self.get_user(p.user_id)
+        await self.service.record_reaction(
+            platform=PLATFORM,
+            workspace=str(p.guild_id),
+            channel=str(p.channel_id),
+            message_ref=str(p.message_id),
+            user=str(p.user_id),
+            reaction=emoji,
+            added=item.added,
+            delivery_id=delivery_id(
+                guild=p.guild_id, channel=p.channel_id, message=p.message_id, user=p.user_id, emoji=emoji,
+                added=item.added, position=position,
+            ),
+            is_bot=bool(user and user.bot),
+            user_name=member.display_name if member else "",
+        )
+
+    async def wait_for_reactions(self) -> None:
+        """Wait until every reaction received so far is stored (tests, shutdown)."""
+        await self._reactions.join()
+
+    # -- interactions ----------------------------------------------------------------------------
+    def invocation(self, interaction: discord.Interaction[Any]) -> Invocation | None:
+        if interaction.guild_id is None or interaction.channel_id is None:
+            return None
+        perms = interaction.permissions
+        channel = interaction.channel
+        return Invocation(
+            platform=PLATFORM,
+            workspace=str(interaction.guild_id),
+            channel=str(interaction.channel_id),
+            user=str(interaction.user.id),
+            user_name=interaction.user.display_name,
+            is_admin=bool(perms.manage_guild or perms.administrator),
+            channel_name=str(getattr(channel, "name", "") or ""),
+            workspace_name=str(getattr(interaction.guild, "name", "") or ""),
+        )
+
+    async def run_command(
+        self,
+        interaction: discord.Interaction[Any],
+        command: str,
+        text: str,
+        validate: Callable[[str], object] | None = None,
+    ) -> None:
+        """Validate, defer (ephemeral), ask the service, and send its replies as followups."""
+        inv = self.invocation(interaction)
+        if inv is None:
+            await interaction.response.send_message(GUILDS_ONLY, ephemeral=True)
+            return
+        if validate is not None:
+            try:
+                validate(text)
+            except UsageError as exc:  # answered at once; the service is not called, nothing is written
+                await self._send_now(interaction, Reply(str(exc), private=True))
+                return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        try:
+            replies = await self.service.handle_command(inv, command, text)
+        except Exception:
+            log.exception("command %s failed", command, extra={"guild": inv.workspace, "channel": inv.channel})
+            replies = [Reply(FAILED, private=True)]
+        await self._send_replies(interaction, replies)
+
+    async def press_drill_button(self, interaction: discord.Interaction[Any], value: str) -> None:
+        """A drill button: acknowledge (deferred update), ask the service, disable the card's buttons."""
+        inv = self.invocation(interaction)
+        handler = getattr(self.service, "press_button", None)
+        if inv is None or handler is None:
+            await interaction.response.send_message(GUILDS_ONLY if inv is None else NO_BUTTONS, ephemeral=True)
+            return
+        await interaction.response.defer()  # type 6: nothing visible changes until we edit
+        failed = False
+        try:
+            replies: list[Reply] = list(await handler(inv, value))
+        except Exception:
+            log.exception("drill button failed", extra={"guild": inv.workspace, "custom_id": value})
+            replies, failed = [Reply(FAILED, private=True)], True
+        if not failed and interaction.message is not None:
+            try:
+                await interaction.edit_original_response(view=disabled_copy(interaction.message, value))
+            except discord.HTTPException as exc:
+                log.warning("could not disable the answered drill buttons: %s", exc.status)
+        for reply in replies:
+            for kwargs in _message_kwargs(render(reply)):
+                await interaction.followup.send(ephemeral=reply.private, **kwargs)
+
+    async def _send_now(self, interaction: discord.Interaction[Any], reply: Reply) -> None:
+        parts = _message_kwargs(render(reply))
+        await interaction.response.send_message(ephemeral=True, **parts[0])
+        for kwargs in parts[1:]:
+            await interaction.followup.send(ephemeral=True, **kwargs)
+
+    async def _send_replies(self, interaction: discord.Interaction[Any], replies: list[Reply]) -> None:
+        # After an ephemeral defer the "thinking" message is ephemeral for good, so it carries the
+        # first private reply; public replies follow as ordinary (visible) followup messages.
+        pending_original = True
+        for reply in [r for r in replies if r.private]:
+            for kwargs in _message_kwargs(render(reply)):
+                if pending_original:
+                    await interaction.edit_original_response(**kwargs)
+                    pending_original = False
+                else:
+                    await interaction.followup.send(ephemeral=True, **kwargs)
+        public = [r for r in replies if not r.private]
+        if pending_original:
+            await interaction.edit_original_response(content="Done." if public else "Nothing to show.")
+        for reply in public:
+            for kwargs in _message_kwargs(render(reply)):
+                await interaction.followup.send(ephemeral=False, **kwargs)
+
+    async def _on_tree_error(self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError) -> None:
+        log.error("slash command failed", exc_info=error)
+        message = GUILDS_ONLY if isinstance(error, app_commands.NoPrivateMessage) else FAILED
+        with contextlib.suppress(discord.HTTPException):
+            if interaction.response.is_done():
+                await interaction.followup.send(message, ephemeral=True)
+            else:
+                await interaction.response.send_message(message, ephemeral=True)
+
+
+class ShardedStudyBotClient(StudyBotClient, discord.AutoShardedClient):
+    """The same bot as an :class:`discord.AutoShardedClient` (one process, many shards).
+
+    The shard count and gateway address come from ``GET /gateway/bot``; ``on_shard_ready``
+    reconciles as well, because one shard may re-IDENTIFY while the others stay connected.
+    """
+
+
+def _message_kwargs(rendered: Rendered) -> list[dict[str, Any]]:
+    """Keyword arguments for one or more sends (several only for an over-long plain-text message)."""
+    if rendered.embed is not None:
+        kwargs: dict[str, Any] = {"embed": rendered.embed}
+        if rendered.view is not None:
+            kwargs["view"] = rendered.view
+        return [kwargs]
+    out: list[dict[str, Any]] = [{"content": chunk} for chunk in rendered.chunks]
+    if rendered.view is not None:
+        out[-1]["view"] = rendered.view
+    return out
+
+
+def _client(interaction: discord.Interaction[Any]) -> StudyBotClient:
+    client = interaction.client
+    if not isinstance(client, StudyBotClient):
+        raise TypeError("StudyBot commands need a StudyBotClient")
+    return client
+
+
+def _args(*parts: object) -> str:
+    return " ".join(str(p).strip() for p in parts if p is not None and str(p).strip())
+
+
+def build_commands(syllabus: Syllabus) -> list[app_commands.Command[Any, Any, None]]:
+    """The slash commands; each one only builds the command text and hands it to the client."""
+    topic_choices = [
+        app_commands.Choice(name=_cut(f"Topic {t.id}: {t.title}", 100), value=f"topic{t.id}") for t in syllabus.topics
+    ][:25]
+
+    @app_commands.command(name="drill", description="Practise questions privately (due reviews first by default)")
+    @app_commands.describe(scope="weak, missed, topicN, a subtopic like 3.2 or an objective like 3.2.1", count="1-20")
+    @app_commands.guild_only()
+    async def drill(
+        interaction: discord.Interaction[Any],
+        scope: app_commands.Range[str, 1, 200] | None = None,
+        count: app_commands.Range[int, 1, 20] | None = None,
+    ) -> None:
+        client = _client(interaction)
+        # Autocomplete suggests but does not enforce: whatever arrives is checked by the core's parser.
+        await client.run_command(interaction, "/drill", _args(scope, count), lambda t: parse_drill(t, client.service.syllabus))
+
+    @drill.autocomplete("scope")
+    async def drill_scope(interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:
+        return scope_choices(_client(interaction).service.syllabus, current)
+
+    @app_commands.command(name="leaderboard", description="This week's (or last week's) leaderboard")
+    @app_commands.describe(week="this or last week", topic="only one topic")
+    @app_commands.choices(topic=topic_choices)
+    @app_commands.guild_only()
+    async def leaderboard(
+        interaction: discord.Interaction[Any],
+        week: Literal["this", "last"] | None = None,
+        topic: app_commands.Choice[str] | None = None,
+    ) -> None:
+        text = _args(week, topic.value if topic else None)
+        await _client(interaction).run_command(interaction, "/leaderboard", text, parse_leaderboard)
+
+    @app_commands.command(name="weakspots", description="The objectives your group (or a team) gets wrong most")
+    @app_commands.describe(team="a team name")
+    @app_commands.guild_only()
+    async def weakspots(interaction: discord.Interaction[Any], team: app_commands.Range[str, 1, 200] | None = None) -> None:
+        await _client(interaction).run_command(interaction, "/weakspots", _args(team), parse_weakspots)
+
+    @app_commands.command(name="stats", description="Your own answers, streak and strongest and weakest topics")
+    @app_commands.guild_only()
+    async def stats(interaction: discord.Interaction[Any]) -> None:
+        await _client(interaction).run_command(interaction, "/stats", "")
+
+    @app_commands.command(name="studybot", description="Admin: subscribe this channel, settings, post or reveal now")
+    @app_commands.describe(text="e.g. subscribe 09:00 Europe/Berlin · settings reveal 8h · post-now · help")
+    @app_commands.default_permissions(manage_guild=True)
+    @app_commands.guild_only()
+    async def studybot(interaction: discord.Interaction[Any], text: app_commands.Range[str, 1, 500] | None = None) -> None:
+        await _client(interaction).run_command(interaction, "/studybot", _args(text), parse_studybot)
+
+    @studybot.autocomplete("text")
+    async def studybot_text(interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:
+        needle = current.strip().lower()
+        return [
+            app_commands.Choice(name=label, value=value)
+            for value, label in STUDYBOT_HINTS
+            if not needle or value.startswith(needle.split(" ", 1)[0])
+        ][:25]
+
+    return [drill, leaderboard, weakspots, stats, studybot]
+

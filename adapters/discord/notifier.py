@@ -1,0 +1,137 @@
+"""The Notifier port on Discord: embeds in channels, seeded option reactions, reaction reads for reconciliation."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+
+import discord
+
+from adapters.discord.render import OPTION_REACTIONS, render
+from bot.core.answers import option_for_reaction
+from bot.core.messages import ChannelRef, Message, QuestionPost
+from bot.core.ports import PlatformError
+
+__all__ = ["DiscordNotifier"]
+
+log = logging.getLogger(__name__)
+
+NEEDED = "View Channel, Send Messages, Embed Links, Add Reactions and Read Message History"
+
+
+class DiscordNotifier:
+    """Sends the service's messages through a connected discord.py client.
+
+    Rate limits are discord.py's job (bucket locks, sleep and retry on 429 with ``Via``); this class
+    adds no retry loop. A 403 or 404 becomes :class:`PlatformError` at once, because retrying it only
+    spends Discord's invalid-request budget (10,000 per 10 minutes, then a temporary ban). A 403 is
+    also reported once per channel to the server owner by direct message, and in the log.
+    """
+
+    def __init__(self, client: discord.Client) -> None:
+        self.client = client
+        self._reported: set[tuple[str, str]] = set()
+
+    # -- Notifier port ---------------------------------------------------------------------------
+    async def post(self, channel: ChannelRef, message: Message) -> str:
+        target = self._channel(channel)
+        rendered = render(message)
+        try:
+            if rendered.embed is not None:
+                if rendered.view is not None:
+                    sent = await target.send(embed=rendered.embed, view=rendered.view)
+                else:
+                    sent = await target.send(embed=rendered.embed)
+            else:
+                # Plain-text fallback: a question's reactions go on its last part, which says how to answer.
+                for chunk in rendered.chunks:
+                    sent = await target.send(chunk)
+        except discord.Forbidden as exc:
+            raise await self._refused(channel, "post", exc) from exc
+        except discord.NotFound as exc:
+            raise PlatformError(f"Discord channel {channel.channel} not found (deleted, or the bot was removed)") from exc
+        kind = "question" if isinstance(message, QuestionPost) else type(message).__name__
+        log.info("posted %s", kind, extra={"guild": channel.workspace, "channel": channel.channel, "message_id": sent.id})
+        return str(sent.id)
+
+    async def add_option_reactions(self, channel: ChannelRef, message_ref: str, count: int) -> None:
+        message = self._channel(channel).get_partial_message(_snowflake(message_ref, "message"))
+        try:
+            for emoji in OPTION_REACTIONS[:count]:
+                await message.add_reaction(emoji)
+        except discord.Forbidden as exc:
+            raise await self._refused(channel, "add reactions", exc) from exc
+        except discord.NotFound as exc:
+            raise PlatformError(f"Discord message {message_ref} not found") from exc
+
+    async def fetch_reactions(self, channel: ChannelRef, message_ref: str) -> Mapping[str, set[str]] | None:
+        """Who reacts with which option emoji now (the bot and other bots excluded).
+
+        Only option emoji are paged (100 users per REST call), and a reaction whose only user is the
+        bot itself (``count == 1 and me``) costs no call at all.
+        """
+        target = self._channel(channel)
+        try:
+            msg = await target.fetch_message(_snowflake(message_ref, "message"))
+            me = self.client.user.id if self.client.user else None
+            found: dict[str, set[str]] = {}
+            for reaction in msg.reactions:
+                emoji = str(reaction.emoji)
+                if option_for_reaction(emoji) is None:
+                    continue
+                if reaction.count <= (1 if reaction.me else 0):
+                    found[emoji] = set()
+                    continue
+                users: set[str] = set()
+                async for user in reaction.users(limit=None):
+                    if user.id != me and not user.bot:
+                        users.add(str(user.id))
+                found[emoji] = users
+        except discord.Forbidden as exc:
+            raise await self._refused(channel, "read reactions", exc) from exc
+        except discord.NotFound as exc:
+            raise PlatformError(f"Discord message {message_ref} not found (deleted?)") from exc
+        return found
+
+    # -- helpers ---------------------------------------------------------------------------------
+    def _channel(self, channel: ChannelRef) -> discord.PartialMessageable:
+        if channel.platform != "discord":
+            raise PlatformError(f"not a Discord channel: {channel.platform}")
+        return self.client.get_partial_messageable(
+            _snowflake(channel.channel, "channel"), guild_id=_snowflake(channel.workspace, "guild")
+        )
+
+    async def _refused(self, channel: ChannelRef, action: str, exc: discord.HTTPException) -> PlatformError:
+        """Log a 403 and tell the server owner once per channel and action; return the error to raise."""
+        log.warning(
+            "Discord refused to %s (403, missing permission): %s",
+            action,
+            exc.text,
+            extra={"guild": channel.workspace, "channel": channel.channel},
+        )
+        key = (channel.channel, action)
+        if key not in self._reported:
+            self._reported.add(key)
+            await self._tell_owner(channel, action)
+        return PlatformError(f"Discord refused to {action} in channel {channel.channel}: missing permission ({NEEDED})")
+
+    async def _tell_owner(self, channel: ChannelRef, action: str) -> None:
+        guild = self.client.get_guild(_snowflake(channel.workspace, "guild"))
+        if guild is None or guild.owner_id is None:
+            return
+        text = (
+            f"StudyBot could not {action} in <#{channel.channel}> on **{guild.name}**: Discord answered "
+            f"403 (missing permission). Give StudyBot {NEEDED} in that channel, then try "
+            "`/studybot post-now` there. (Reported once; the bot's log has the details.)"
+        )
+        try:
+            dm = await self.client.create_dm(discord.Object(guild.owner_id))
+            await dm.send(text)
+        except discord.HTTPException as exc:
+            log.warning("could not tell the server owner about the refusal: %s", exc.status, extra={"guild": guild.id})
+
+
+def _snowflake(value: str, what: str) -> int:
+    if not value.isdigit():
+        raise PlatformError(f"{value!r} is not a Discord {what} id")
+    return int(value)

@@ -1,0 +1,218 @@
+"""Neutral messages as Discord embeds and buttons; plain text when an embed would break Discord's limits.
+
+Discord's limits (developers/resources/message.mdx, "Embed Limits"): title 256, description 4096,
+25 fields of name 256 / value 1024, 6000 characters in all; message content 2000. Rather than
+silently cutting a question in half, a message that cannot fit becomes plain text
+(:func:`bot.core.render.to_text`) split over as many messages as needed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import discord
+
+from bot.core.messages import DrillCard, Message, QuestionPost, Reply, RevealPost, Table
+from bot.core.render import EMOJI_GLYPH, to_text
+
+__all__ = [
+    "DRILL_CUSTOM_ID",
+    "OPTION_REACTIONS",
+    "Rendered",
+    "card_view",
+    "disabled_copy",
+    "render",
+    "split_text",
+]
+
+# The bot seeds these on every question; people answer by clicking one (keycaps: no skin tones, no aliases).
+OPTION_REACTIONS: tuple[str, ...] = tuple(EMOJI_GLYPH[name] for name in ("one", "two", "three", "four"))
+
+# Button custom ids carry the whole answer, so a press can be routed after a restart with no view in memory.
+DRILL_CUSTOM_ID = re.compile(r"drill:(?P<drill>[0-9]{1,18}):(?P<seq>[0-9]{1,4}):(?P<letter>[A-Da-d])")
+
+CONTENT_LIMIT = 2000
+TITLE_LIMIT = 256
+DESCRIPTION_LIMIT = 4096
+FIELD_NAME_LIMIT = 256
+FIELD_VALUE_LIMIT = 1024
+EMBED_TOTAL_LIMIT = 6000
+
+BLUE = discord.Colour(0x3B82F6)
+GREEN = discord.Colour(0x22C55E)
+GREY = discord.Colour(0x64748B)
+
+
+@dataclass
+class Rendered:
+    """What to send for one neutral message: one embed, or plain-text chunks (never both)."""
+
+    embed: discord.Embed | None = None
+    chunks: list[str] = field(default_factory=list)
+    view: discord.ui.View | None = None
+
+    @property
+    def is_embed(self) -> bool:
+        return self.embed is not None
+
+
+def render(message: Message) -> Rendered:
+    """Render a neutral message; falls back to :func:`to_text` chunks when the embed would not fit."""
+    embed: discord.Embed | None
+    if isinstance(message, QuestionPost):
+        embed = _question_embed(message)
+    elif isinstance(message, RevealPost):
+        embed = _reveal_embed(message)
+    else:
+        embed = _reply_embed(message)
+    view = card_view(message.card) if isinstance(message, Reply) and message.card is not None else None
+    if embed is not None and _fits(embed):
+        return Rendered(embed=embed, view=view)
+    return Rendered(chunks=split_text(to_text(message)), view=view)
+
+
+def split_text(text: str, limit: int = CONTENT_LIMIT) -> list[str]:
+    """Split text into Discord-sized messages, at a line break or else a space in the second half of each."""
+    text = text.strip() or "(empty)"
+    chunks: list[str] = []
+    while len(text) > limit:
+        cut = text.rfind("\n", 0, limit + 1)
+        if cut < limit // 2:
+            cut = text.rfind(" ", 0, limit + 1)
+        if cut < limit // 2:
+            cut = limit
+        chunks.append(text[:cut].rstrip())
+        text = text[cut + 1 :] if text[cut] in "\n " else text[cut:]
+    chunks.append(text)
+    return [c for c in chunks if c]
+
+
+def card_view(card: DrillCard) -> discord.ui.View:
+    """A view with one button per option; custom ids are ``drill:<id>:<seq>:<letter>``.
+
+    The view is stopped before it is returned: discord.py then sends its components without
+    keeping the view in memory (one per drill question would grow forever, and an ephemeral
+    view is force-expired after 15 minutes). Presses are routed by the ``DrillButton``
+    dynamic item registered in ``setup_hook``, which works the same before and after a restart.
+    """
+    view = discord.ui.View(timeout=None)
+    for option in card.options[:5]:
+        view.add_item(
+            discord.ui.Button(
+                label=option.letter,
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"drill:{card.drill_id}:{card.seq}:{option.letter}",
+            )
+        )
+    view.stop()
+    return view
+
+
+def disabled_copy(message: discord.Message, pressed_custom_id: str) -> discord.ui.View:
+    """The message's buttons, disabled, with the pressed one highlighted (a stopped view)."""
+    view = discord.ui.View.from_message(message, timeout=None)
+    for item in view.children:
+        if isinstance(item, discord.ui.Button):
+            item.disabled = True
+            if item.custom_id == pressed_custom_id:
+                item.style = discord.ButtonStyle.primary
+    view.stop()
+    return view
+
+
+def _cut(text: str, limit: int) -> str:
+    text = text.strip()
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _question_embed(m: QuestionPost) -> discord.Embed:
+    options = "\n".join(f"{EMOJI_GLYPH[o.emoji]} **{o.letter}.** {o.text}" for o in m.options)
+    embed = discord.Embed(
+        title=_cut(f"{m.title} · {m.topic}", TITLE_LIMIT),
+        description=f"{m.stem.strip()}\n\n{options}",
+        colour=BLUE,
+    )
+    glyphs = " ".join(EMOJI_GLYPH[o.emoji] for o in m.options)
+    embed.set_footer(text=f"Objective {m.objective_id} · react with {glyphs} to answer · reveal at {m.reveal_local}")
+    return embed
+
+
+def _reveal_embed(m: RevealPost) -> discord.Embed:
+    c = m.correct
+    embed = discord.Embed(
+        title=_cut(f"Answer · objective {m.objective_id}: {m.objective_text}", TITLE_LIMIT),
+        description=f"**Correct: {c.letter}. {c.text}**\n\n{m.explanation.strip()}",
+        colour=GREEN,
+    )
+    for o in m.options:
+        mark = "✅" if o.correct else "❌"
+        embed.add_field(
+            name=_cut(f"{mark} {o.letter}. {o.text}", FIELD_NAME_LIMIT - 16) + f" ({o.count})",
+            value=_cut(o.rationale or "-", FIELD_VALUE_LIMIT),
+            inline=False,
+        )
+    if m.answered:
+        names = ", ".join(m.winners) if m.winners else "nobody this time"
+        embed.add_field(name=f"{m.answered} answered", value=_cut(f"Right: {names}", FIELD_VALUE_LIMIT), inline=False)
+    else:
+        embed.add_field(name="Nobody answered this one", value="Tomorrow's question is a fresh start.", inline=False)
+    if m.reason:
+        embed.add_field(name="Why this objective", value=_cut(m.reason, FIELD_VALUE_LIMIT), inline=False)
+    if m.references:
+        links = "\n".join(f"[{_cut(title or url, 200)}]({url})" for title, url in m.references[:3])
+        embed.add_field(name="Read more", value=_cut(links, FIELD_VALUE_LIMIT), inline=False)
+    embed.set_footer(text=f"Question {m.question_id}")
+    return embed
+
+
+def _table_block(t: Table) -> str:
+    widths = [len(c) for c in t.columns]
+    for row in t.rows:
+        widths = [max(w, len(cell)) for w, cell in zip(widths, row, strict=False)]
+    fmt = "  ".join(f"{{:<{w}}}" for w in widths)
+    lines = [fmt.format(*t.columns).rstrip(), fmt.format(*("-" * w for w in widths)).rstrip()]
+    lines += [fmt.format(*row).rstrip() for row in t.rows]
+    if not t.rows:
+        lines.append("(no data yet)")
+    body = "\n".join(lines).replace("```", "'''")
+    out = f"**{t.title}**\n```\n{body}\n```"
+    if t.note:
+        out += f"\n{t.note}"
+    return out
+
+
+def _card_text(card: DrillCard) -> str:
+    options = "\n".join(f"**{o.letter}.** {o.text}" for o in card.options)
+    return f"{card.stem.strip()}\n\n{options}"
+
+
+def _reply_embed(m: Reply) -> discord.Embed | None:
+    parts: list[str] = []
+    if m.text:
+        parts.append(m.text.strip())
+    parts += [_table_block(t) for t in m.tables]
+    title = m.title
+    if m.card is not None:
+        head = m.card.header or f"Drill {m.card.seq}/{m.card.total} · objective {m.card.objective_id}"
+        if title:
+            parts.append(f"**{head}**\n{_card_text(m.card)}")
+        else:
+            title = head
+            parts.append(_card_text(m.card))
+    description = "\n\n".join(p for p in parts if p)
+    if len(description) > DESCRIPTION_LIMIT or len(title) > TITLE_LIMIT:
+        return None
+    embed = discord.Embed(description=description or None, colour=GREY if m.private else BLUE)
+    if title:
+        embed.title = title
+    return embed
+
+
+def _fits(embed: discord.Embed) -> bool:
+    if len(embed.title or "") > TITLE_LIMIT or len(embed.description or "") > DESCRIPTION_LIMIT:
+        return False
+    if len(embed.fields) > 25:
+        return False
+    return len(embed) <= EMBED_TOTAL_LIMIT
+

@@ -1,0 +1,55 @@
+"""Fixtures for the Discord adapter: a FakeDiscord on 127.0.0.1:0, a real service, real discord.py clients."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.app import RoutingNotifier, build_runtime
+from bot.core.clock import ManualClock
+from content.loader import Bank
+from tests.adapters.discord.fake_discord import FakeDiscord
+from tests.adapters.discord.harness import ADMIN, CHAN_A, CHAN_A2, CHAN_B, GUILD_A, GUILD_B, OWNER, Bot, World
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeDiscord]:
+    f = FakeDiscord()
+    f.add_guild(GUILD_A, "Study Group A", {CHAN_A: "daily-quiz", CHAN_A2: "locked"}, owner_id=OWNER)
+    f.add_guild(GUILD_B, "Study Group B", {CHAN_B: "quiz"}, owner_id=OWNER)
+    f.person(ADMIN, "admin")
+    f.person(OWNER, "owner")
+    await f.start()
+    try:
+        yield f
+    finally:
+        await f.close()
+
+
+@pytest.fixture
+async def world(
+    fake: FakeDiscord, db_url: str, clock: ManualClock, bank: Bank, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[World]:
+    monkeypatch.setattr("bot.app.load_content", lambda: bank)  # parse the YAML bank once per session, not per test
+    routing = RoutingNotifier()
+    rt = await build_runtime(db_url, routing, clock)
+    w = World(fake, rt.service, routing, clock)
+    try:
+        yield w
+    finally:
+        for bot in w.bots:
+            if not bot.task.done():
+                bot.stop_event.set()
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(bot.task, 10)
+        await rt.close()
+
+
+@pytest.fixture
+async def bot(world: World) -> Bot:
+    return await world.start_bot()
+
+
