@@ -28,9 +28,15 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="cmd", metavar="COMMAND")
 
     run = sub.add_parser("run", help="run the bot (a terminal chat when no platform token is set)")
-    run.add_argument("--platform", choices=["auto", "console", "slack", "discord"], default="auto")
+    run.add_argument("--platform", choices=["auto", "console", "slack", "discord", "both"], default="auto")
     run.add_argument("--http", action="store_true", help="Slack HTTP mode instead of Socket Mode")
     run.add_argument("--port", type=int, default=3000, help="HTTP port (Slack HTTP mode, /healthz)")
+    run.add_argument("--health-port", type=int, default=None, metavar="PORT",
+                     help="serve GET /healthz (JSON) on this port in any mode (0 picks a free port)")
+
+    doctor = sub.add_parser("doctor", help="check settings, tokens, database, content and the next scheduled runs")
+    doctor.add_argument("--json", action="store_true", help="print the checks as JSON")
+    doctor.add_argument("--skip-content", action="store_true", help="skip loading and validating the question bank")
 
     demo = sub.add_parser("demo", help="simulate a study group for some days on a simulated clock")
     demo.add_argument("--days", type=int, default=14, help="days to simulate (default 14)")
@@ -101,11 +107,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         asyncio.run(run_demo(sys.stdout, days=args.days, members=args.members, seed=args.seed, database=args.database))
         return 0
+    if args.cmd == "doctor":
+        from bot.doctor import run_doctor
+
+        return asyncio.run(run_doctor(settings, sys.stdout, as_json=args.json, content=not args.skip_content))
     if args.cmd == "run":
         from bot.runner import run
 
         try:
-            return asyncio.run(run(settings, args.platform, http=args.http, port=args.port))
+            return asyncio.run(run(settings, args.platform, http=args.http, port=args.port, health_port=args.health_port))
         except ConfigError as exc:
             print(f"studybot: configuration error: {exc}", file=sys.stderr)
             return 2

@@ -1,56 +1,396 @@
-"""``studybot run``: serve the configured platforms, or a terminal chat when none is configured."""
+"""``studybot run``: serve Slack and/or Discord (or a terminal chat) on one event loop with one scheduler.
+
+- The platforms come from the settings (a token each) or ``--platform``; with no token the terminal
+  chat runs instead. Each configured adapter is started with ``serve_<platform>`` and registers its
+  notifier with the :class:`~bot.app.RoutingNotifier`; the scheduler starts once every adapter is
+  ready, so no scheduled post goes to a platform that is not connected yet.
+- The scheduler runs in whichever process holds the database lease (:mod:`scheduler.leader`).
+- SIGTERM or SIGINT sets one stop event: adapters stop taking work, scheduled runs in flight finish,
+  the lease is released and the database engine disposed. A second signal kills at once.
+- ``--health-port`` serves ``GET /healthz`` (JSON; 200 when every adapter is ready and the scheduler
+  loop is alive, else 503).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
+import inspect
 import logging
+import os
+import secrets
+import signal
+import socket
+import sys
+from collections.abc import Awaitable, Callable, Coroutine, Iterator, Mapping
+from typing import Any
+
+from aiohttp import web
 
 from adapters.console import ConsoleChat, ConsoleNotifier
-from adapters.console.adapter import stdin_lines
-from bot.app import build_runtime
-from bot.core.clock import SystemClock
+from bot.app import RoutingNotifier, Runtime, build_runtime
+from bot.core.clock import Clock, SystemClock
+from bot.core.ports import Notifier
 from bot.settings import ConfigError, Settings
+from scheduler import ChannelScheduler, SchedulerNode
+from storage.lease import SqlLease
 
-__all__ = ["run"]
+__all__ = ["BotRunner", "StdinLines", "holder_id", "load_server", "resolve_platforms", "run", "run_console"]
 
 log = logging.getLogger(__name__)
 
-TICK_SECONDS = 30.0
+PLATFORMS = ("slack", "discord")
+ServeFn = Callable[..., Coroutine[Any, Any, None]]
 
 
-async def run(settings: Settings, platform: str = "auto", *, http: bool = False, port: int = 3000) -> int:
+def resolve_platforms(settings: Settings, platform: str = "auto") -> list[str]:
+    """``auto``: every platform with a token, or the console when there is none."""
     if platform == "auto":
-        platform = settings.platforms[0] if len(settings.platforms) == 1 else ("console" if not settings.platforms else "both")
-    if platform in {"slack", "discord", "both"}:
-        raise ConfigError(
-            f"the {platform} adapter is not available in this version yet; run without platform tokens "
-            "for the terminal chat (see README, 'Status')"
+        return list(settings.platforms) or ["console"]
+    if platform == "both":
+        return list(PLATFORMS)
+    if platform not in {*PLATFORMS, "console"}:
+        raise ConfigError(f"unknown platform {platform!r}: use auto, console, slack, discord or both")
+    return [platform]
+
+
+def holder_id() -> str:
+    """This process as a lease holder: host, pid and a random part (a restarted pid is someone else)."""
+    return f"{socket.gethostname()[:60]}:{os.getpid()}:{secrets.token_hex(3)}"
+
+
+def load_server(platform: str) -> ServeFn | None:
+    """``adapters.<platform>.serve_<platform>``, or None if this installation has no such adapter."""
+    try:
+        module = importlib.import_module(f"adapters.{platform}")
+    except ImportError:
+        log.warning("the %s adapter cannot be imported", platform, exc_info=True)
+        return None
+    fn = getattr(module, f"serve_{platform}", None)
+    return fn if callable(fn) else None
+
+
+@contextlib.contextmanager
+def stop_on_signals(stop: asyncio.Event) -> Iterator[None]:
+    """SIGTERM/SIGINT set ``stop`` once; a second signal gets the default behaviour (kill / KeyboardInterrupt)."""
+    loop = asyncio.get_running_loop()
+    sigs = (signal.SIGTERM, signal.SIGINT)
+
+    def first(sig: signal.Signals) -> None:
+        log.info("%s received: shutting down (send it again to kill)", sig.name)
+        for s in sigs:
+            loop.remove_signal_handler(s)
+        stop.set()
+
+    installed = []
+    for sig in sigs:
+        try:
+            loop.add_signal_handler(sig, first, sig)
+            installed.append(sig)
+        except (NotImplementedError, RuntimeError, ValueError):  # not the main thread, or no signals here
+            pass
+    try:
+        yield
+    finally:
+        for sig in installed:
+            loop.remove_signal_handler(sig)
+
+
+async def run(
+    settings: Settings, platform: str = "auto", *, http: bool = False, port: int = 3000, health_port: int | None = None
+) -> int:
+    """The ``studybot run`` entry point; returns the exit code (ConfigError propagates: exit 2)."""
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # our own lines say what ran, with channel and job
+    platforms = resolve_platforms(settings, platform)
+    stop = asyncio.Event()
+    with stop_on_signals(stop):
+        if platforms == ["console"]:
+            return await run_console(settings, stop=stop, health_port=health_port)
+        return await BotRunner(settings, platforms, http=http, port=port, health_port=health_port).run(stop)
+
+
+class BotRunner:
+    """Runs the platform adapters and one scheduler node on the current event loop until ``stop``.
+
+    Args:
+        settings: the typed settings (tokens are passed to the adapters, never logged).
+        platforms: ``slack`` and/or ``discord``.
+        http: Slack HTTP mode instead of Socket Mode; ``port`` is its port.
+        health_port: serve ``GET /healthz`` on this port (0 picks a free one; None: no server).
+        health_host: the interface for ``/healthz``.
+        clock: the clock (tests pass a manual one).
+        servers: ``serve_<platform>`` functions to use instead of importing the adapters (tests).
+        options: extra keyword arguments per platform for its ``serve_<platform>`` (tests: fast reconnects).
+        drain_seconds: how long scheduled runs in flight may take to finish at shutdown.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        platforms: list[str],
+        *,
+        http: bool = False,
+        port: int = 3000,
+        health_port: int | None = None,
+        health_host: str = "0.0.0.0",
+        clock: Clock | None = None,
+        servers: Mapping[str, ServeFn] | None = None,
+        options: Mapping[str, Mapping[str, Any]] | None = None,
+        drain_seconds: float = 30.0,
+    ) -> None:
+        self.settings = settings
+        self.platforms = platforms
+        self.http = http
+        self.port = port
+        self.health_port = health_port
+        self.health_host = health_host
+        self.clock = clock or SystemClock()
+        self.servers = dict(servers or {})
+        self.options = {p: dict(o) for p, o in (options or {}).items()}
+        self.drain_seconds = drain_seconds
+        self.routing = RoutingNotifier()
+        self.node: SchedulerNode | None = None
+        self.health_url: str | None = None
+        self.ready = asyncio.Event()  # every adapter ready and the scheduler node started
+        self._registered: dict[str, Notifier] = {}
+        self._registered_event = {p: asyncio.Event() for p in platforms}
+        self._platform_ready = {p: asyncio.Event() for p in platforms}
+
+    def _server(self, platform: str) -> ServeFn:
+        fn = self.servers.get(platform) or load_server(platform)
+        if fn is None:
+            raise ConfigError(f"the {platform} adapter is not available in this installation; "
+                              f"unset its token or run with --platform for another platform")
+        return fn
+
+    def _register(self, platform: str, notifier: Notifier) -> None:
+        self.routing.register(platform, notifier)
+        self._registered[platform] = notifier
+        if platform in self._registered_event:
+            self._registered_event[platform].set()
+
+    def _serve_kwargs(self, platform: str, fn: ServeFn, stop: asyncio.Event) -> dict[str, Any]:
+        s = self.settings
+        if platform == "slack":
+            kwargs: dict[str, Any] = {
+                "bot_token": s.slack_bot_token, "app_token": s.slack_app_token or None,
+                "signing_secret": s.slack_signing_secret or None, "api_url": s.slack_api_url or None,
+                "http": self.http, "port": self.port, "stop": stop,
+            }
+        else:
+            kwargs = {"token": s.discord_token, "api_url": s.discord_api_url or None,
+                      "gateway_url": s.discord_gateway_url or None, "sharded": False, "stop": stop}
+        if "ready" in inspect.signature(fn).parameters:
+            kwargs["ready"] = lambda _where: self._platform_ready[platform].set()
+        kwargs.update(self.options.get(platform, {}))
+        return kwargs
+
+    async def _wait_ready(self, platform: str, has_ready_callback: bool) -> None:
+        if has_ready_callback:
+            await self._platform_ready[platform].wait()
+            return
+        # no ready callback (Discord): ready once its notifier is registered and its client says so
+        await self._registered_event[platform].wait()
+        client = getattr(self._registered[platform], "client", None)
+        waiter = getattr(client, "wait_until_ready", None)
+        while callable(waiter):
+            try:
+                await waiter()
+                break
+            except RuntimeError:  # discord.py: the client is not set up yet (before ``async with client``)
+                await asyncio.sleep(0.05)
+        self._platform_ready[platform].set()
+
+    async def run(self, stop: asyncio.Event) -> int:
+        """Serve until ``stop`` is set (or an adapter fails); returns the exit code, raises ConfigError."""
+        servers = {p: self._server(p) for p in self.platforms}
+        rt = await build_runtime(self.settings.db_url, self.routing, self.clock, admins=self.settings.admins)
+        self.node = node = SchedulerNode(
+            rt.service, SqlLease(rt.engine), self.clock, holder=holder_id(), drain_timeout=self.drain_seconds,
+            scheduler=ChannelScheduler(rt.service, reconcile=False),  # the adapters reconcile on their own timers
         )
-    return await run_console(settings)
+        # the adapters stop after the scheduler: a scheduled post in flight still has its platform connection
+        adapters_stop = asyncio.Event()
+        adapters: dict[str, asyncio.Task[None]] = {}
+        helpers: list[asyncio.Task[Any]] = []
+        node_task: asyncio.Task[None] | None = None
+        health: web.AppRunner | None = None
+        signalled = False
+        try:
+            if self.health_port is not None:
+                health = await self._start_health(rt)
+            for p, fn in servers.items():
+                kwargs = self._serve_kwargs(p, fn, adapters_stop)
+                adapters[p] = asyncio.create_task(fn(rt.service, self._register, **kwargs), name=f"serve-{p}")
+                helpers.append(asyncio.create_task(self._wait_ready(p, "ready" in kwargs), name=f"ready-{p}"))
+            stopper = asyncio.create_task(stop.wait(), name="stop")
+            all_ready = asyncio.create_task(asyncio.wait(helpers[:]), name="all-ready")
+            helpers += [stopper, all_ready]
+            done, _ = await asyncio.wait({*adapters.values(), stopper, all_ready}, return_when=asyncio.FIRST_COMPLETED)
+            if all_ready in done and not stop.is_set():
+                node_task = asyncio.create_task(node.run(stop), name="scheduler-node")
+                self.ready.set()
+                log.info("serving %s with one scheduler node (%s)", " and ".join(self.platforms), node.holder)
+                await asyncio.wait({*adapters.values(), stopper}, return_when=asyncio.FIRST_COMPLETED)
+            signalled = stop.is_set()
+        finally:
+            stop.set()
+            for t in helpers:
+                t.cancel()
+            if node_task is not None:
+                await self._finish([node_task], self.drain_seconds + 5)
+            else:
+                await node.shutdown()
+            adapters_stop.set()
+            await self._finish(list(adapters.values()), 20.0)
+            if health is not None:
+                await health.cleanup()
+            await rt.close()
+            log.info("stopped; database closed")
+        return self._outcome(adapters, signalled)
+
+    @staticmethod
+    async def _finish(tasks: list[asyncio.Task[Any]], within: float) -> None:
+        if not tasks:
+            return
+        _done, late = await asyncio.wait(tasks, timeout=within)
+        for t in late:
+            log.warning("%s did not stop in %.0f s; cancelling it", t.get_name(), within)
+            t.cancel()
+        await asyncio.gather(*late, return_exceptions=True)
+
+    def _outcome(self, adapters: Mapping[str, asyncio.Task[None]], signalled: bool) -> int:
+        code = 0
+        for p, task in adapters.items():
+            if task.cancelled():
+                continue
+            exc = task.exception()
+            if isinstance(exc, ConfigError):
+                raise exc
+            if exc is not None:
+                log.error("the %s adapter failed", p, exc_info=exc)
+                code = 1
+        if not signalled and code == 0:
+            log.error("an adapter stopped on its own; the bot stopped too")
+            code = 1
+        return code
+
+    async def _start_health(self, rt: Runtime) -> web.AppRunner:
+        async def healthz(_request: web.Request) -> web.Response:
+            node = self.node
+            platforms = {p: e.is_set() for p, e in self._platform_ready.items()}
+            scheduler: dict[str, Any] = node.status() if node is not None else {"healthy": False, "jobs": []}
+            scheduler["jobs"] = len(scheduler["jobs"])
+            ok = all(platforms.values()) and bool(scheduler.get("healthy"))
+            body = {"status": "ok" if ok else "starting" if not self.ready.is_set() else "degraded",
+                    "platforms": platforms, "scheduler": scheduler}
+            return web.json_response(body, status=200 if ok else 503)
+
+        return await start_health_server(healthz, self.health_host, self.health_port or 0, self._set_health_url)
+
+    def _set_health_url(self, url: str) -> None:
+        self.health_url = url
 
 
-async def run_console(settings: Settings) -> int:
-    clock = SystemClock()
+async def start_health_server(
+    handler: Callable[[web.Request], Awaitable[web.StreamResponse]], host: str, port: int, bound: Callable[[str], None]
+) -> web.AppRunner:
+    app = web.Application()
+    app.router.add_get("/healthz", handler)
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0)
+    await runner.setup()
+    site = web.TCPSite(runner, host, port)
+    await site.start()
+    actual = runner.addresses[0][1] if runner.addresses else port
+    url = f"http://{'127.0.0.1' if host in {'0.0.0.0', ''} else host}:{actual}/healthz"
+    log.info("health check on %s", url)
+    bound(url)
+    return runner
+
+
+def _settle(fut: asyncio.Future[None]) -> None:
+    if not fut.done():
+        fut.set_result(None)
+
+
+class StdinLines:
+    """Lines from standard input without a blocked thread, so a signal can end the chat at once.
+
+    Waits for the descriptor with ``loop.add_reader`` (terminals and pipes) and reads with ``os.read``;
+    a regular file (which epoll refuses) is read in a worker thread, where reads never block long.
+    """
+
+    def __init__(self, fd: int | None = None) -> None:
+        self.fd = sys.stdin.fileno() if fd is None else fd
+        self._buf = b""
+        self._eof = False
+
+    async def _chunk(self) -> bytes:
+        loop = asyncio.get_running_loop()
+        ready: asyncio.Future[None] = loop.create_future()
+        try:
+            loop.add_reader(self.fd, _settle, ready)
+        except (PermissionError, ValueError, NotImplementedError, OSError):
+            return await asyncio.to_thread(os.read, self.fd, 65536)
+        try:
+            await ready
+        finally:
+            loop.remove_reader(self.fd)
+        return os.read(self.fd, 65536)
+
+    async def __call__(self) -> str:
+        while b"\n" not in self._buf and not self._eof:
+            chunk = await self._chunk()
+            self._eof = not chunk
+            self._buf += chunk
+        if b"\n" in self._buf:
+            line, _, self._buf = self._buf.partition(b"\n")
+            return line.decode(errors="replace") + "\n"
+        line, self._buf = self._buf, b""
+        return line.decode(errors="replace")  # "" at end of input
+
+
+async def run_console(
+    settings: Settings,
+    *,
+    stop: asyncio.Event | None = None,
+    health_port: int | None = None,
+    lines: Callable[[], Awaitable[str]] | None = None,
+    clock: Clock | None = None,
+) -> int:
+    """The terminal chat, with the scheduler posting into it (if this process holds the lease)."""
+    stop = stop or asyncio.Event()
+    clock = clock or SystemClock()
     notifier = ConsoleNotifier()
     rt = await build_runtime(settings.db_url, notifier, clock, admins=settings.admins)
+    node = SchedulerNode(rt.service, SqlLease(rt.engine), clock, holder=holder_id())
     chat = ConsoleChat(rt.service, notifier, clock)
-    print(f"StudyBot terminal chat · database {settings.db_url} · {len(rt.questions)} questions loaded")
-
-    async def ticker() -> None:
-        while True:
-            try:
-                await rt.service.catch_up()
-            except Exception:  # keep the chat alive; the log says what failed
-                log.exception("scheduled work failed")
-            await asyncio.sleep(TICK_SECONDS)
-
-    task = asyncio.create_task(ticker())
+    print(f"StudyBot terminal chat · {len(rt.questions)} questions loaded", flush=True)
+    node_task = asyncio.create_task(node.run(stop), name="scheduler-node")
+    chat_task = asyncio.create_task(chat.run(lines or StdinLines()), name="console-chat")
+    stopper = asyncio.create_task(stop.wait())
+    health: web.AppRunner | None = None
     try:
-        await chat.run(stdin_lines)
+        if health_port is not None:
+
+            async def healthz(_request: web.Request) -> web.Response:
+                status = node.status()
+                status["jobs"] = len(status["jobs"])
+                return web.json_response({"status": "ok" if status["healthy"] else "degraded", "platforms": {"console": True},
+                                          "scheduler": status}, status=200 if status["healthy"] else 503)
+
+            health = await start_health_server(healthz, "127.0.0.1", health_port, lambda _url: None)
+        await asyncio.wait({chat_task, stopper, node_task}, return_when=asyncio.FIRST_COMPLETED)
     finally:
-        task.cancel()
+        stop.set()
+        chat_task.cancel()
+        stopper.cancel()
         with contextlib.suppress(asyncio.CancelledError):
-            await task
+            await chat_task
+        await node_task  # runs in flight finish, the lease is released
+        if health is not None:
+            await health.cleanup()
         await rt.close()
+        log.info("stopped; database closed")
     return 0

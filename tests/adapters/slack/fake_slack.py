@@ -1,0 +1,251 @@
+"""A loopback Slack: the Web API methods StudyBot calls, a response_url sink and a Socket Mode link.
+
+Real slack-sdk and slack-bolt talk to it over HTTP on 127.0.0.1 (port 0); it records every call
+with its parameters and token, can answer any method with a planned run of 429s, and keeps the
+reactions of the messages it was asked to post so ``reactions.get`` answers like Slack.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import itertools
+import json
+import time
+import urllib.parse
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+BOT_USER = "UBOT"
+TOKENS = {"xoxb-test-one": "T1", "xoxb-test-two": "T2"}  # fake tokens, never real ones
+APP_TOKEN = "xapp-test-socket"
+SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+    token: str | None
+    at: float  # loop time
+
+    @property
+    def team(self) -> str | None:
+        return TOKENS.get(self.token or "")
+
+
+@dataclass
+class FakeSlack:
+    calls: list[Call] = field(default_factory=list)
+    responses: list[dict[str, Any]] = field(default_factory=list)  # bodies POSTed to response_urls
+    socket_acks: list[dict[str, Any]] = field(default_factory=list)
+    admins: set[str] = field(default_factory=set)
+    names: dict[str, str] = field(default_factory=dict)
+    refuse_channels: dict[str, str] = field(default_factory=dict)  # channel -> Slack error code
+    not_in_channel: set[str] = field(default_factory=set)  # public channels the bot must join first
+    list_at_most: int = 1000  # reactions.get lists at most this many users per reaction (Slack may cut lists)
+    # (team, channel, ts) -> reaction name -> users
+    reactions: dict[tuple[str, str, str], dict[str, set[str]]] = field(default_factory=dict)
+    messages: dict[tuple[str, str, str], dict[str, Any]] = field(default_factory=dict)
+    _limits: dict[str, list[int]] = field(default_factory=dict)
+    _ts: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+    _ws: list[web.WebSocketResponse] = field(default_factory=list)
+    base: str = ""
+    _runner: web.AppRunner | None = None
+
+    # -- control ------------------------------------------------------------------------------
+    def rate_limit(self, method: str, times: int, retry_after: int = 1) -> None:
+        """Answer the next ``times`` calls of ``method`` with HTTP 429 and ``Retry-After``."""
+        self._limits[method] = [retry_after] * times
+
+    def of(self, method: str) -> list[Call]:
+        return [c for c in self.calls if c.method == method]
+
+    def react(self, team: str, channel: str, ts: str, name: str, user: str, added: bool = True) -> None:
+        users = self.reactions.setdefault((team, channel, ts), {}).setdefault(name, set())
+        (users.add if added else users.discard)(user)
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.base}/api/"
+
+    @property
+    def socket_url(self) -> str:
+        return self.base.replace("http", "ws", 1) + "/link"
+
+    def response_url(self, key: str = "r") -> str:
+        return f"{self.base}/response/{key}"
+
+    async def push_envelope(self, envelope: dict[str, Any]) -> None:
+        """Socket Mode: send an envelope down every open link."""
+        for ws in list(self._ws):
+            await ws.send_str(json.dumps(envelope))
+
+    # -- server -------------------------------------------------------------------------------
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_route("*", "/api/{method}", self._api)
+        app.router.add_post("/response/{key}", self._response)
+        app.router.add_get("/link", self._link)
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = self._runner.addresses[0][1]
+        self.base = f"http://127.0.0.1:{port}"
+
+    async def stop(self) -> None:
+        for ws in list(self._ws):
+            await ws.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def _params(self, request: web.Request) -> dict[str, Any]:
+        params: dict[str, Any] = dict(request.query)
+        if request.can_read_body:
+            if request.content_type == "application/json":
+                params.update(await request.json())
+            else:
+                params.update({k: str(v) for k, v in (await request.post()).items()})
+        return params
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        params = await self._params(request)
+        auth = request.headers.get("Authorization", "")
+        token = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else params.pop("token", None)
+        self.calls.append(Call(method, params, token, asyncio.get_running_loop().time()))
+        plan = self._limits.get(method)
+        if plan:
+            retry_after = plan.pop(0)
+            return web.json_response(
+                {"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": str(retry_after)}
+            )
+        if method == "apps.connections.open":
+            if token != APP_TOKEN:
+                return web.json_response({"ok": False, "error": "invalid_auth"})
+            return web.json_response({"ok": True, "url": self.socket_url})
+        team = TOKENS.get(token or "")
+        if team is None:
+            return web.json_response({"ok": False, "error": "invalid_auth"})
+        handler = getattr(self, "_m_" + method.replace(".", "_"), None)
+        body = handler(team, params) if handler is not None else {"ok": True}
+        return web.json_response(body)
+
+    def _m_auth_test(self, team: str, p: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "ok": True,
+            "url": f"https://{team.lower()}.slack.test/",
+            "team": f"team {team}",
+            "user": "studybot",
+            "team_id": team,
+            "user_id": BOT_USER,
+            "bot_id": "BSTUDY",
+            "is_enterprise_install": False,
+        }
+
+    def _m_chat_postMessage(self, team: str, p: dict[str, Any]) -> dict[str, Any]:
+        channel = str(p.get("channel"))
+        if channel in self.refuse_channels:
+            return {"ok": False, "error": self.refuse_channels[channel]}
+        if channel in self.not_in_channel:
+            return {"ok": False, "error": "not_in_channel"}
+        ts = f"{int(time.time())}.{next(self._ts):06d}"
+        self.messages[(team, channel, ts)] = p
+        return {"ok": True, "channel": channel, "ts": ts, "message": {"text": p.get("text"), "ts": ts}}
+
+    def _m_conversations_join(self, team: str, p: dict[str, Any]) -> dict[str, Any]:
+        self.not_in_channel.discard(str(p.get("channel")))
+        return {"ok": True, "channel": {"id": p.get("channel")}}
+
+    def _m_chat_postEphemeral(self, team: str, p: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "message_ts": f"{int(time.time())}.{next(self._ts):06d}"}
+
+    def _m_reactions_add(self, team: str, p: dict[str, Any]) -> dict[str, Any]:
+        key = (team, str(p.get("channel")), str(p.get("timestamp")))
+        if key not in self.messages:
+            return {"ok": False, "error": "message_not_found"}
+        users = self.reactions.setdefault(key, {}).setdefault(str(p.get("name")), set())
+        if BOT_USER in users:
+            return {"ok": False, "error": "already_reacted"}
+        users.add(BOT_USER)
+        return {"ok": True}
+
+    def _m_reactions_get(self, team: str, p: dict[str, Any]) -> dict[str, Any]:
+        key = (team, str(p.get("channel")), str(p.get("timestamp")))
+        if key not in self.messages:
+            return {"ok": False, "error": "message_not_found"}
+        reactions = [
+            {"name": n, "users": sorted(u)[: self.list_at_most], "count": len(u)}
+            for n, u in self.reactions.get(key, {}).items()
+            if u
+        ]
+        return {
+            "ok": True,
+            "type": "message",
+            "channel": key[1],
+            "message": {"type": "message", "ts": key[2], "reactions": reactions},
+        }
+
+    def _m_users_info(self, team: str, p: dict[str, Any]) -> dict[str, Any]:
+        user = str(p.get("user"))
+        name = self.names.get(user, user.lower())
+        return {
+            "ok": True,
+            "user": {
+                "id": user,
+                "team_id": team,
+                "name": name,
+                "real_name": name.title(),
+                "is_admin": user in self.admins,
+                "is_owner": False,
+                "is_bot": user == BOT_USER,
+                "profile": {"display_name": name, "real_name": name.title()},
+            },
+        }
+
+    def _m_views_publish(self, team: str, p: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "view": {"id": "V1", **(p.get("view") or {})}}
+
+    async def _response(self, request: web.Request) -> web.Response:
+        self.responses.append({"key": request.match_info["key"], **(await request.json())})
+        return web.Response(text="ok")
+
+    async def _link(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse(autoping=True)
+        await ws.prepare(request)
+        self._ws.append(ws)
+        await ws.send_str(
+            json.dumps(
+                {
+                    "type": "hello",
+                    "num_connections": 1,
+                    "debug_info": {"host": "fake"},
+                    "connection_info": {"app_id": "ASTUDY"},
+                }
+            )
+        )
+        try:
+            async for msg in ws:
+                if msg.type == WSMsgType.TEXT:
+                    self.socket_acks.append(json.loads(msg.data))
+        finally:
+            self._ws.remove(ws)
+        return ws
+
+
+def signed_headers(
+    body: bytes, *, secret: str = SIGNING_SECRET, ts: int | None = None, content_type: str = "application/json"
+) -> dict[str, str]:
+    """Headers Slack sends: ``v0=`` + HMAC-SHA256(secret, ``v0:{ts}:{raw body}``)."""
+    stamp = str(int(time.time()) if ts is None else ts)
+    digest = hmac.new(secret.encode(), f"v0:{stamp}:".encode() + body, hashlib.sha256).hexdigest()
+    return {"X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": f"v0={digest}", "Content-Type": content_type}
+
+
+def form_body(fields: dict[str, str]) -> bytes:
+    return urllib.parse.urlencode(fields).encode()
