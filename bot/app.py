@@ -13,7 +13,7 @@ from bot.core.messages import ChannelRef, Message
 from bot.core.model import Question, Syllabus
 from bot.core.ports import Notifier
 from bot.service import QuizService
-from content.loader import load_content
+from content.loader import Bank, load_content
 from storage.db import create_engine
 from storage.migrate import upgrade_async
 from storage.store import SqlStore
@@ -36,10 +36,16 @@ class Runtime:
 
 
 async def build_runtime(
-    db_url: str, notifier: Notifier, clock: Clock, *, admins: frozenset[str] = frozenset(), migrate: bool = True
+    db_url: str,
+    notifier: Notifier,
+    clock: Clock,
+    *,
+    admins: frozenset[str] = frozenset(),
+    migrate: bool = True,
+    bank: Bank | None = None,
 ) -> Runtime:
-    """Load and validate content, migrate the database, and wire the service."""
-    bank = load_content()
+    """Load and validate content (unless given), migrate the database, and wire the service."""
+    bank = bank or load_content()
     if migrate:
         await upgrade_async(db_url)
     engine = create_engine(db_url)
@@ -62,9 +68,9 @@ class RoutingNotifier:
         try:
             return self._by_platform[platform]
         except KeyError:
-            from bot.core.ports import PlatformError
+            from bot.core.ports import PlatformUnavailable
 
-            raise PlatformError(f"no {platform} connection in this process") from None
+            raise PlatformUnavailable(f"no {platform} connection in this process") from None
 
     async def post(self, channel: ChannelRef, message: Message) -> str:
         return await self._for(channel.platform).post(channel, message)

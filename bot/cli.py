@@ -54,6 +54,11 @@ def _parser() -> argparse.ArgumentParser:
     item.add_argument("--min-responses", type=int, default=30)
     item.add_argument("--json", action="store_true")
 
+    discord = sub.add_parser("discord", help="Discord helpers")
+    dsub_ = discord.add_subparsers(dest="discord_cmd", metavar="ACTION", required=True)
+    inv = dsub_.add_parser("invite-url", help="print the OAuth2 URL that adds the bot with exactly the permissions it needs")
+    inv.add_argument("application_id", help="the application id from the Discord Developer Portal")
+
     teams = sub.add_parser("teams", help="define teams and leads from a YAML file")
     tsub = teams.add_subparsers(dest="teams_cmd", metavar="ACTION", required=True)
     tload = tsub.add_parser("load", help="create or update teams, members and leads (see docs in bot/teamsfile.py)")
@@ -89,6 +94,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         from content.cli import dispatch
 
         return dispatch(args, sys.stdout)
+    if args.cmd == "discord":
+        from adapters.discord import invite_url
+
+        try:
+            print(invite_url(args.application_id))
+        except ValueError as exc:
+            print(f"studybot discord invite-url: {exc}", file=sys.stderr)
+            return 2
+        return 0
     if args.cmd == "teams":
         from bot.teamsfile import load_teams_file
 

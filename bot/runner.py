@@ -180,7 +180,7 @@ class BotRunner:
             }
         else:
             kwargs = {"token": s.discord_token, "api_url": s.discord_api_url or None,
-                      "gateway_url": s.discord_gateway_url or None, "sharded": False, "stop": stop}
+                      "gateway_url": s.discord_gateway_url or None, "sharded": s.discord_sharded, "stop": stop}
         if "ready" in inspect.signature(fn).parameters:
             kwargs["ready"] = lambda _where: self._platform_ready[platform].set()
         kwargs.update(self.options.get(platform, {}))

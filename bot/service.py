@@ -25,7 +25,7 @@ from bot.core.commands import (
 )
 from bot.core.messages import ChannelRef, OptionView, QuestionPost, Reply, RevealOption, RevealPost
 from bot.core.model import LETTERS, Question, Syllabus
-from bot.core.ports import ChannelInfo, Notifier, PlatformError, PostInfo, Store
+from bot.core.ports import ChannelInfo, Notifier, PlatformError, PlatformUnavailable, PostInfo, Store
 from bot.core.selection import choose_question, option_order, seed_for
 from bot.learning import LearningMixin
 
@@ -157,6 +157,8 @@ class QuizService(LearningMixin):
                 changes["reveal_minutes"] = cmd.reveal_minutes
             if changes:
                 channel = await self.store.update_channel(channel.id, now, **changes)
+                if cmd.tz is not None and channel.team_id is not None:
+                    await self.store.set_default_team_tz(channel.team_id, channel.name or channel.ref.channel, cmd.tz)
                 await self._audit(ws, inv, "settings", " ".join(f"{k}={v}" for k, v in changes.items()))
                 await self._channel_changed(channel.id)
             return [Reply(self._settings_text(channel, now), private=True)]
@@ -213,8 +215,11 @@ class QuizService(LearningMixin):
         """True if today's (local) daily question is due and has not been posted."""
         now = now or self.clock.now()
         day = local_date(now, ch.tz)
-        if now < post_instant(day, ch.post_time, ch.tz):
+        due_at = post_instant(day, ch.post_time, ch.tz)
+        if now < due_at:
             return False
+        if ch.scheduled_since is not None and due_at < ch.scheduled_since:
+            return False  # subscribed (or rescheduled) after today's time: the first question is tomorrow
         posts = await self.store.channel_posts(ch.id)
         return not any(p.local_date == day and p.slot == 0 for p in posts)
 
@@ -262,6 +267,10 @@ class QuizService(LearningMixin):
         message = self.render_question(ch, post, q)
         try:
             ref = await self.notifier.post(ch.ref, message)
+        except PlatformUnavailable as exc:
+            log.warning("%s; the post is left for a process that serves it", exc, extra={"channel": ch.ref.channel})
+            await self.store.release_reservation(post.id)
+            return None
         except PlatformError as exc:
             log.warning("platform refused the daily post: %s", exc, extra={"channel": ch.ref.channel})
             await self.store.mark_failed(post.id)
@@ -272,6 +281,10 @@ class QuizService(LearningMixin):
         except PlatformError as exc:
             log.warning("could not add option reactions: %s", exc, extra={"channel": ch.ref.channel})
         return await self.store.get_post(post.id)
+
+    async def prune_deliveries(self, keep: dt.timedelta = dt.timedelta(days=2)) -> int:
+        """Forget handled delivery ids older than ``keep`` (platforms stop retrying within minutes)."""
+        return await self.store.prune_deliveries(self.clock.now() - keep)
 
     async def resume_reserved(self, older_than: dt.timedelta = dt.timedelta(minutes=2)) -> int:
         """Send posts that were reserved but never sent (the process died in between)."""
@@ -339,12 +352,16 @@ class QuizService(LearningMixin):
         event = ReactionEvent(delivery_id, str(person), option_for_reaction(reaction), added, at or now, is_bot)
         return await self.store.add_reaction_event(post.id, person, event, reaction, source, now)
 
-    async def reconcile_post(self, post: PostInfo, reactions: Mapping[str, set[str]]) -> int:
+    async def reconcile_post(
+        self, post: PostInfo, reactions: Mapping[str, set[str]], as_of_event: int | None = None
+    ) -> int:
         """Repair a post's answers from the platform's current reactions; returns events added.
 
         ``reactions`` maps raw emoji to the user ids (bots excluded) reacting with it now. Options
         we hold as present but the platform does not show become removals; options the platform
         shows that we do not hold become additions (order unknown: existing answers keep priority).
+        ``as_of_event`` is the newest event id stored before the platform was read: people with newer
+        events reacted meanwhile, so the snapshot may be stale for them and they are left alone.
         """
         if post.status != "posted":
             return 0
@@ -354,6 +371,7 @@ class QuizService(LearningMixin):
         # what we believe is present: replay with no cut-off
         held: dict[str, set[int]] = {}
         counts: dict[tuple[str, int, bool], int] = {}
+        moved_since = {ev.user_id for _pid, ev in events if as_of_event is not None and ev.seq > as_of_event}
         for _pid, ev in sorted(events, key=lambda pe: (pe[1].at, pe[1].seq)):
             if ev.option is None or ev.is_bot:
                 continue
@@ -371,6 +389,8 @@ class QuizService(LearningMixin):
         added = 0
         people = set(platform_state) | {int(u) for u in held}
         for pid in sorted(people):
+            if str(pid) in moved_since:
+                continue
             have = held.get(str(pid), set())
             want = platform_state.get(pid, set())
             for option in sorted(have - want):
@@ -393,13 +413,15 @@ class QuizService(LearningMixin):
             ch = await self.store.channel_by_id(post.channel_id)
             if platform is not None and ch.ref.platform != platform:
                 continue
+            before = await self.store.reaction_events(post.id)
+            as_of = max((ev.seq for _pid, ev in before), default=0)
             try:
                 state = await self.notifier.fetch_reactions(ch.ref, post.message_ref)
             except PlatformError as exc:
                 log.warning("cannot read reactions: %s", exc, extra={"channel": ch.ref.channel})
                 continue
             if state is not None:
-                total += await self.reconcile_post(post, state)
+                total += await self.reconcile_post(post, state, as_of)
         return total
 
     # -- reveal ---------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ ENV_VARS: dict[str, str] = {
     "DISCORD_TOKEN": "Discord bot token.",
     "DISCORD_API_URL": "Override of the Discord REST base URL.",
     "DISCORD_GATEWAY_URL": "Override of the Discord gateway URL.",
+    "DISCORD_SHARDED": "1 to run as an AutoShardedClient (one process serving many servers).",
 }
 
 
@@ -44,6 +45,7 @@ class Settings:
     discord_token: str = ""
     discord_api_url: str = ""
     discord_gateway_url: str = ""
+    discord_sharded: bool = False
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -69,6 +71,7 @@ class Settings:
             discord_token=e.get("DISCORD_TOKEN", ""),
             discord_api_url=e.get("DISCORD_API_URL", ""),
             discord_gateway_url=e.get("DISCORD_GATEWAY_URL", ""),
+            discord_sharded=(e.get("DISCORD_SHARDED") or "0").strip().lower() in {"1", "true", "yes"},
         )
 
     @property

@@ -340,6 +340,7 @@ class ChannelScheduler:
     async def _maintenance(self) -> None:
         """Send stranded posts, repair missed reactions, retry daily posts whose job failed today."""
         resent = await self.service.resume_reserved()
+        await self.service.prune_deliveries()
         repaired = await self.service.reconcile_open_posts() if self.reconcile else 0
         retried = 0
         for channel_id in sorted(self._failed_daily):

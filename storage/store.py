@@ -80,6 +80,7 @@ class SqlStore(LearningQueries):
             active=m["active"],
             focus_topic=m["focus_topic"],
             focus_until=m["focus_until"],
+            scheduled_since=m["scheduled_since"],
         )
 
     @staticmethod
@@ -174,12 +175,13 @@ class SqlStore(LearningQueries):
             await self._insert_ignore(
                 conn, C, {"workspace_id": workspace_id, "external_id": external_id, "name": name, "tz": tz,
                           "post_time": post_time, "active": True, "reveal_minutes": 480,
-                          "created_at": now, "updated_at": now}
+                          "created_at": now, "updated_at": now, "scheduled_since": now}
             )
             await conn.execute(
                 update(C)
                 .where(C.c.workspace_id == workspace_id, C.c.external_id == external_id)
-                .values(tz=tz, post_time=post_time, active=True, updated_at=now, **({"name": name} if name else {}))
+                .values(tz=tz, post_time=post_time, active=True, updated_at=now, scheduled_since=now,
+                        **({"name": name} if name else {}))
             )
             row = (await conn.execute(select(C).where(C.c.workspace_id == workspace_id, C.c.external_id == external_id))).one()
             if row.team_id is None:
@@ -196,6 +198,8 @@ class SqlStore(LearningQueries):
         unknown = set(changes) - allowed
         if unknown:
             raise ValueError(f"cannot change {sorted(unknown)}")
+        if "tz" in changes or "post_time" in changes:
+            changes["scheduled_since"] = now
         async with self.engine.begin() as conn:
             await conn.execute(update(C).where(C.c.id == channel_id).values(updated_at=now, **changes))
             found = await self._channels_where(conn, C.c.id == channel_id)
@@ -247,6 +251,15 @@ class SqlStore(LearningQueries):
             await conn.execute(
                 update(PO).where(PO.c.id == post_id).values(status="posted", message_ref=message_ref, posted_at=now)
             )
+
+    async def release_reservation(self, post_id: int) -> None:
+        async with self.engine.begin() as conn:
+            await conn.execute(delete(PO).where(PO.c.id == post_id, PO.c.status == "reserved"))
+
+    async def set_default_team_tz(self, team_id: int, channel_name: str, tz: str) -> None:
+        """The channel's own team (named #channel) keeps the channel's zone; other teams keep theirs."""
+        async with self.engine.begin() as conn:
+            await conn.execute(update(T).where(T.c.id == team_id, T.c.name == ("#" + channel_name)[:80]).values(tz=tz))
 
     async def mark_failed(self, post_id: int) -> None:
         async with self.engine.begin() as conn:

@@ -103,6 +103,7 @@ class Channel(SQLModel, table=True):
     active: bool = True
     focus_topic: str | None = Field(default=None, max_length=2)
     focus_until: dt.datetime | None = _ts(nullable=True)
+    scheduled_since: dt.datetime | None = _ts(nullable=True)
     created_at: dt.datetime = _ts()
     updated_at: dt.datetime = _ts()
 

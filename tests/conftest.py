@@ -81,10 +81,10 @@ def notifier() -> RecordingNotifier:
 
 
 @pytest.fixture
-async def service(db_url: str, notifier: RecordingNotifier, clock: ManualClock) -> AsyncIterator[QuizService]:
+async def service(db_url: str, notifier: RecordingNotifier, clock: ManualClock, bank: Bank) -> AsyncIterator[QuizService]:
     from bot.app import build_runtime
 
-    rt = await build_runtime(db_url, notifier, clock)
+    rt = await build_runtime(db_url, notifier, clock, bank=bank)
     try:
         yield rt.service
     finally:
@@ -149,10 +149,12 @@ async def any_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIte
 
 
 @pytest.fixture
-async def any_service(any_db_url: str, notifier: RecordingNotifier, clock: ManualClock) -> AsyncIterator[QuizService]:
+async def any_service(
+    any_db_url: str, notifier: RecordingNotifier, clock: ManualClock, bank: Bank
+) -> AsyncIterator[QuizService]:
     from bot.app import build_runtime
 
-    rt = await build_runtime(any_db_url, notifier, clock)
+    rt = await build_runtime(any_db_url, notifier, clock, bank=bank)
     try:
         yield rt.service
     finally:

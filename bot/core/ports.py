@@ -19,6 +19,7 @@ __all__ = [
     "DrillInfo",
     "Notifier",
     "PlatformError",
+    "PlatformUnavailable",
     "PostInfo",
     "Store",
 ]
@@ -26,6 +27,10 @@ __all__ = [
 
 class PlatformError(Exception):
     """A platform refused an action (missing permission, unknown channel); not worth retrying."""
+
+
+class PlatformUnavailable(PlatformError):
+    """This process has no connection to the channel's platform; another process may have one."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +46,7 @@ class ChannelInfo:
     active: bool
     focus_topic: str | None = None
     focus_until: dt.datetime | None = None
+    scheduled_since: dt.datetime | None = None  # when the post time or zone was last set
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +139,12 @@ class Store(Protocol):
     async def mark_posted(self, post_id: int, message_ref: str, now: dt.datetime) -> None: ...
 
     async def mark_failed(self, post_id: int) -> None: ...
+
+    async def release_reservation(self, post_id: int) -> None: ...
+
+    async def prune_deliveries(self, before: dt.datetime) -> int: ...
+
+    async def set_default_team_tz(self, team_id: int, channel_name: str, tz: str) -> None: ...
 
     async def get_post(self, post_id: int) -> PostInfo | None: ...
 

@@ -138,3 +138,75 @@ async def test_platform_refusal_marks_post_failed_and_changes_nothing_else(
     assert await any_service.post_daily(channel_id) is None
     posts = await any_service.store.channel_posts(channel_id)
     assert [p.status for p in posts] == ["failed"]
+
+
+async def test_no_surprise_post_on_the_subscription_day(any_service: QuizService, clock: ManualClock) -> None:
+    clock.set(dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.UTC))  # 10:30 in Berlin, after today's 09:00
+    channel_id = await subscribe(any_service)
+    ch = await any_service.store.channel_by_id(channel_id)
+    assert not await any_service.daily_is_due(ch)
+    posted, _ = await any_service.catch_up()
+    assert posted == 0
+    clock.set(dt.datetime(2026, 3, 3, 8, 0, tzinfo=dt.UTC))  # tomorrow 09:00 Berlin
+    assert await any_service.daily_is_due(await any_service.store.channel_by_id(channel_id))
+
+
+async def test_platform_not_served_here_leaves_the_post_for_another_process(
+    any_service: QuizService, notifier: RecordingNotifier, clock: ManualClock
+) -> None:
+    from bot.core.ports import PlatformUnavailable
+
+    channel_id = await subscribe(any_service)
+    clock.set(dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.UTC))
+    real_post = notifier.post
+
+    async def unavailable(*_a: object) -> str:
+        raise PlatformUnavailable("no slack connection in this process")
+
+    notifier.post = unavailable  # type: ignore[method-assign]
+    assert await any_service.post_daily(channel_id) is None
+    assert await any_service.store.channel_posts(channel_id) == []
+    notifier.post = real_post  # type: ignore[method-assign]
+    assert await any_service.post_daily(channel_id) is not None
+
+
+async def test_reconcile_repairs_missed_reactions_and_leaves_fresh_ones_alone(
+    any_service: QuizService, notifier: RecordingNotifier, clock: ManualClock
+) -> None:
+    channel_id = await subscribe(any_service)
+    clock.set(dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.UTC))
+    post = await any_service.post_daily(channel_id)
+    assert post is not None and post.message_ref
+    ref = post.message_ref
+
+    async def react(user: str, emoji: str, added: bool, delivery: str) -> None:
+        clock.advance(seconds=10)
+        await any_service.record_reaction(platform="slack", workspace="T1", channel="C1", message_ref=ref,
+                                          user=user, reaction=emoji, added=added, delivery_id=delivery)
+
+    await react("UA", "one", True, "e1")  # seen by the bot
+    await react("UB", "two", True, "e2")  # seen, but later removed while the bot was down
+    # the platform now shows: UA one, UC three (missed), UB nothing
+    notifier.reactions[ref] = {"one": {"UA"}, "three": {"UC"}}
+    assert await any_service.reconcile_open_posts() == 2
+    assert await any_service.reconcile_open_posts() == 0  # a second pass changes nothing
+    # a reaction recorded after the platform was read is not undone by a stale snapshot
+    stale = {"one": {"UA"}, "three": {"UC"}}
+    before = await any_service.store.reaction_events(post.id)
+    as_of = max(ev.seq for _p, ev in before)
+    await react("UD", "four", True, "e3")
+    assert await any_service.reconcile_post(post, stale, as_of) == 0
+    clock.set(post.reveal_due_at)
+    reveal = (await any_service.reveal_due())[0]
+    counts = {o.text: o.count for o in reveal.options}
+    q = any_service.by_id[post.question_id]
+    shown = [q.options[i] for i in post.option_order]
+    assert counts[shown[0]] == 1 and counts[shown[1]] == 0 and counts[shown[2]] == 1 and counts[shown[3]] == 1
+
+
+async def test_default_team_follows_the_channel_time_zone(any_service: QuizService) -> None:
+    channel_id = await subscribe(any_service)
+    await any_service.handle_command(admin(), "/studybot", "settings tz America/New_York")
+    ch = await any_service.store.channel_by_id(channel_id)
+    assert ch.team_id is not None
+    assert (await any_service.store.team_info(ch.team_id))[2] == "America/New_York"
