@@ -48,6 +48,7 @@ __all__ = ["LearningMixin"]
 log = logging.getLogger(__name__)
 
 DRILL_TTL = dt.timedelta(hours=2)
+WEAK_SPOT_WINDOW = dt.timedelta(days=90)  # answers that steer the choice of daily questions
 
 
 def _pct(c: int, n: int) -> str:
@@ -120,8 +121,27 @@ class LearningMixin:
     async def _team_stats(self, ch: ChannelInfo) -> dict[str, tuple[int, int]] | None:
         if ch.team_id is None:
             return None
-        rows = await self.store.team_objective_stats(ch.team_id)
+        # recent answers say more about today's weak spots, and keep the query small for old channels
+        rows = await self.store.team_objective_stats(ch.team_id, since=self.clock.now() - WEAK_SPOT_WINDOW)
         return {o: (c, n) for o, c, n in rows} or None
+
+    async def _streaks(self, people: Sequence[int], tz: str, last_day: dt.date) -> dict[int, int]:
+        """Daily-answer streaks ending at ``last_day``, reading only as many recent days as needed."""
+        zone = zoneinfo.ZoneInfo(tz)
+        out: dict[int, int] = {}
+        todo = list(people)
+        window = 35
+        while todo:
+            since = dt.datetime.combine(last_day - dt.timedelta(days=window), dt.time(), tzinfo=zone).astimezone(dt.UTC)
+            times = await self.store.daily_answer_times(todo, since)
+            longer = []
+            for p in todo:
+                n = daily_streak({t.astimezone(zone).date() for t in times.get(p, [])}, last_day)
+                out[p] = n
+                if n >= window - 1 and window < 3000:
+                    longer.append(p)  # the streak may go back further than we read
+            todo, window = longer, window * 4
+        return out
 
     # -- /drill -----------------------------------------------------------------------------------
     async def _drill(self, inv: Invocation, text: str) -> list[Reply]:
@@ -256,10 +276,8 @@ class LearningMixin:
             per_person_topic[(pid, t)][0] += correct
             per_person_topic[(pid, t)][1] += attempts
         names = await self.store.person_names(list(per_person))
-        times = await self.store.daily_answer_times(list(per_person), start - dt.timedelta(days=366))
-        zone = zoneinfo.ZoneInfo(tz)
-        last_day = min(now, end - dt.timedelta(seconds=1)).astimezone(zone).date()
-        streaks = {p: daily_streak({t.astimezone(zone).date() for t in ts}, last_day) for p, ts in times.items()}
+        last_day = min(now, end - dt.timedelta(seconds=1)).astimezone(zoneinfo.ZoneInfo(tz)).date()
+        streaks = await self._streaks(list(per_person), tz, last_day)
         ranked = sorted(per_person.items(), key=lambda kv: (-kv[1][0], -(kv[1][0] / max(kv[1][1], 1)), names.get(kv[0], "")))
         members = tuple(
             (str(i + 1), names.get(p, "?"), str(c), _pct(c, n), str(streaks.get(p, 0)))
@@ -281,7 +299,7 @@ class LearningMixin:
         if ranked:
             by_topic_rows.append(("TEAM", *team_cells))
         # teams of the workspace ranked against each other, per topic
-        teams = {t["id"]: t["name"] for t in await self.store.teams(ws)}
+        teams = await self.store.team_names(ws)
         agg: dict[tuple[str, int], list[int]] = defaultdict(lambda: [0, 0])
         for tid, _pid, t, attempts, correct in rows:
             if tid is not None:
@@ -293,7 +311,7 @@ class LearningMixin:
                              key=lambda e: (-e[1] / e[2], -e[2]))
             for rank, (tid, c, n) in enumerate(entries, start=1):
                 versus.append((f"Topic {t}", str(rank), teams.get(tid, "?"), f"{c}/{n}", _pct(c, n)))
-        label = "this week" if week == "this" else "last week"
+        label = {"this": "this week", "last": "last week"}.get(week, "week")
         title = f"Leaderboard · {team_name} · {label} (from Monday {monday:%Y-%m-%d}, {tz})" + (f" · Topic {topic}" if topic else "")
         tables = (
             Table("Members by points", ("#", "Member", "Points", "Accuracy", "Streak"), members,
@@ -420,9 +438,7 @@ class LearningMixin:
         per_topic, overall = readiness(recall, {o.id: o.topic_id for o in self.syllabus.objectives()})
         team = await self.store.person_team(ws, person)
         tz = (await self.store.team_info(team[0]))[2] if team else "UTC"
-        zone = zoneinfo.ZoneInfo(tz)
-        times = await self.store.daily_answer_times([person], now - dt.timedelta(days=366))
-        streak = daily_streak({t.astimezone(zone).date() for t in times.get(person, [])}, now.astimezone(zone).date())
+        streak = (await self._streaks([person], tz, now.astimezone(zoneinfo.ZoneInfo(tz)).date())).get(person, 0)
         rows = tuple((*r, f"{100 * per_topic.get(r[0], 0):.0f}%") for r in topic_rows)
         text = (f"Daily streak: {streak} day(s) · reviews due: {due} · exam readiness: {100 * overall:.0f}%\n"
                 "Readiness estimates the chance you would answer a question on each objective right now: per objective "

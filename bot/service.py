@@ -94,6 +94,7 @@ class QuizService(LearningMixin):
         # called with a channel id whenever a channel's schedule may have changed (the scheduler listens)
         self.channel_listeners: list[Callable[[int], Awaitable[None]]] = []
         self._ws_ids: dict[tuple[str, str], int] = {}
+        self._post_ids: dict[tuple[int, str, str], int] = {}
         self._topic_title = {t.id: t.title for t in syllabus.topics}
 
     # -- commands -------------------------------------------------------------------------------
@@ -344,13 +345,19 @@ class QuizService(LearningMixin):
         ws = self._ws_ids.get((platform, workspace))
         if ws is None:  # workspaces are never deleted, so their ids can be cached
             ws = self._ws_ids[(platform, workspace)] = await self.store.ensure_workspace(platform, workspace)
-        post = await self.store.post_by_message(ws, channel, message_ref)
-        if post is None:
-            return False
+        key = (ws, channel, message_ref)
+        post_id = self._post_ids.get(key)
+        if post_id is None:
+            post = await self.store.post_by_message(ws, channel, message_ref)
+            if post is None:
+                return False
+            if len(self._post_ids) > 10_000:
+                self._post_ids.clear()
+            post_id = self._post_ids[key] = post.id  # a message belongs to one post for ever
         person = await self.store.ensure_person(ws, user, user_name, is_bot)
         now = self.clock.now()
         event = ReactionEvent(delivery_id, str(person), option_for_reaction(reaction), added, at or now, is_bot)
-        return await self.store.add_reaction_event(post.id, person, event, reaction, source, now)
+        return await self.store.add_reaction_event(post_id, person, event, reaction, source, now)
 
     async def reconcile_post(
         self, post: PostInfo, reactions: Mapping[str, set[str]], as_of_event: int | None = None

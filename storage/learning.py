@@ -226,13 +226,21 @@ class LearningQueries:
                 select(TM.c.team_id, TM.c.is_lead, P.c.display_name, P.c.external_id, P.c.id)
                 .join(P, P.c.id == TM.c.person_id).where(TM.c.workspace_id == workspace_id).order_by(P.c.display_name)
             )).all()
+        by_team: dict[int, list[Any]] = {}
+        for m in members:
+            by_team.setdefault(m.team_id, []).append(m)
         out = []
         for t in teams:
-            ms = [m for m in members if m.team_id == t.id]
+            ms = by_team.get(t.id, [])
             out.append({"id": t.id, "name": t.name, "tz": t.tz,
                         "members": [(m.id, m.display_name or m.external_id) for m in ms],
                         "leads": [(m.id, m.display_name or m.external_id) for m in ms if m.is_lead]})
         return out
+
+    async def team_names(self, workspace_id: int) -> dict[int, str]:
+        async with self.engine.begin() as conn:
+            rows = (await conn.execute(select(T.c.id, T.c.name).where(T.c.workspace_id == workspace_id))).all()
+        return {int(r.id): r.name for r in rows}
 
     async def find_person(self, workspace_id: int, ref: str) -> int | None:
         """A person by external id or display name (case-insensitive)."""

@@ -49,7 +49,7 @@ HOME_INTRO = (
     "StudyBot posts a daily Databricks ML Professional question in subscribed channels. "
     "Answer by reacting with :one: :two: :three: or :four:; the answer is revealed later the same day.\n"
     "• /drill [scope] [count]: a private drill with buttons\n"
-    "• /leaderboard [this|last] [topicN]: this week's leaders\n"
+    "• /leaderboard [this|last|YYYY-MM-DD] [topicN]: the week's leaders\n"
     "• /weakspots [team]: the objectives your team misses most\n"
     "• /stats: your own numbers\n"
     "• /studybot help: channel settings (admins)"

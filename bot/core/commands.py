@@ -6,6 +6,7 @@ usage text to show (privately) to the person who typed it.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import zoneinfo
 from dataclasses import dataclass
@@ -76,7 +77,7 @@ class Drill:
 
 @dataclass(frozen=True, slots=True)
 class Leaderboard:
-    week: str = "this"  # this | last
+    week: str = "this"  # this | last | an ISO date in the week (past weeks stay queryable)
     topic: str | None = None
 
 
@@ -101,7 +102,7 @@ STUDYBOT_USAGE = """Usage: /studybot <command>
   team list | team create NAME | team add NAME @person | team remove NAME @person
        | team lead NAME @person | team unlead NAME @person
   forget-me [confirm]               delete everything stored about you
-Other commands: /drill [scope] [count], /leaderboard [this|last] [topicN], /weakspots [team], /stats"""
+Other commands: /drill [scope] [count], /leaderboard [this|last|YYYY-MM-DD] [topicN], /weakspots [team], /stats"""
 
 
 def _words(text: str) -> list[str]:
@@ -279,6 +280,9 @@ def parse_drill(text: str, syllabus: Syllabus) -> Drill:
     raise UsageError(drill_usage(syllabus, f"{shown!r} is not a drill scope."))
 
 
+LEADERBOARD_USAGE = "Usage: /leaderboard [this|last|YYYY-MM-DD] [topicN]   (a date shows the week containing it)"
+
+
 def parse_leaderboard(text: str) -> Leaderboard:
     words = _words(text)
     week, topic = "this", None
@@ -286,11 +290,17 @@ def parse_leaderboard(text: str) -> Leaderboard:
         lw = w.lower()
         if lw in {"this", "last"}:
             week = lw
+        elif re.fullmatch(r"\d{4}-\d{2}-\d{2}", lw):
+            try:
+                dt.date.fromisoformat(lw)
+            except ValueError:
+                raise UsageError(f"{w!r} is not a date.\n{LEADERBOARD_USAGE}") from None
+            week = lw
         else:
             try:
                 topic = parse_topic(lw)
             except UsageError:
-                raise UsageError(f"Unexpected {w!r}.\nUsage: /leaderboard [this|last] [topicN]") from None
+                raise UsageError(f"Unexpected {w!r}.\n{LEADERBOARD_USAGE}") from None
     return Leaderboard(week, topic)
 
 

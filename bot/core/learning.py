@@ -31,10 +31,11 @@ TOPIC_WEIGHTS: dict[str, float] = {"1": 0.14, "2": 0.30, "3": 0.18, "4": 0.16, "
 
 
 def week_bounds(now: dt.datetime, tz: str, which: str = "this") -> tuple[dt.datetime, dt.datetime, dt.date]:
-    """The UTC bounds of the Monday-to-Sunday week in ``tz`` containing ``now`` (or the week before)."""
+    """The UTC bounds of the Monday-to-Sunday week in ``tz`` containing ``now`` (``which="this"``),
+    the week before (``"last"``), or the week containing an ISO date (``"2026-03-04"``)."""
     zone = zoneinfo.ZoneInfo(tz)
-    local = now.astimezone(zone)
-    monday = local.date() - dt.timedelta(days=local.weekday())
+    day = now.astimezone(zone).date() if which in {"this", "last"} else dt.date.fromisoformat(which)
+    monday = day - dt.timedelta(days=day.weekday())
     if which == "last":
         monday -= dt.timedelta(days=7)
     start = dt.datetime.combine(monday, dt.time(0, 0), tzinfo=zone)

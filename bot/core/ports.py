@@ -249,6 +249,9 @@ class Store(Protocol):
     async def teams(self, workspace_id: int) -> list[dict[str, Any]]:
         ...
 
+    async def team_names(self, workspace_id: int) -> dict[int, str]:
+        ...
+
     async def find_person(self, workspace_id: int, ref: str) -> int | None:
         """A person by external id or display name (case-insensitive)."""
         ...

@@ -94,20 +94,15 @@ def choose_question(
     low = min(obj_count[o] for o in pool)
     due = [o for o in pool if obj_count[o] == low]
 
+    prior = smoothed_accuracy(0, 0)
+    objective: str
     if team_stats and reason == "coverage":
+        # weight due objectives by (1 - smoothed accuracy)^2: the team's weak spots come up first
         scored = {o: smoothed_accuracy(*team_stats.get(o, (0, 0))) for o in due}
-        weakest = min(scored.values())
-        weak = [o for o in due if scored[o] == weakest]
-        if weakest < smoothed_accuracy(0, 0) - 1e-9:
-            # weight toward weak objectives: weight = (1 - accuracy)^2, so the weakest dominate
-            weights = [(1.0 - scored[o]) ** 2 + 1e-6 for o in due]
-            objective: str = rng.choices(due, weights=weights, k=1)[0]
-            if objective in weak or scored[objective] < smoothed_accuracy(0, 0):
-                correct, total = team_stats.get(objective, (0, 0))
-                reason = "weak-spot"
-                detail = f"the team has {correct}/{total} right on this objective"
-        else:
-            objective = rng.choice(due)
+        objective = rng.choices(due, weights=[(1.0 - scored[o]) ** 2 + 1e-6 for o in due], k=1)[0]
+        if scored[objective] < prior - 1e-9:
+            correct, total = team_stats.get(objective, (0, 0))
+            reason, detail = "weak-spot", f"the team has {correct}/{total} right on this objective"
     else:
         objective = rng.choice(due)
 

@@ -65,3 +65,20 @@ def test_option_order_avoids_a_fourth_equal_key_letter() -> None:
 def test_unshuffled_items_keep_order() -> None:
     fixed = Question("n", "1.1.1", "s?", ("1", "2", "3", "4"), "A", "e", "s", ("r",) * 4, shuffle=False)  # type: ignore[arg-type]
     assert option_order(fixed, 5) == (0, 1, 2, 3)
+
+
+def test_team_weak_spots_are_preferred_within_the_coverage_round() -> None:
+    weak = {"1.1.2": (0, 6), "1.1.1": (6, 6), "2.1.1": (5, 6)}
+    picks = [choose_question(SYL, BANK, [], seed_for("w", i), team_stats=weak) for i in range(300)]
+    share = sum(p.question.objective_id == "1.1.2" for p in picks) / len(picks)
+    assert share > 0.6  # uniform would be 1/3
+    assert all(p.reason == "weak-spot" for p in picks if p.question.objective_id == "1.1.2")
+    assert all("0/6" in p.detail for p in picks if p.question.objective_id == "1.1.2")
+    # coverage still rules: once the weak objective has been asked, the others come first
+    after = [choose_question(SYL, BANK, ["b1"], seed_for("v", i), team_stats=weak) for i in range(50)]
+    assert all(p.question.objective_id != "1.1.2" for p in after)
+
+
+def test_focus_topic_restricts_the_pool() -> None:
+    picks = [choose_question(SYL, BANK, [], seed_for("f", i), focus_topic="2") for i in range(20)]
+    assert {p.question.objective_id for p in picks} == {"2.1.1"} and {p.reason for p in picks} == {"focus"}

@@ -129,6 +129,8 @@ async def test_leaderboard_points_once_per_question_per_week(any_service: QuizSe
     assert not (await any_service.handle_command(alice, "/leaderboard", "this"))[0].tables[0].rows
     last = (await any_service.handle_command(alice, "/leaderboard", "last topic1"))[0]
     assert {r[1]: r[2] for r in last.tables[0].rows} == {"ualice": expected}
+    by_date = (await any_service.handle_command(alice, "/leaderboard", "2026-03-04"))[0]
+    assert {r[1]: r[2] for r in by_date.tables[0].rows} == {"ualice": expected} and "2026-03-02" in by_date.title
     bad = await any_service.handle_command(alice, "/leaderboard", "yesterday")
     assert "Usage: /leaderboard" in bad[0].text
 

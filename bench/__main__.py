@@ -1,0 +1,227 @@
+"""``python -m bench``: StudyBot's benchmarks (not part of the test suite). See bench/README.md."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import datetime as dt
+import json
+import os
+import platform
+import random
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+from bench.harness import BenchNotifier, create_scratch, drop_scratch
+from bench.scenarios import LOOP_LAG_LIMIT, Figure, bench_aggregations, bench_daily_posting, bench_ingestion
+from bench.seed import FULL_PEOPLE, SeedPlan, seed_workspace
+from bot.app import build_runtime
+from bot.core.clock import ManualClock
+
+RESULTS = Path(__file__).resolve().parent / "results"
+# a fixed Thursday afternoon: "this week" holds Monday to Thursday, and every run sees the same calendar
+NOW = dt.datetime(2026, 3, 5, 15, 0, tzinfo=dt.UTC)
+DEFAULT_SCALE = 0.25
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    p.add_argument("--scale", type=float, default=DEFAULT_SCALE,
+                   help=f"share of the full workload of {FULL_PEOPLE:,} people with a year of answers "
+                        f"(default {DEFAULT_SCALE}: {round(FULL_PEOPLE * DEFAULT_SCALE):,} people)")
+    p.add_argument("--teams", type=int, default=4, help="teams (each with a subscribed channel) in the seeded workspace")
+    p.add_argument("--reactions", type=int, default=500, help="concurrent record_reaction calls per ingestion burst")
+    p.add_argument("--duplicates", type=float, default=0.3, help="share of redelivered (duplicate) reaction events")
+    p.add_argument("--rounds", type=int, default=3, help="ingestion bursts (and baselines), alternating order")
+    p.add_argument("--repeats", type=int, default=5, help="timed runs of each aggregation (after one warm-up)")
+    p.add_argument("--baseline-runs", type=int, default=200, help="primary-key SELECTs per baseline measurement")
+    p.add_argument("--channels", type=int, default=200, help="new channels posted to at once in the daily-posting benchmark")
+    p.add_argument("--backend", choices=("sqlite", "postgresql", "all"), default="all",
+                   help="all = SQLite, plus PostgreSQL when BENCH_DATABASE_URL is set")
+    p.add_argument("--workdir", type=Path, help="where the SQLite file goes (default: a temporary directory, deleted)")
+    p.add_argument("--keep", action="store_true", help="keep the SQLite file / PostgreSQL database afterwards")
+    p.add_argument("--seed", type=int, default=20260305, help="random seed of the generated data")
+    p.add_argument("--no-json", action="store_true", help=f"do not write {RESULTS.name}/<timestamp>.json")
+    p.add_argument("--check", action="store_true", help="exit 1 if a figure misses its target")
+    args = p.parse_args(argv)
+    if args.scale <= 0 or args.teams < 1 or args.reactions < 1 or args.channels < 1 or args.repeats < 1:
+        p.error("--scale, --teams, --reactions, --channels and --repeats must be positive")
+    if not 0 <= args.duplicates < 1:
+        p.error("--duplicates must be in [0, 1)")
+    return args
+
+
+def say(line: str) -> None:
+    print(line, flush=True)
+
+
+# -- databases -------------------------------------------------------------------------------------
+@contextlib.contextmanager
+def sqlite_database(args: argparse.Namespace) -> Iterator[str]:
+    if args.workdir is not None or args.keep:
+        directory = Path(args.workdir or tempfile.mkdtemp(prefix="studybot-bench-")).resolve()
+        directory.mkdir(parents=True, exist_ok=True)
+        path = directory / f"bench-{uuid.uuid4().hex[:8]}.db"
+        say(f"  SQLite file: {path} (kept)")
+        yield f"sqlite+aiosqlite:///{path}"
+        return
+    with tempfile.TemporaryDirectory(prefix="studybot-bench-") as tmp:
+        yield f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}"
+
+
+@contextlib.asynccontextmanager
+async def postgres_database(base_url: str, keep: bool) -> AsyncIterator[str]:
+    """A throwaway database on the server of ``base_url`` (dropped afterwards unless ``keep``)."""
+    import asyncpg
+    from sqlalchemy.engine import make_url
+
+    u = make_url(base_url)
+    name = f"studybot_bench_{uuid.uuid4().hex[:12]}"
+
+    async def admin(sql: str) -> None:
+        conn = await asyncpg.connect(user=u.username, password=u.password, host=u.host, port=u.port,
+                                     database=u.database or "postgres")
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    await admin(f'CREATE DATABASE "{name}"')
+    try:
+        say(f"  PostgreSQL database: {name}" + (" (kept)" if keep else " (dropped afterwards)"))
+        yield u.set(drivername="postgresql+asyncpg", database=name).render_as_string(hide_password=False)
+    finally:
+        if not keep:
+            await admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+# -- one backend -----------------------------------------------------------------------------------
+async def run_backend(url: str, args: argparse.Namespace) -> dict[str, Any]:
+    rng = random.Random(args.seed)
+    clock = ManualClock(NOW)
+    rt = await build_runtime(url, BenchNotifier(), clock)
+    await create_scratch(rt.engine)
+    try:
+        say(f"1/3 reaction ingestion: {args.rounds} bursts of {args.reactions} calls")
+        figures: list[Figure] = await bench_ingestion(rt, args.reactions, args.duplicates, args.rounds, rng, say)
+        plan = SeedPlan(people=max(args.teams * 10, round(FULL_PEOPLE * args.scale)), teams=args.teams, seed=args.seed)
+        say(f"2/3 aggregations: seeding {plan.days} days for {plan.people:,} people in {plan.teams} teams "
+            f"(scale {args.scale:g}) ...")
+        seeded = await seed_workspace(rt.store, rt.questions, plan, clock.now(), say)
+        say(f"  seeded {seeded.answers:,} answers ({seeded.daily_answers:,} daily, {seeded.drill_answers:,} drill), "
+            f"{seeded.posts:,} posts in {seeded.seconds:.1f} s")
+        figures += await bench_aggregations(rt, seeded, args.repeats, args.baseline_runs, rng, say)
+        say(f"3/3 daily posting: {args.channels} new channels + {len(seeded.channel_ids)} with history")
+        figures += await bench_daily_posting(rt, seeded, args.channels, args.reactions, say)
+    finally:
+        await drop_scratch(rt.engine)
+        await rt.close()
+    return {"dialect": rt.engine.dialect.name, "seed": seeded.as_dict() | {"scale": args.scale},
+            "figures": [f.as_dict() for f in figures], "_figures": figures}
+
+
+# -- report ----------------------------------------------------------------------------------------
+def fmt_s(seconds: float) -> str:
+    if seconds >= 1:
+        return f"{seconds:.2f} s"
+    if seconds >= 0.001:
+        return f"{seconds * 1000:.1f} ms"
+    return f"{seconds * 1e6:.0f} µs"
+
+
+def print_table(backend: str, result: dict[str, Any]) -> None:
+    figures: list[Figure] = result["_figures"]
+    seed = result["seed"]
+    say("")
+    say(f"== {backend} · scale {seed['scale']:g}: {seed['people']:,} people in {seed['teams']} teams, "
+        f"{seed['answers']:,} answers over a year (seeded in {seed['seconds']:.1f} s)")
+    header = ("benchmark", "ratio", "target", "ok", "op", "baseline", "loop lag max")
+    rows = [(f.name, f"{f.ratio:,.1f}x", f"<= {f.target:g}x" if f.target else "-",
+             {True: "yes", False: "NO", None: "-"}[f.ok], f"{fmt_s(f.op_s)} {f.unit}", fmt_s(f.baseline_s),
+             fmt_s(f.loop_lag_max_s) + (f" (GC {fmt_s(f.lag.gc_max)})" if f.lag.gc_pauses else "")) for f in figures]
+    widths = [max(len(r[i]) for r in (header, *rows)) for i in range(len(header))]
+    right = {1, 2, 4, 5, 6}
+    for r in (header, tuple("-" * w for w in widths), *rows):
+        say("  ".join(c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True))))
+    say(f"ratio = op / baseline (same run); ok = ratio within target and loop lag < {LOOP_LAG_LIMIT:g} s; "
+        "GC = the longest full collection of Python's cyclic garbage collector meanwhile (it stops the loop)")
+    say("baselines: ingestion = one-row INSERT transactions issued the same way; aggregations = one primary-key "
+        "SELECT; daily posting = one INSERT of the ingestion baseline")
+    for f in figures:
+        d = f.details
+        if "store_calls" in d:
+            parts = [f"{name} {v['s'] / d['breakdown_run_s']:.0%} ({v['calls']}x)" for name, v in d["store_calls"].items()]
+            say(f"  where {f.name.split(' ')[0]} spends {fmt_s(d['breakdown_run_s'])}: "
+                f"{', '.join(parts[:4])}; Python in the service {d['python_s'] / d['breakdown_run_s']:.0%}")
+        if "call_latency_p95_s" in d:
+            say(f"  ingestion: {d['calls_per_s']:,.0f} calls/s vs {d['baseline_inserts_per_s']:,.0f} inserts/s; "
+                f"call latency p50 {fmt_s(d['call_latency_p50_s'])}, p95 {fmt_s(d['call_latency_p95_s'])}; "
+                f"stored events match the unique deliveries: {d['stored_events_match']}")
+
+
+def machine() -> dict[str, Any]:
+    info: dict[str, Any] = {"python": platform.python_version(), "platform": platform.platform(),
+                            "cpus": os.cpu_count(), "sqlite": sqlite3.sqlite_version}
+    with contextlib.suppress(OSError, subprocess.SubprocessError):
+        info["commit"] = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, timeout=10,
+                                        cwd=Path(__file__).resolve().parent.parent).stdout.strip() or None
+    return info
+
+
+def write_json(args: argparse.Namespace, started: dt.datetime, seconds: float, results: dict[str, dict[str, Any]],
+               failed: list[str]) -> Path:
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / f"{started:%Y%m%dT%H%M%SZ}.json"
+    payload = {
+        "started_at": started.isoformat(), "seconds": round(seconds, 1),
+        "command": ["python", "-m", "bench", *sys.argv[1:]],
+        "args": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
+        "machine": machine(), "simulated_now": NOW.isoformat(), "loop_lag_limit_s": LOOP_LAG_LIMIT,
+        "backends": {b: {k: v for k, v in r.items() if not k.startswith("_")} for b, r in results.items()},
+        "missed_targets": failed,
+    }
+    out.write_text(json.dumps(payload, indent=2) + "\n")
+    return out
+
+
+async def main(args: argparse.Namespace) -> int:
+    started = dt.datetime.now(dt.UTC)
+    pg_url = os.environ.get("BENCH_DATABASE_URL")
+    backends = ["sqlite", "postgresql"] if args.backend == "all" else [args.backend]
+    if "postgresql" in backends and not pg_url:
+        if args.backend == "postgresql":
+            say("BENCH_DATABASE_URL is not set: no PostgreSQL server to benchmark")
+            return 2
+        backends.remove("postgresql")
+    results: dict[str, dict[str, Any]] = {}
+    t0 = time.perf_counter()
+    for backend in backends:
+        say(f"== {backend}")
+        if backend == "sqlite":
+            with sqlite_database(args) as url:
+                results[backend] = await run_backend(url, args)
+        else:
+            assert pg_url is not None
+            async with postgres_database(pg_url, args.keep) as url:
+                results[backend] = await run_backend(url, args)
+    for backend, result in results.items():
+        print_table(backend, result)
+    say(f"\nfinished in {time.perf_counter() - t0:.0f} s")
+    failed = [f.name for r in results.values() for f in r["_figures"] if f.ok is False]
+    if not args.no_json:
+        say(f"results: {write_json(args, started, time.perf_counter() - t0, results, failed)}")
+    if failed:
+        say(f"missed targets: {'; '.join(failed)}")
+    return 1 if failed and args.check else 0
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main(parse_args())))

@@ -1,0 +1,231 @@
+"""Measuring tools shared by the benchmarks: timers, an event-loop lag monitor, an in-memory notifier,
+a store proxy that attributes time to store methods, and the in-run baselines every figure is divided by.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import statistics
+import time
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Column, Integer, MetaData, Table, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.core.messages import ChannelRef, Message
+from storage.tables import Answer
+
+__all__ = [
+    "SCRATCH",
+    "BenchNotifier",
+    "LoopLag",
+    "TimedStore",
+    "Timing",
+    "create_scratch",
+    "drop_scratch",
+    "pk_select_baseline",
+    "scratch_insert_baseline",
+    "time_repeated",
+]
+
+
+@dataclass
+class Timing:
+    """Wall-clock samples (seconds) of one measured operation."""
+
+    samples: list[float] = field(default_factory=list)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.samples)
+
+    @property
+    def best(self) -> float:
+        return min(self.samples)
+
+    def as_dict(self, samples: bool = True) -> dict[str, Any]:
+        out = {"median_s": self.median, "min_s": self.best, "max_s": max(self.samples), "runs": len(self.samples)}
+        return out | ({"samples_s": [round(s, 6) for s in self.samples]} if samples else {})
+
+
+class LoopLag:
+    """Measures event-loop lateness while active: a ticker sleeps ``interval`` and records how late it wakes.
+
+    Anything that holds the loop (CPU work in a coroutine, a blocking call) shows up as lag; waiting on
+    the database in a worker thread or socket does not.
+    """
+
+    def __init__(self, interval: float = 0.005) -> None:
+        self.interval = interval
+        self.lags: list[float] = []
+        self.gc_pauses: list[float] = []  # full (generation 2) collections of the cyclic GC meanwhile
+        self._task: asyncio.Task[None] | None = None
+        self._gc_start = 0.0
+
+    def _on_gc(self, phase: str, info: dict[str, Any]) -> None:
+        if info.get("generation") != 2:
+            return
+        if phase == "start":
+            self._gc_start = time.perf_counter()
+        else:
+            self.gc_pauses.append(time.perf_counter() - self._gc_start)
+
+    async def _tick(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            start = loop.time()
+            await asyncio.sleep(self.interval)
+            self.lags.append(max(0.0, loop.time() - start - self.interval))
+
+    async def __aenter__(self) -> LoopLag:
+        gc.callbacks.append(self._on_gc)
+        self._task = asyncio.create_task(self._tick())
+        await asyncio.sleep(0)  # let the ticker start
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        assert self._task is not None
+        self._task.cancel()
+        try:
+            await self._task
+        except asyncio.CancelledError:
+            pass
+        finally:
+            gc.callbacks.remove(self._on_gc)
+        self._task = None
+
+    @property
+    def max(self) -> float:
+        return max(self.lags, default=0.0)
+
+    @property
+    def gc_max(self) -> float:
+        return max(self.gc_pauses, default=0.0)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"max_s": self.max, "p99_s": self.p99, "ticks": len(self.lags),
+                "gc_full_collections": len(self.gc_pauses), "gc_longest_s": self.gc_max}
+
+    @property
+    def p99(self) -> float:
+        if not self.lags:
+            return 0.0
+        ordered = sorted(self.lags)
+        return ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))]
+
+
+class BenchNotifier:
+    """An in-memory :class:`bot.core.ports.Notifier` (like the tests' RecordingNotifier) that only counts."""
+
+    def __init__(self) -> None:
+        self.posts = 0
+        self.by_channel: dict[str, int] = defaultdict(int)
+
+    async def post(self, channel: ChannelRef, message: Message) -> str:
+        self.posts += 1
+        self.by_channel[channel.channel] += 1
+        return f"bench-ts-{self.posts}"
+
+    async def add_option_reactions(self, channel: ChannelRef, message_ref: str, count: int) -> None:
+        return None
+
+    async def fetch_reactions(self, channel: ChannelRef, message_ref: str) -> Mapping[str, set[str]] | None:
+        return {}
+
+
+class TimedStore:
+    """Wraps a store: every coroutine method call is timed and counted (to attribute an operation's time).
+
+    Concurrent calls overlap, so use it for one operation at a time.
+    """
+
+    def __init__(self, inner: object) -> None:
+        self._inner = inner
+        self.seconds: dict[str, float] = defaultdict(float)
+        self.calls: dict[str, int] = defaultdict(int)
+
+    def reset(self) -> None:
+        self.seconds.clear()
+        self.calls.clear()
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._inner, name)
+        if not asyncio.iscoroutinefunction(attr):
+            return attr
+
+        async def timed(*args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return await attr(*args, **kwargs)
+            finally:
+                self.seconds[name] += time.perf_counter() - start
+                self.calls[name] += 1
+
+        return timed
+
+
+async def time_repeated(op: Callable[[], Awaitable[object]], runs: int, *, warmup: int = 1) -> tuple[Timing, LoopLag]:
+    """Run ``op`` ``warmup`` times untimed, then ``runs`` times timed, under a loop-lag monitor."""
+    for _ in range(warmup):
+        await op()
+    timing = Timing()
+    async with LoopLag() as lag:
+        for _ in range(runs):
+            start = time.perf_counter()
+            await op()
+            timing.samples.append(time.perf_counter() - start)
+    return timing, lag
+
+
+# -- baselines -----------------------------------------------------------------------------------
+SCRATCH = Table("bench_scratch", MetaData(), Column("v", Integer))
+
+
+async def create_scratch(engine: AsyncEngine) -> None:
+    """The baseline's one-column table; created once per run so every baseline meets warm statement caches."""
+    async with engine.begin() as conn:
+        await conn.run_sync(SCRATCH.metadata.drop_all)
+        await conn.run_sync(SCRATCH.metadata.create_all)
+
+
+async def drop_scratch(engine: AsyncEngine) -> None:
+    async with engine.begin() as conn:
+        await conn.run_sync(SCRATCH.metadata.drop_all)
+
+
+async def scratch_insert_baseline(engine: AsyncEngine, n: int, warmup: int = 50) -> tuple[float, LoopLag]:
+    """``n`` concurrent one-row INSERTs, each in its own transaction, into the one-column scratch table.
+
+    Issued the way the ingestion burst is issued (``asyncio.gather``) so both share the engine's pool,
+    the driver and (on SQLite) the write lock. A small untimed burst first opens the pool's connections.
+    Returns the total seconds for all ``n``.
+    """
+
+    async def one(i: int) -> None:
+        async with engine.begin() as conn:
+            await conn.execute(SCRATCH.insert().values(v=i))
+
+    await asyncio.gather(*(one(-i) for i in range(warmup)))
+    async with LoopLag() as lag:
+        start = time.perf_counter()
+        await asyncio.gather(*(one(i) for i in range(n)))
+        elapsed = time.perf_counter() - start
+    return elapsed, lag
+
+
+async def pk_select_baseline(engine: AsyncEngine, ids: list[int], runs: int) -> Timing:
+    """A single primary-key SELECT on ``answer`` per transaction, as the store issues reads."""
+    A = Answer.__table__  # type: ignore[attr-defined]
+    timing = Timing()
+    for i in range(runs + 5):
+        key = ids[i % len(ids)]
+        start = time.perf_counter()
+        async with engine.begin() as conn:
+            (await conn.execute(select(A.c.id, A.c.person_id, A.c.correct).where(A.c.id == key))).one()
+        if i >= 5:  # the first few warm the pool and the statement cache
+            timing.samples.append(time.perf_counter() - start)
+    return timing

@@ -1,0 +1,273 @@
+"""The three benchmarks. Each returns plain data: figures (op time / baseline time) and details."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import itertools
+import random
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from sqlalchemy import func, select
+
+from bench.harness import (
+    BenchNotifier,
+    LoopLag,
+    TimedStore,
+    Timing,
+    pk_select_baseline,
+    scratch_insert_baseline,
+    time_repeated,
+)
+from bench.seed import Seeded
+from bot.app import Runtime
+from bot.core.answers import OPTION_EMOJI
+from bot.core.clock import Clock
+from bot.core.messages import Reply
+from bot.core.ports import Store
+from bot.service import QuizService
+from storage.tables import Answer
+
+__all__ = ["LOOP_LAG_LIMIT", "Figure", "bench_aggregations", "bench_daily_posting", "bench_ingestion"]
+
+LOOP_LAG_LIMIT = 0.2  # seconds; docs/architecture.md: no blocking on the event loop
+
+
+@dataclass
+class Figure:
+    """One reported figure: ``ratio`` = op seconds / baseline seconds, both measured in this run."""
+
+    name: str
+    op_s: float
+    baseline_s: float
+    baseline: str
+    target: float | None
+    lag: LoopLag  # the event loop while the operation ran (the worst run)
+    unit: str = ""  # what op_s is: "burst", "per call", "per channel"
+    details: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ratio(self) -> float:
+        return self.op_s / self.baseline_s
+
+    @property
+    def loop_lag_max_s(self) -> float:
+        return self.lag.max
+
+    @property
+    def ok(self) -> bool | None:
+        if self.target is None:
+            return None
+        return self.ratio <= self.target and self.loop_lag_max_s < LOOP_LAG_LIMIT
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "ratio": round(self.ratio, 3), "target_ratio": self.target, "ok": self.ok,
+                "op_s": self.op_s, "unit": self.unit, "baseline_s": self.baseline_s, "baseline": self.baseline,
+                "loop_lag_max_s": self.loop_lag_max_s, "loop_lag": self.lag.as_dict(), "details": self.details}
+
+
+# -- 1. reaction ingestion -------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Reaction:
+    user: str
+    option: int
+    added: bool
+    delivery_id: str
+
+
+def _reaction_burst(n: int, duplicate_share: float, prefix: str, rng: random.Random) -> tuple[list[_Reaction], int]:
+    """``n`` deliveries: distinct events (some people change or retract their answer) plus redeliveries."""
+    unique = max(1, round(n * (1 - duplicate_share)))
+    people = max(1, round(unique / 1.25))
+    events = []
+    for j in range(unique):
+        person = j if j < people else rng.randrange(people)
+        added = j < people or rng.random() < 0.6
+        events.append(_Reaction(f"U{prefix}{person:05d}", rng.randrange(4), added, f"Ev{prefix}{j:06d}"))
+    burst = events + [rng.choice(events) for _ in range(n - unique)]
+    rng.shuffle(burst)
+    return burst, unique
+
+
+async def bench_ingestion(
+    rt: Runtime, n: int, duplicate_share: float, rounds: int, rng: random.Random, progress: Callable[[str], None],
+) -> list[Figure]:
+    service, store = rt.service, rt.store
+    now = service.clock.now()
+    ws = await store.ensure_workspace("slack", "TBENCHING", "Ingestion bench")
+    ch = await store.subscribe_channel(ws, "CINGEST", "ingest", "UTC", "09:00", now)
+    latencies: list[float] = []
+
+    async def burst_on_new_post(prefix: str, size: int) -> tuple[float, LoopLag, bool, int]:
+        post = await service.post_daily(ch.id, manual=True)  # a fresh open post per burst (daily, then bonus)
+        assert post is not None and post.message_ref is not None
+        ref = post.message_ref
+        burst, unique = _reaction_burst(size, duplicate_share, prefix, rng)
+
+        async def call(ev: _Reaction) -> bool:
+            start = time.perf_counter()
+            new = await service.record_reaction(
+                platform="slack", workspace="TBENCHING", channel="CINGEST", message_ref=ref, user=ev.user,
+                reaction=OPTION_EMOJI[ev.option], added=ev.added, delivery_id=ev.delivery_id, user_name=ev.user.lower(),
+            )
+            latencies.append(time.perf_counter() - start)
+            return new
+
+        async with LoopLag() as lag:
+            start = time.perf_counter()
+            results = await asyncio.gather(*(call(ev) for ev in burst))
+            elapsed = time.perf_counter() - start
+        stored = len(await store.reaction_events(post.id))
+        return elapsed, lag, sum(results) == unique == stored, unique
+
+    await burst_on_new_post("warm-", min(n, 100))  # untimed: opens the pool, fills statement caches
+    latencies.clear()
+    bursts: list[float] = []
+    baselines: list[float] = []
+    lag_ingest: LoopLag | None = None
+    lag_baseline: LoopLag | None = None
+    stored_ok = True
+    unique = 0
+    for r in range(rounds):
+        # alternate the order so a drift of the machine's speed hits both sides alike
+        for step in ("baseline", "ingest") if r % 2 == 0 else ("ingest", "baseline"):
+            if step == "ingest":
+                elapsed, lag, ok, unique = await burst_on_new_post(f"r{r}-", n)
+                bursts.append(elapsed)
+                stored_ok = stored_ok and ok
+                if lag_ingest is None or lag.max > lag_ingest.max:
+                    lag_ingest = lag
+            else:
+                elapsed, lag = await scratch_insert_baseline(rt.engine, n)
+                baselines.append(elapsed)
+                if lag_baseline is None or lag.max > lag_baseline.max:
+                    lag_baseline = lag
+        progress(f"  ingestion round {r + 1}/{rounds}: burst {bursts[-1]:.3f} s, baseline {baselines[-1]:.3f} s")
+    assert lag_ingest is not None and lag_baseline is not None
+    burst_t, base_t = Timing(bursts), Timing(baselines)
+    ordered = sorted(latencies)
+    return [Figure(
+        f"reaction ingestion ({n} concurrent calls, {duplicate_share:.0%} duplicates)",
+        burst_t.median, base_t.median, f"{n} concurrent one-row INSERT transactions", TARGETS["ingestion"],
+        lag_ingest, "burst",
+        details={"calls": n, "unique_events_per_burst": unique, "rounds": rounds,
+                 "bursts": burst_t.as_dict(), "baselines": base_t.as_dict(),
+                 "calls_per_s": n / burst_t.median, "baseline_inserts_per_s": n / base_t.median,
+                 "call_latency_p50_s": ordered[len(ordered) // 2], "call_latency_p95_s": ordered[int(0.95 * len(ordered))],
+                 "baseline_loop_lag": lag_baseline.as_dict(), "stored_events_match": stored_ok},
+    )]
+
+
+# -- 2. aggregations at scale ----------------------------------------------------------------------
+def _timed_service(rt: Runtime, clock: Clock) -> tuple[QuizService, TimedStore]:
+    timed = TimedStore(rt.store)
+    service = QuizService(cast(Store, timed), rt.syllabus, rt.questions, BenchNotifier(), clock)
+    return service, timed
+
+
+async def bench_aggregations(
+    rt: Runtime, seeded: Seeded, repeats: int, baseline_runs: int, rng: random.Random, progress: Callable[[str], None],
+) -> list[Figure]:
+    A = Answer.__table__  # type: ignore[attr-defined]
+    service = rt.service
+    clock = service.clock
+    async with rt.engine.begin() as conn:
+        lo, hi = (await conn.execute(select(func.min(A.c.id), func.max(A.c.id)))).one()
+    ids = [rng.randint(int(lo), int(hi)) for _ in range(max(50, baseline_runs))]
+    ws, team = seeded.workspace_id, seeded.team_ids[0]
+    people = itertools.cycle(seeded.sample_people)
+
+    ops: list[tuple[str, str, Callable[[QuizService], Awaitable[Reply]]]] = [
+        ("leaderboard", f"leaderboard_reply (team of {len(seeded.person_ids) // len(seeded.team_ids):,}, this week)",
+         lambda s: s.leaderboard_reply(ws, team, "this", None, private=True)),
+        ("weakspots", "weakspots_reply (same team)", lambda s: s.weakspots_reply(team)),
+        ("stats", "stats_reply (one person, a year of answers)", lambda s: s.stats_reply(ws, next(people))),
+    ]
+    base_before = await pk_select_baseline(rt.engine, ids, baseline_runs)
+    timings: dict[str, tuple[Timing, LoopLag]] = {}
+    for key, label, op in ops:
+        progress(f"  timing {label} ...")
+        timings[key] = await time_repeated(functools.partial(op, service), repeats)
+    base_after = await pk_select_baseline(rt.engine, ids, baseline_runs)
+    base = Timing(base_before.samples + base_after.samples)
+
+    # one more run of each with every store call timed: where the time goes
+    timed_service, timed = _timed_service(rt, clock)
+    figures = []
+    for key, label, op in ops:
+        await op(timed_service)  # warm, like the timed runs
+        timed.reset()
+        start = time.perf_counter()
+        reply = await op(timed_service)
+        total = time.perf_counter() - start
+        store_s = sum(timed.seconds.values())
+        breakdown = {name: {"calls": timed.calls[name], "s": round(sec, 6)}
+                     for name, sec in sorted(timed.seconds.items(), key=lambda kv: -kv[1])}
+        timing, lag = timings[key]
+        figures.append(Figure(
+            label, timing.median, base.median, "primary-key SELECT on answer", TARGETS[key], lag, "per call",
+            details={"timing": timing.as_dict(), "baseline": base.as_dict(samples=False),
+                     "breakdown_run_s": total, "store_s": store_s, "python_s": total - store_s,
+                     "store_calls": breakdown, "table_rows": [len(t.rows) for t in reply.tables]},
+        ))
+    return figures
+
+
+# -- 3. daily posting for many channels ------------------------------------------------------------
+async def bench_daily_posting(
+    rt: Runtime, seeded: Seeded, channels: int, baseline_n: int, progress: Callable[[str], None],
+) -> list[Figure]:
+    service, store = rt.service, rt.store
+    notifier = cast(BenchNotifier, service.notifier)
+    now = service.clock.now()
+    zones = ("Europe/Berlin", "America/New_York", "UTC", "Asia/Tokyo")
+    warm = min(channels, 20)
+    subscribed = [
+        (await store.subscribe_channel(seeded.workspace_id, f"CNEW{i:04d}", f"new-{i}", zones[i % len(zones)], "09:00", now)).id
+        for i in range(warm + channels)
+    ]
+    warmup, fresh = subscribed[:warm], subscribed[warm:]
+
+    async def post_all(ids: list[int]) -> tuple[float, LoopLag]:
+        before = notifier.posts
+        async with LoopLag() as lag:
+            start = time.perf_counter()
+            posts = await asyncio.gather(*(service.post_daily(cid) for cid in ids))
+            elapsed = time.perf_counter() - start
+        if any(p is None for p in posts) or notifier.posts - before != len(ids):
+            raise RuntimeError("post_daily did not post once per channel")
+        return elapsed, lag
+
+    progress(f"  posting today's question in {channels} new channels and {len(seeded.channel_ids)} with a year of history ...")
+    await post_all(warmup)  # untimed: statement caches, pool
+    base_before, _lag = await scratch_insert_baseline(rt.engine, baseline_n)
+    fresh_s, fresh_lag = await post_all(fresh)
+    history_s, history_lag = await post_all(seeded.channel_ids)
+    base_after, _lag = await scratch_insert_baseline(rt.engine, baseline_n)
+    per_insert = (base_before + base_after) / 2 / baseline_n
+    baseline = f"one INSERT of the ingestion baseline ({baseline_n} concurrent)"
+    common = {"baseline_per_insert_s": [base_before / baseline_n, base_after / baseline_n]}
+    return [
+        Figure(f"post_daily, {channels} new channels at once", fresh_s / channels, per_insert, baseline,
+               TARGETS["daily_new"], fresh_lag, "per channel",
+               details={"channels": channels, "total_s": fresh_s, **common}),
+        Figure(f"post_daily, {len(seeded.channel_ids)} channels with a year of history at once",
+               history_s / len(seeded.channel_ids), per_insert, baseline, TARGETS["daily_history"], history_lag,
+               "per channel",
+               details={"channels": len(seeded.channel_ids), "total_s": history_s,
+                        "team_answers": seeded.answers // len(seeded.team_ids), **common}),
+    ]
+
+
+# Targets (ratio ceilings), explained in bench/README.md.
+TARGETS: dict[str, float] = {
+    "ingestion": 6.0,
+    "leaderboard": 250.0,
+    "weakspots": 250.0,
+    "stats": 50.0,
+    "daily_new": 10.0,
+    "daily_history": 25.0,
+}
