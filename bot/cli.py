@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -84,7 +85,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     from bot.logs import setup_logging
 
-    setup_logging(settings.log_format, settings.log_level if args.cmd == "run" else "WARNING")
+    level = settings.log_level if args.cmd == "run" else "WARNING"
+    terminal_chat = args.cmd == "run" and args.platform in {"auto", "console"} and not settings.platforms
+    if terminal_chat and "STUDYBOT_LOG_LEVEL" not in os.environ:
+        level = "WARNING"  # the terminal chat is for people: keep routine log lines out of the conversation
+    setup_logging(settings.log_format, level)
     if args.cmd == "content":
         if args.content_cmd == "item-stats":
             from bot.itemstats import run_item_stats

@@ -175,7 +175,7 @@ async def test_sigterm_stops_a_running_bot_cleanly(tmp_path: Path, sched_db_url:
     """A real ``studybot run`` process (terminal chat, JSON logs, /healthz) stopped with SIGTERM."""
     secret = "s3cr3t-signing-value-0123456789ab"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_", "STUDYBOT_"))}
-    env.update(DATABASE_URL=sched_db_url, STUDYBOT_LOG_FORMAT="json", SLACK_SIGNING_SECRET=secret)
+    env.update(DATABASE_URL=sched_db_url, STUDYBOT_LOG_FORMAT="json", STUDYBOT_LOG_LEVEL="INFO", SLACK_SIGNING_SECRET=secret)
     err = tmp_path / "stderr.log"
     studybot = str(Path(sys.executable).with_name("studybot"))
     with err.open("wb") as err_file:  # noqa: ASYNC230  (a local file, opened once)
