@@ -55,7 +55,7 @@ def check_settings(settings: Settings) -> list[Check]:
         checks.append(Check("platforms", WARN, "no SLACK_BOT_TOKEN or DISCORD_TOKEN: `studybot run` starts the terminal chat"))
     else:
         checks.append(Check("platforms", OK, "configured: " + ", ".join(settings.platforms)))
-    if settings.slack_bot_token or settings.slack_app_token:
+    if settings.slack_bot_token or settings.slack_app_token or settings.slack_client_id or settings.slack_client_secret:
         checks.append(_slack(settings))
     if settings.discord_token:
         checks.append(_discord(settings))
@@ -73,11 +73,13 @@ def _slack(settings: Settings) -> Check:
         validate_slack_settings(
             bot_token=settings.slack_bot_token, app_token=settings.slack_app_token or None,
             signing_secret=settings.slack_signing_secret or None, api_url=settings.slack_api_url or None,
-            http=not socket_mode, port=3000,
+            http=not socket_mode, port=3000, client_id=settings.slack_client_id or None,
+            client_secret=settings.slack_client_secret or None, scopes=settings.slack_scopes or None,
         )
     except ConfigError as exc:  # the message names settings, never values
         return Check("slack", FAIL, f"{mode}: {exc}")
-    parts = ["bot token present (xoxb-)"]
+    oauth = bool(settings.slack_client_id)
+    parts = ["OAuth distribution (client id and secret present)" if oauth else "bot token present (xoxb-)"]
     parts.append("app token present (xapp-)" if socket_mode else "signing secret present")
     if settings.slack_api_url:
         parts.append("Web API overridden by SLACK_API_URL")

@@ -35,6 +35,7 @@ from bot.core.clock import Clock, SystemClock
 from bot.core.ports import Notifier
 from bot.settings import ConfigError, Settings
 from scheduler import ChannelScheduler, SchedulerNode
+from storage.installations import SqlSlackInstallations
 from storage.lease import SqlLease
 
 __all__ = ["BotRunner", "StdinLines", "holder_id", "load_server", "resolve_platforms", "run", "run_console"]
@@ -179,6 +180,9 @@ class BotRunner:
                 "signing_secret": s.slack_signing_secret or None, "api_url": s.slack_api_url or None,
                 "http": self.http, "port": self.port, "stop": stop,
             }
+            if s.slack_client_id or s.slack_client_secret:  # OAuth distribution (run() adds the installation store)
+                kwargs |= {"client_id": s.slack_client_id or None, "client_secret": s.slack_client_secret or None,
+                           "scopes": s.slack_scopes or None}
         else:
             kwargs = {"token": s.discord_token, "api_url": s.discord_api_url or None,
                       "gateway_url": s.discord_gateway_url or None, "sharded": s.discord_sharded, "stop": stop}
@@ -226,6 +230,8 @@ class BotRunner:
                 health = await self._start_health(rt)
             for p, fn in servers.items():
                 kwargs = self._serve_kwargs(p, fn, adapters_stop)
+                if "client_id" in kwargs:
+                    kwargs["installations"] = SqlSlackInstallations(rt.engine)
                 adapters[p] = asyncio.create_task(fn(rt.service, self._register, **kwargs), name=f"serve-{p}")
                 helpers.append(asyncio.create_task(self._wait_ready(p, "ready" in kwargs), name=f"ready-{p}"))
             stopper = asyncio.create_task(stop.wait(), name="stop")

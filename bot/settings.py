@@ -20,6 +20,9 @@ ENV_VARS: dict[str, str] = {
     "SLACK_APP_TOKEN": "Slack app-level token (xapp-...): selects Socket Mode.",
     "SLACK_SIGNING_SECRET": "Slack signing secret (HTTP mode).",
     "SLACK_API_URL": "Override of the Slack Web API base URL (ends with /api/).",
+    "SLACK_CLIENT_ID": "Slack app client id: with SLACK_CLIENT_SECRET, installs in many workspaces via /slack/install (HTTP mode).",
+    "SLACK_CLIENT_SECRET": "Slack app client secret (OAuth distribution, with SLACK_CLIENT_ID).",
+    "SLACK_SCOPES": "Comma-separated bot scopes requested at install (default: the manifest's).",
     "DISCORD_TOKEN": "Discord bot token.",
     "DISCORD_API_URL": "Override of the Discord REST base URL.",
     "DISCORD_GATEWAY_URL": "Override of the Discord gateway URL.",
@@ -42,6 +45,9 @@ class Settings:
     slack_app_token: str = ""
     slack_signing_secret: str = ""
     slack_api_url: str = ""
+    slack_client_id: str = ""
+    slack_client_secret: str = ""
+    slack_scopes: str = ""
     discord_token: str = ""
     discord_api_url: str = ""
     discord_gateway_url: str = ""
@@ -68,6 +74,9 @@ class Settings:
             slack_app_token=e.get("SLACK_APP_TOKEN", ""),
             slack_signing_secret=e.get("SLACK_SIGNING_SECRET", ""),
             slack_api_url=e.get("SLACK_API_URL", ""),
+            slack_client_id=e.get("SLACK_CLIENT_ID", ""),
+            slack_client_secret=e.get("SLACK_CLIENT_SECRET", ""),
+            slack_scopes=e.get("SLACK_SCOPES", ""),
             discord_token=e.get("DISCORD_TOKEN", ""),
             discord_api_url=e.get("DISCORD_API_URL", ""),
             discord_gateway_url=e.get("DISCORD_GATEWAY_URL", ""),
@@ -83,7 +92,7 @@ class Settings:
     @property
     def platforms(self) -> list[str]:
         found = []
-        if self.slack_bot_token:
+        if self.slack_bot_token or self.slack_client_id or self.slack_client_secret:  # a half OAuth set-up fails in the adapter
             found.append("slack")
         if self.discord_token:
             found.append("discord")

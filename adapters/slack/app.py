@@ -28,6 +28,7 @@ from typing import Any, ParamSpec, TypeVar
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -190,6 +191,7 @@ def build_slack_app(
     signing_secret: str | None,
     bot_user_id: str | None = None,
     authorize: Callable[..., Awaitable[Any]] | None = None,
+    oauth_settings: AsyncOAuthSettings | None = None,
 ) -> AsyncApp:
     """Build the bolt app around the service.
 
@@ -201,11 +203,14 @@ def build_slack_app(
         bot_user_id: the bot's own user id (its seed reactions never count); bolt also learns it
             from ``auth.test``.
         authorize: multi-workspace installs: bolt's ``authorize`` function (team -> tokens).
+        oauth_settings: OAuth distribution (``adapters.slack.oauth.make_oauth_settings``): the install
+            routes, and each request's token from the installation store; uninstalls delete the installation.
     """
     app = AsyncApp(
         client=client,
         signing_secret=signing_secret or secrets.token_hex(32),
         authorize=authorize,
+        oauth_settings=oauth_settings,
         process_before_response=False,
         request_verification_enabled=True,
         name="studybot",
@@ -391,12 +396,25 @@ def build_slack_app(
     async def no_options(ack: AsyncAck) -> None:
         await ack(options=[])
 
-    async def uninstalled(body: dict[str, Any]) -> None:
-        log.warning(
-            "Slack workspace %s: %s; StudyBot can no longer post there until it is reinstalled",
-            _team_of(body),
-            (body.get("event") or {}).get("type"),
-        )
+    @inflight.track
+    async def uninstalled(body: dict[str, Any], event: dict[str, Any], context: Any) -> None:
+        kind, tokens = event.get("type"), event.get("tokens") or {}
+        bot_gone = kind == "app_uninstalled" or bool(tokens.get("bot"))
+        if bot_gone:
+            log.warning(
+                "Slack workspace %s: %s; StudyBot can no longer post there until it is reinstalled", _team_of(body), kind
+            )
+        store = app.installation_store  # OAuth distribution: forget the workspace's token
+        if store is None:
+            return
+        where = {"enterprise_id": context.get("enterprise_id"), "team_id": context.get("team_id") or _team_of(body)}
+        try:
+            if bot_gone:
+                await store.async_delete_all(**where)
+            for user in tokens.get("oauth") or []:  # user tokens only: the bot stays installed
+                await store.async_delete_installation(**where, user_id=str(user))
+        except Exception:
+            log.exception("could not delete the installation of Slack workspace %s", where["team_id"])
 
     for name in ("app_uninstalled", "tokens_revoked"):
         app.event(name)(uninstalled)

@@ -3,6 +3,9 @@
 Socket Mode (``SLACK_APP_TOKEN``) needs no public URL. HTTP mode serves one endpoint,
 ``POST /slack/events``, for events, slash commands and interactivity, with Slack's request
 signature always checked; ``GET /healthz`` answers ``ok`` for load balancers.
+With ``SLACK_CLIENT_ID`` and ``SLACK_CLIENT_SECRET`` (HTTP mode only) one process serves every workspace
+that installs the app through ``GET /slack/install`` (OAuth distribution, :mod:`adapters.slack.oauth`):
+installations live in the database and each request and post uses its own workspace's bot token.
 Reconciliation (re-reading the reactions of open posts) runs at start-up and every few minutes,
 because Slack gives up after three retries and a process that was down hears nothing.
 """
@@ -28,7 +31,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.app import build_slack_app, wait_idle
 from adapters.slack.notifier import SlackNotifier, ensure_rate_limit_retries
-from bot.core.ports import Notifier
+from adapters.slack.oauth import INSTALL_PATH, SlackInstallationStore, make_oauth_settings, parse_scopes
+from bot.core.ports import Notifier, SlackInstallations
 from bot.service import QuizService
 from bot.settings import ConfigError
 
@@ -61,15 +65,22 @@ _REJECTED_TOKEN = {
 
 @dataclass(frozen=True)
 class SlackConfig:
-    bot_token: str
+    bot_token: str  # "" with OAuth distribution: each workspace's token comes from its installation
     app_token: str | None
     signing_secret: str | None
     api_url: str
     http: bool
     port: int
+    client_id: str | None = None
+    client_secret: str | None = None
+    scopes: tuple[str, ...] = ()
+
+    @property
+    def oauth(self) -> bool:
+        return self.client_id is not None and self.client_secret is not None
 
     def __repr__(self) -> str:  # never print secrets
-        mode = "http" if self.http else "socket-mode"
+        mode = "http+oauth" if self.oauth else "http" if self.http else "socket-mode"
         return f"SlackConfig(mode={mode}, api_url={self.api_url}, port={self.port})"
 
 
@@ -81,13 +92,29 @@ def validate_slack_settings(
     api_url: str | None,
     http: bool,
     port: int,
+    client_id: str | None = None,
+    client_secret: str | None = None,
+    scopes: str | None = None,
 ) -> SlackConfig:
-    """Check the Slack settings; raise ConfigError naming every problem (never a value)."""
+    """Check the Slack settings; raise ConfigError naming every problem (never a value).
+
+    ``client_id``/``client_secret`` (``SLACK_CLIENT_ID``/``SLACK_CLIENT_SECRET``) select OAuth distribution:
+    HTTP mode, no ``SLACK_BOT_TOKEN``, and ``scopes`` (``SLACK_SCOPES``) optionally replaces the bot scopes.
+    """
     problems: list[str] = []
     bot = (bot_token or "").strip()
-    if not bot:
+    cid = (client_id or "").strip() or None
+    csecret = (client_secret or "").strip() or None
+    oauth = cid is not None or csecret is not None
+    wanted = parse_scopes(scopes)
+    if oauth:
+        problems += _oauth_problems(cid, csecret, bot, http)
+        if wanted is None:
+            problems.append("SLACK_SCOPES must be comma-separated bot scope names such as chat:write,commands.")
+    elif not bot:
         problems.append(
-            "SLACK_BOT_TOKEN is not set: copy the Bot User OAuth Token (xoxb-...) from your app's OAuth & Permissions page."
+            "SLACK_BOT_TOKEN is not set: copy the Bot User OAuth Token (xoxb-...) from your app's OAuth & Permissions page "
+            "(or, to serve many workspaces, set SLACK_CLIENT_ID and SLACK_CLIENT_SECRET and run with --http)."
         )
     elif not bot.startswith("xoxb-") or re.search(r"\s", bot):
         problems.append(
@@ -95,7 +122,7 @@ def validate_slack_settings(
         )
     app = (app_token or "").strip() or None
     secret = (signing_secret or "").strip() or None
-    if http:
+    if http or oauth:
         if secret is None:
             problems.append(
                 "HTTP mode needs SLACK_SIGNING_SECRET: Basic Information > App Credentials > Signing Secret."
@@ -104,7 +131,7 @@ def validate_slack_settings(
             problems.append("SLACK_SIGNING_SECRET looks malformed (Slack's signing secrets are 32 hex characters).")
         if not 0 <= port <= 65535:
             problems.append(f"--port must be between 1 and 65535, not {port}.")
-    else:
+    if not http and not oauth:
         if app is None:
             problems.append(
                 "Socket Mode needs SLACK_APP_TOKEN: an app-level token (xapp-...) with the connections:write scope "
@@ -120,7 +147,34 @@ def validate_slack_settings(
         raise ConfigError("Slack settings: " + " ".join(problems))
     if not url.endswith("/"):  # slack-sdk joins method names with urljoin: ".../api" would drop "api"
         url += "/"
+    if oauth:
+        return SlackConfig("", app, secret, url, http, port, cid, csecret, wanted or ())
     return SlackConfig(bot, app, secret, url, http, port)
+
+
+def _oauth_problems(client_id: str | None, client_secret: str | None, bot_token: str, http: bool) -> list[str]:
+    where = "(Basic Information > App Credentials)"
+    problems: list[str] = []
+    if client_id is None:
+        problems.append(f"SLACK_CLIENT_SECRET is set but SLACK_CLIENT_ID is not: OAuth distribution needs both {where}.")
+    elif not re.fullmatch(r"[A-Za-z0-9._-]+", client_id):
+        problems.append(f"SLACK_CLIENT_ID looks malformed (Slack's client ids look like 1234567890.1234567890) {where}.")
+    if client_secret is None:
+        problems.append(f"SLACK_CLIENT_ID is set but SLACK_CLIENT_SECRET is not: OAuth distribution needs both {where}.")
+    elif re.search(r"\s", client_secret) or len(client_secret) < 16:
+        problems.append(f"SLACK_CLIENT_SECRET looks malformed (Slack's client secrets are 32 hex characters) {where}.")
+    if not http:
+        problems.append(
+            "OAuth distribution (SLACK_CLIENT_ID/SLACK_CLIENT_SECRET) needs HTTP mode: run with --http, because Slack "
+            "sends installers back to /slack/oauth_redirect. For Socket Mode in one workspace, unset them."
+        )
+    if bot_token:
+        problems.append(
+            "SLACK_BOT_TOKEN and SLACK_CLIENT_ID/SLACK_CLIENT_SECRET are both set: with OAuth distribution every "
+            "workspace (yours too) installs the app at /slack/install and its token is kept in the database; unset "
+            "SLACK_BOT_TOKEN, or unset the client id and secret to serve the one workspace of SLACK_BOT_TOKEN."
+        )
+    return problems
 
 
 def make_client(token: str | None, api_url: str = DEFAULT_API_URL) -> AsyncWebClient:
@@ -199,6 +253,8 @@ async def serve_http(
         bound = runner.addresses[0][1] if runner.addresses else port
         url = f"http://{host}:{bound}{EVENTS_PATH}"
         log.info("Slack HTTP mode listening on %s", url)
+        if flow is not None:
+            log.info("Slack install page on http://%s:%s%s (behind your HTTPS proxy)", host, bound, flow.install_path)
         if ready is not None:
             ready(url)
         await stop.wait()
@@ -264,24 +320,52 @@ async def serve_slack(
     host: str = "0.0.0.0",
     ready: Callable[[str], None] | None = None,
     reconcile_every: float = RECONCILE_SECONDS,
+    client_id: str | None = None,
+    client_secret: str | None = None,
+    scopes: str | None = None,
+    installations: SlackInstallations | None = None,
 ) -> None:
-    """Run StudyBot in one Slack workspace until ``stop`` is set.
+    """Run StudyBot in one Slack workspace (or, with OAuth distribution, in every installed one) until ``stop``.
+
+    Args:
+        client_id, client_secret, scopes: ``SLACK_CLIENT_ID``, ``SLACK_CLIENT_SECRET``, ``SLACK_SCOPES``;
+            the first two select OAuth distribution (HTTP mode), which needs ``installations``.
+        installations: where installations and OAuth states are kept (``storage.installations.SqlSlackInstallations``).
 
     Raises:
         ConfigError: a setting is missing or malformed, or Slack rejected a token (the message
             names the setting, never its value).
     """
     cfg = validate_slack_settings(
-        bot_token=bot_token, app_token=app_token, signing_secret=signing_secret, api_url=api_url, http=http, port=port
+        bot_token=bot_token, app_token=app_token, signing_secret=signing_secret, api_url=api_url, http=http, port=port,
+        client_id=client_id, client_secret=client_secret, scopes=scopes,
     )
-    client = make_client(cfg.bot_token, cfg.api_url)
-    bot_user_id, team_id = await _check_bot_token(client, cfg.api_url)
-    log.info("Slack bot user %s in workspace %s (%s)", bot_user_id, team_id, "HTTP mode" if cfg.http else "Socket Mode")
-    socket_url = None if cfg.http or cfg.app_token is None else await _open_socket_url(client, cfg.app_token)
-    register_notifier("slack", SlackNotifier(client, bot_user_id=bot_user_id or None, team_id=team_id or None))
-    app = build_slack_app(
-        service, client=client, signing_secret=cfg.signing_secret if cfg.http else None, bot_user_id=bot_user_id or None
-    )
+    socket_url: str | None = None
+    if cfg.oauth:
+        if installations is None:
+            raise ValueError("OAuth distribution needs an installation store: pass installations=")
+        client = make_client(None, cfg.api_url)  # no token of its own: each request and post brings its workspace's
+        store = SlackInstallationStore(installations)
+        register_notifier("slack", SlackNotifier(client, token_for=store.bot_token_for))
+        settings = make_oauth_settings(
+            installations,
+            client_id=cfg.client_id or "",
+            client_secret=cfg.client_secret or "",
+            scopes=cfg.scopes,
+            api_url=cfg.api_url,
+            now=service.clock.now,
+        )
+        app = build_slack_app(service, client=client, signing_secret=cfg.signing_secret, oauth_settings=settings)
+        log.info("Slack OAuth distribution: workspaces install the app at %s on this server", INSTALL_PATH)
+    else:
+        client = make_client(cfg.bot_token, cfg.api_url)
+        bot_user_id, team_id = await _check_bot_token(client, cfg.api_url)
+        log.info("Slack bot user %s in workspace %s (%s)", bot_user_id, team_id, "HTTP mode" if cfg.http else "Socket Mode")
+        socket_url = None if cfg.http or cfg.app_token is None else await _open_socket_url(client, cfg.app_token)
+        register_notifier("slack", SlackNotifier(client, bot_user_id=bot_user_id or None, team_id=team_id or None))
+        app = build_slack_app(
+            service, client=client, signing_secret=cfg.signing_secret if cfg.http else None, bot_user_id=bot_user_id or None
+        )
     reconciler = asyncio.create_task(reconcile_forever(service, stop, reconcile_every))
     try:
         if cfg.app_token is not None and socket_url is not None:

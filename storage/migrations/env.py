@@ -8,6 +8,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
+import storage.installations  # noqa: F401  (the Slack installation tables)
 import storage.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
 from storage.db import create_engine
 

@@ -3,11 +3,15 @@
 Real slack-sdk and slack-bolt talk to it over HTTP on 127.0.0.1 (port 0); it records every call
 with its parameters and token, can answer any method with a planned run of 429s, and keeps the
 reactions of the messages it was asked to post so ``reactions.get`` answers like Slack.
+For OAuth distribution it also plays Slack's consent page (``GET /oauth/v2/authorize``: the installer
+clicks Allow and is sent to ``redirect_url`` with a one-time code) and ``oauth.v2.access`` (the code,
+with the app's client id and secret, buys the workspace's bot token).
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import hashlib
 import hmac
 import itertools
@@ -24,6 +28,9 @@ BOT_USER = "UBOT"
 TOKENS = {"xoxb-test-one": "T1", "xoxb-test-two": "T2"}  # fake tokens, never real ones
 APP_TOKEN = "xapp-test-socket"
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+CLIENT_ID = "1111111111.2222222222"  # fake OAuth app credentials
+CLIENT_SECRET = "0f1e2d3c4b5a69788796a5b4c3d2e1f0"
+INSTALLER = "UINSTALLER"
 
 
 @dataclass
@@ -51,6 +58,9 @@ class FakeSlack:
     # (team, channel, ts) -> reaction name -> users
     reactions: dict[tuple[str, str, str], dict[str, set[str]]] = field(default_factory=dict)
     messages: dict[tuple[str, str, str], dict[str, Any]] = field(default_factory=dict)
+    redirect_url: str = ""  # the app's Redirect URL (OAuth & Permissions): where the consent page sends installers
+    oauth_codes: dict[str, str] = field(default_factory=dict)  # one-time code -> team
+    consents: list[dict[str, str]] = field(default_factory=list)  # query strings the consent page was opened with
     _limits: dict[str, list[int]] = field(default_factory=dict)
     _ts: Iterator[int] = field(default_factory=lambda: itertools.count(1))
     _ws: list[web.WebSocketResponse] = field(default_factory=list)
@@ -91,6 +101,7 @@ class FakeSlack:
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/response/{key}", self._response)
         app.router.add_get("/link", self._link)
+        app.router.add_get("/oauth/v2/authorize", self._consent)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -125,6 +136,8 @@ class FakeSlack:
             return web.json_response(
                 {"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": str(retry_after)}
             )
+        if method == "oauth.v2.access":
+            return web.json_response(self._oauth_v2_access(auth, params))
         if method == "apps.connections.open":
             if token != APP_TOKEN:
                 return web.json_response({"ok": False, "error": "invalid_auth"})
@@ -210,6 +223,46 @@ class FakeSlack:
 
     def _m_views_publish(self, team: str, p: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True, "view": {"id": "V1", **(p.get("view") or {})}}
+
+    def grant(self, team: str) -> str:
+        """A one-time code, as Slack's consent page issues when someone in ``team`` clicks Allow."""
+        code = f"code-{team}-{next(self._ts)}"
+        self.oauth_codes[code] = team
+        return code
+
+    async def _consent(self, request: web.Request) -> web.Response:
+        """Slack's consent page, Allow clicked: back to the app's Redirect URL with a code and the state."""
+        query = dict(request.query)
+        self.consents.append(query)
+        if query.get("client_id") != CLIENT_ID or not self.redirect_url:
+            return web.Response(status=400, text="invalid_client_id")
+        back = {"code": self.grant(query.get("team") or "T1"), "state": query.get("state", "")}
+        raise web.HTTPFound(f"{self.redirect_url}?{urllib.parse.urlencode(back)}")
+
+    def _oauth_v2_access(self, auth: str, p: dict[str, Any]) -> dict[str, Any]:
+        client_id, client_secret = p.get("client_id"), p.get("client_secret")
+        if auth.startswith("Basic "):  # slack-sdk sends the app's credentials as HTTP Basic auth
+            client_id, _, client_secret = base64.b64decode(auth.removeprefix("Basic ")).decode().partition(":")
+        if client_id != CLIENT_ID:
+            return {"ok": False, "error": "invalid_client_id"}
+        if client_secret != CLIENT_SECRET:
+            return {"ok": False, "error": "bad_client_secret"}
+        team = self.oauth_codes.pop(str(p.get("code")), None)  # a code works once
+        if team is None:
+            return {"ok": False, "error": "invalid_code"}
+        token = next(t for t, tm in TOKENS.items() if tm == team)
+        return {
+            "ok": True,
+            "access_token": token,
+            "token_type": "bot",
+            "scope": "chat:write,commands,reactions:read,reactions:write,users:read,channels:join,im:write",
+            "bot_user_id": BOT_USER,
+            "app_id": "ASTUDY",
+            "team": {"id": team, "name": f"team {team}"},
+            "enterprise": None,
+            "is_enterprise_install": False,
+            "authed_user": {"id": INSTALLER},
+        }
 
     async def _response(self, request: web.Request) -> web.Response:
         self.responses.append({"key": request.match_info["key"], **(await request.json())})
