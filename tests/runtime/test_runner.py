@@ -188,7 +188,7 @@ async def test_sigterm_stops_a_running_bot_cleanly(tmp_path: Path, sched_db_url:
             return [json.loads(x) for x in err.read_text().splitlines() if x.startswith("{")]
 
         await wait_for(lambda: any(r["message"].startswith("health check on") for r in log_lines())
-                       and any("lease acquired" in r["message"] for r in log_lines()), 20, "start-up")
+                       and any("lease acquired" in r["message"] for r in log_lines()), 60, "start-up")
         url = next(r["message"].split(" on ", 1)[1] for r in log_lines() if r["message"].startswith("health check on"))
         async with aiohttp.ClientSession() as http, http.get(url) as resp:
             body = await resp.json()
