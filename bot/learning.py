@@ -130,7 +130,7 @@ class LearningMixin:
         zone = zoneinfo.ZoneInfo(tz)
         out: dict[int, int] = {}
         todo = list(people)
-        window = 35
+        window = 8  # most streaks are short: read a week first, more only for those that reach its start
         while todo:
             since = dt.datetime.combine(last_day - dt.timedelta(days=window), dt.time(), tzinfo=zone).astimezone(dt.UTC)
             times = await self.store.daily_answer_times(todo, since)

@@ -227,3 +227,21 @@ async def test_stats_reply(any_service: QuizService) -> None:
     topic5 = next(row for row in stats.tables[0].rows if row[0] == "5")
     assert topic5[2] == "1/1" and topic5[3] == "100%"
     assert "Usage: /stats" in (await any_service.handle_command(alice, "/stats", "now"))[0].text
+
+
+async def test_long_streaks_are_counted_in_full(any_service: QuizService, clock: ManualClock) -> None:
+    from storage.tables import Answer
+
+    ws = await any_service.store.ensure_workspace("slack", "T1")
+    person = await any_service.store.ensure_person(ws, "UALICE", "alice")
+    clock.set(dt.datetime(2026, 3, 30, 12, 0, tzinfo=dt.UTC))
+    rows = [
+        {"workspace_id": ws, "person_id": person, "question_id": "mlpro-1.1.1-001", "objective_id": "1.1.1",
+         "subtopic_id": "1.1", "topic_id": "1", "source": "daily", "option": 0, "correct": True,
+         "answered_at": clock.now() - dt.timedelta(days=d)}
+        for d in range(40)  # forty consecutive days, today included
+    ]
+    async with any_service.store.engine.begin() as conn:  # type: ignore[attr-defined]
+        await conn.execute(Answer.__table__.insert(), rows)  # type: ignore[attr-defined]
+    stats = (await any_service.handle_command(member("UALICE"), "/stats", ""))[0]
+    assert "Daily streak: 40 day(s)" in stats.text
