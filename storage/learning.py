@@ -25,18 +25,15 @@ from storage.tables import (
     Team,
     TeamMember,
     WeeklyBoard,
+    table_of,
 )
 
 __all__ = ["LearningQueries"]
 
 
-def _t(model: Any) -> Table:
-    return model.__table__  # type: ignore[no-any-return]
-
-
 A, R, DS, T, TM, P, WB, RE, AU = (
-    _t(Answer), _t(Review), _t(DrillSession), _t(Team), _t(TeamMember), _t(Person), _t(WeeklyBoard),
-    _t(ReactionEventRow), _t(AuditLog),
+    table_of(Answer), table_of(Review), table_of(DrillSession), table_of(Team), table_of(TeamMember), table_of(Person), table_of(WeeklyBoard),
+    table_of(ReactionEventRow), table_of(AuditLog),
 )
 
 

@@ -25,26 +25,23 @@ from storage.tables import (
     Team,
     TeamMember,
     Workspace,
+    table_of,
 )
 
 __all__ = ["SqlStore"]
 
 
-def _t(model: Any) -> Table:
-    return model.__table__  # type: ignore[no-any-return]
-
-
 W, P, C, PO, RE, A, AU, D, T, TM = (
-    _t(Workspace),
-    _t(Person),
-    _t(Channel),
-    _t(Post),
-    _t(ReactionEventRow),
-    _t(Answer),
-    _t(AuditLog),
-    _t(Delivery),
-    _t(Team),
-    _t(TeamMember),
+    table_of(Workspace),
+    table_of(Person),
+    table_of(Channel),
+    table_of(Post),
+    table_of(ReactionEventRow),
+    table_of(Answer),
+    table_of(AuditLog),
+    table_of(Delivery),
+    table_of(Team),
+    table_of(TeamMember),
 )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Column, DateTime, Index, String, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy import Column, DateTime, Index, String, Table, Text, TypeDecorator, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 __all__ = [
@@ -24,6 +24,7 @@ __all__ = [
     "UTCDateTime",
     "WeeklyBoard",
     "Workspace",
+    "table_of",
 ]
 
 
@@ -42,6 +43,11 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
 
     def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
         return None if value is None else value.replace(tzinfo=dt.UTC)
+
+
+def table_of(model: Any) -> Table:
+    """The SQLAlchemy Table behind a SQLModel table class (for Core queries)."""
+    return model.__table__  # type: ignore[no-any-return]
 
 
 def _ts(nullable: bool = False, index: bool = False) -> Any:

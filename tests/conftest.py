@@ -99,37 +99,35 @@ def member(user: str, channel: str = "C1", workspace: str = "T1", platform: str 
     return Invocation(platform, workspace, channel, user, user.lower(), False, channel.lower(), workspace)
 
 
+async def _pg_admin(base_url: str, sql: str) -> None:
+    """Run one statement (CREATE/DROP DATABASE) on the maintenance database of ``base_url``'s server."""
+    import asyncpg
+    from sqlalchemy.engine import make_url
+
+    u = make_url(base_url)
+    conn = await asyncpg.connect(
+        user=u.username, password=u.password, host=u.host, port=u.port, database=u.database or "postgres"
+    )
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
 async def _fresh_pg_database(base_url: str) -> tuple[str, str]:
     """Create a throwaway database on the server of ``base_url``; return (url, name)."""
     import uuid
 
-    import asyncpg
     from sqlalchemy.engine import make_url
 
-    u = make_url(base_url)
     name = f"studybot_test_{uuid.uuid4().hex[:12]}"
-    conn = await asyncpg.connect(
-        user=u.username, password=u.password, host=u.host, port=u.port, database=u.database or "postgres"
-    )
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-    return u.set(drivername="postgresql+asyncpg", database=name).render_as_string(hide_password=False), name
+    await _pg_admin(base_url, f'CREATE DATABASE "{name}"')
+    url = make_url(base_url).set(drivername="postgresql+asyncpg", database=name)
+    return url.render_as_string(hide_password=False), name
 
 
 async def _drop_pg_database(base_url: str, name: str) -> None:
-    import asyncpg
-    from sqlalchemy.engine import make_url
-
-    u = make_url(base_url)
-    conn = await asyncpg.connect(
-        user=u.username, password=u.password, host=u.host, port=u.port, database=u.database or "postgres"
-    )
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await conn.close()
+    await _pg_admin(base_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
