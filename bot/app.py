@@ -47,7 +47,8 @@ async def build_runtime(
 ) -> Runtime:
     """Load and validate content (unless given), migrate the database, and wire the service."""
     # reading and validating ~350 YAML items takes most of a second: keep it off the event loop
-    bank = bank or await asyncio.to_thread(load_content)
+    if bank is None:
+        bank = await asyncio.to_thread(load_content)
     if migrate:
         await upgrade_async(db_url)
     engine = create_engine(db_url)
