@@ -17,10 +17,9 @@ from bot.core.commands import (
     Focus,
     ForgetMe,
     TeamCommand,
-    UsageError,
-    drill_usage,
     parse_drill,
     parse_leaderboard,
+    parse_stats,
     parse_weakspots,
 )
 from bot.core.learning import (
@@ -34,7 +33,7 @@ from bot.core.learning import (
 )
 from bot.core.messages import DrillCard, OptionView, Reply, Table
 from bot.core.model import LETTERS, Question
-from bot.core.review import next_card, retrievability
+from bot.core.review import GUESS_RATE, next_card, objective_readiness
 from bot.core.selection import option_order, seed_for, smoothed_accuracy
 
 if TYPE_CHECKING:
@@ -48,6 +47,7 @@ __all__ = ["LearningMixin"]
 log = logging.getLogger(__name__)
 
 DRILL_TTL = dt.timedelta(hours=2)
+READINESS_HORIZON_DAYS = 7  # readiness predicts a week ahead unless an exam date is set
 WEAK_SPOT_WINDOW = dt.timedelta(days=90)  # answers that steer the choice of daily questions
 
 
@@ -148,6 +148,7 @@ class LearningMixin:
         cmd = parse_drill(text, self.syllabus)
         ws, person = await self._who(inv)
         now = self.clock.now()
+        await self._join_channel_team(inv, ws, person)  # people who only drill still count for the channel's team
         seed = seed_for("drill", inv.platform, inv.workspace, inv.user, now.isoformat())
         candidates: list[Question]
         weak: list[str] = []
@@ -171,7 +172,9 @@ class LearningMixin:
             seen = set()
         elif cmd.kind == "weak":
             if not weak:
-                return [Reply("Not enough answers yet to know your weak spots. Try /drill or /drill topic1.")]
+                return [Reply(f"Not enough answers yet to know your weak spots: an objective needs at least "
+                              f"{MIN_ANSWERS_FOR_RANKING} answers, with accuracy below the smoothed average. "
+                              "Try /drill or /drill topic1.")]
             candidates = [q for q in self.questions if q.objective_id in weak[:5]]
         else:  # due reviews first, then new questions from the weakest areas
             candidates = list(self.questions)
@@ -180,13 +183,25 @@ class LearningMixin:
                 weak = weak + [o.id for o in self.syllabus.objectives() if o.topic_id in weak_topics]
         picked = choose_drill_questions(candidates, cmd.count, seed, due={k: v for k, v in due.items() if k in {q.id for q in candidates}}, seen=seen, weak_objectives=weak)
         if not picked:
-            return [Reply(drill_usage(self.syllabus, "There are no questions in that scope yet."))]
+            return [Reply("There are no questions in that scope yet. Try /drill topic1.")]
         rng = random.Random(seed)
         plan = [(q.id, option_order(q, rng.getrandbits(64))) for q in picked]
+        previous = await self.store.active_drill(person)
         drill_id = await self.store.create_drill(ws, person, f"{cmd.kind}:{cmd.target}", plan, now, now + DRILL_TTL)
         label = {"due": "reviews due, then your weak areas", "weak": "your weakest objectives", "missed": "questions you missed"}.get(cmd.kind, f"{cmd.kind} {cmd.target}")
-        intro = f"Drill: {len(plan)} question(s) · {label}. Press A–D to answer; the drill expires after {int(DRILL_TTL.total_seconds() // 3600)}h."
-        return [Reply(intro, card=self._card(drill_id, 0, plan))]
+        size = f"{len(plan)} question(s)" + (f" (only {len(plan)} in that scope)" if len(plan) < cmd.count else "")
+        lines = []
+        if previous is not None and now < previous.expires_at:
+            lines.append(f"Your drill in progress ({previous.position}/{len(previous.questions)} answered) has ended; "
+                         "its answers are kept.")
+        lines.append(f"Drill: {size} · {label}. Press A–D to answer; the drill expires after "
+                     f"{int(DRILL_TTL.total_seconds() // 3600)}h.")
+        return [Reply("\n".join(lines), card=self._card(drill_id, 0, plan))]
+
+    async def _join_channel_team(self, inv: Invocation, ws: int, person: int) -> None:
+        ch = await self.store.get_channel(ws, inv.channel)
+        if ch is not None and ch.active and ch.team_id is not None:
+            await self.store.join_if_teamless(ws, ch.team_id, person)
 
     def _card(self, drill_id: int, seq: int, plan: Sequence[tuple[str, Sequence[int]]]) -> DrillCard:
         qid, order = plan[seq]
@@ -202,14 +217,20 @@ class LearningMixin:
         drill_id, seq, letter = int(parts[1]), int(parts[2]), parts[3]
         ws, person = await self._who(inv)
         drill = await self.store.get_drill(drill_id)
-        if drill is None or drill.person_id != person or drill.workspace_id != ws:
+        if drill is None:
+            return [Reply("That drill no longer exists (forget-me deletes drills too). Start a new one with /drill.")]
+        if drill.person_id != person or drill.workspace_id != ws:
             return [Reply("That drill is not yours. Start your own with /drill.")]
         now = self.clock.now()
         if drill.status == "active" and now >= drill.expires_at:
             await self.store.expire_drill(drill.id)
             return [Reply("This drill expired. Start a new one with /drill.")]
         if drill.status != "active" or seq != drill.position or seq >= len(drill.questions):
-            return [Reply("You already answered that one." if seq < drill.position else "This drill is over. Start a new one with /drill.")]
+            if seq < drill.position:
+                return [Reply("You already answered that one.")]
+            if drill.status == "expired":
+                return [Reply("That drill was replaced by a newer one or expired. Start a new one with /drill.")]
+            return [Reply("This drill is over. Start a new one with /drill.")]
         qid, order = drill.questions[seq]
         q = self.by_id.get(qid)
         if q is None:
@@ -248,7 +269,14 @@ class LearningMixin:
             by_obj[obj].append(ok)
         rows = tuple((o, _short(self._objective_text.get(o, ""), 50), f"{sum(v)}/{len(v)}") for o, v in sorted(by_obj.items()))
         right = sum(ok for *_x, ok in results)
-        return Reply(f"Drill done: {right}/{len(results)} right. Missed ones come back as reviews (/drill).",
+        drill = await self.store.get_drill(drill_id)
+        when = ""
+        if drill is not None:
+            asked = {qid for qid, _order in drill.questions}
+            dues = [d for qid, _c, d in await self.store.person_cards(drill.person_id) if qid in asked]
+            if dues:
+                when = f" The first of these questions comes back for review {min(dues):%a %Y-%m-%d} (UTC); /drill shows due reviews first."
+        return Reply(f"Drill done: {right}/{len(results)} right.{when}",
                      tables=(Table("By objective", ("Objective", "", "Right"), rows),))
 
     # -- /leaderboard -----------------------------------------------------------------------------
@@ -264,6 +292,10 @@ class LearningMixin:
         _tid, team_name, tz, _ = await self.store.team_info(team_id)
         now = self.clock.now()
         start, end, monday = week_bounds(now, tz, week)
+        label = {"this": "this week", "last": "last week"}.get(week, "week")
+        title = f"Leaderboard · {team_name} · {label} (from Monday {monday:%Y-%m-%d}, {tz})" + (f" · Topic {topic}" if topic else "")
+        if start > now:
+            return Reply(f"The week from Monday {monday:%Y-%m-%d} has not started yet; try /leaderboard this.", private=private)
         rows = await self.store.first_attempts(ws, start, end)
         if topic is not None:
             rows = [r for r in rows if r[2] == topic]
@@ -311,15 +343,16 @@ class LearningMixin:
                              key=lambda e: (-e[1] / e[2], -e[2]))
             for rank, (tid, c, n) in enumerate(entries, start=1):
                 versus.append((f"Topic {t}", str(rank), teams.get(tid, "?"), f"{c}/{n}", _pct(c, n)))
-        label = {"this": "this week", "last": "last week"}.get(week, "week")
-        title = f"Leaderboard · {team_name} · {label} (from Monday {monday:%Y-%m-%d}, {tz})" + (f" · Topic {topic}" if topic else "")
+        if not members:
+            return Reply(f"{title}: no answers in that week" + (f" on topic {topic}." if topic else "."), private=private)
         tables = (
             Table("Members by points", ("#", "Member", "Points", "Accuracy", "Streak"), members,
-                  note="One point per question answered right at the first attempt this week (daily or drill)."),
+                  note="Points: one per question answered right at the first attempt in the week (daily or drill). "
+                       "Streak: consecutive days with an answer to the daily question."),
             Table("By topic (right/attempted)", ("Member", *[f"T{t}" for t in topics]), tuple(by_topic_rows)),
             Table("Teams by topic", ("Topic", "#", "Team", "Right", "Accuracy"), tuple(versus)),
         )
-        return Reply("" if members else "No answers yet in this week.", private=private, tables=tables, title=title)
+        return Reply("", private=private, tables=tables, title=title)
 
     async def post_weekly_board(self, channel_id: int) -> bool:
         """Post last week's board in the channel once (Monday morning); False if already posted."""
@@ -331,6 +364,9 @@ class LearningMixin:
         if not await self.store.claim_weekly_board(ch.id, monday, self.clock.now()):
             return False
         reply = await self.leaderboard_reply(ch.workspace_id, ch.team_id, "last", None, private=False)
+        if not reply.tables:
+            log.info("no answers last week; no board posted", extra={"channel": ch.ref.channel})
+            return False  # a quiet week posts nothing (the claim stays, so it is not retried)
         try:
             await self.notifier.post(ch.ref, reply)
         except Exception:
@@ -356,6 +392,10 @@ class LearningMixin:
         mine = await self.store.person_team(ws, person)
         is_lead = mine is not None and mine[0] == team[0] and mine[1]
         if not (is_lead or self._is_admin(inv)):
+            if not cmd.team and mine is not None and mine[1]:
+                _tid, own_name, _tz, _ws = await self.store.team_info(mine[0])
+                reply = await self.weakspots_reply(mine[0])
+                return [Reply(f"You lead {own_name}, not {team[1]}: here is {own_name}'s report.", private=True), reply]
             return [Reply(f"Weak-spot reports of {team[1]} are for its leads and admins only.")]
         return [await self.weakspots_reply(team[0])]
 
@@ -369,11 +409,11 @@ class LearningMixin:
         for t in self.syllabus.topics:
             tc = sum(stats.get(o.id, (0, 0))[0] for s in t.subtopics for o in s.objectives)
             tn = sum(stats.get(o.id, (0, 0))[1] for s in t.subtopics for o in s.objectives)
-            area_rows.append((f"{t.id} {_short(t.title, 45)}", _pct(tc, tn), str(tn)))
+            area_rows.append((f"{t.id} {_short(t.title, 70)}", _pct(tc, tn), str(tn)))
             for s in t.subtopics:
                 sc = sum(stats.get(o.id, (0, 0))[0] for o in s.objectives)
                 sn = sum(stats.get(o.id, (0, 0))[1] for o in s.objectives)
-                area_rows.append((f"  {s.id} {_short(s.title, 43)}", _pct(sc, sn), str(sn)))
+                area_rows.append((f"  {s.id} {_short(s.title, 68)}", _pct(sc, sn), str(sn)))
         weakest, too_few = weakest_objectives([ObjectiveStat(o, c, n) for o, (c, n) in stats.items()])
         wrong = await self.store.team_wrong_choices(team_id, [w.objective_id for w in weakest])
         misconception: dict[str, str] = {}
@@ -390,7 +430,7 @@ class LearningMixin:
             else:
                 trend = "n/a"
             weak_rows.append((w.objective_id, _short(self._objective_text.get(w.objective_id, ""), 48), f"{100 * w.smoothed:.0f}%",
-                              str(w.attempts), misconception.get(w.objective_id, "–"), trend))
+                              f"{w.correct}/{w.attempts}", misconception.get(w.objective_id, "–"), trend))
         members = await self.store.team_member_topic_stats(team_id)
         names = await self.store.person_names(sorted({m[0] for m in members}))
         by_member: dict[int, list[tuple[float, str, int, int]]] = defaultdict(list)
@@ -401,50 +441,52 @@ class LearningMixin:
             (names.get(pid, "?"), f"Topic {min(v)[1]}", f"{min(v)[2]}/{min(v)[3]}")
             for pid, v in sorted(by_member.items(), key=lambda kv: names.get(kv[0], ""))
         )
-        note = (f"Smoothed accuracy counts every answer as if the team had 2 more right out of 3 more tries, so one "
-                f"wrong answer does not dominate. Fewer than {MIN_ANSWERS_FOR_RANKING} answers: not enough data "
-                f"({', '.join(s.objective_id for s in too_few) or 'none'}). Trend: last 7 days vs the 4 weeks before.")
+        note = (f"Smoothed = (right + 2) / (answers + 3), so a few answers do not dominate. {len(too_few)} objective(s) "
+                f"with fewer than {MIN_ANSWERS_FOR_RANKING} answers are not ranked. Trend: last 7 days vs the 4 weeks before.")
+        if not stats:
+            return Reply(f"Weak spots · {team_name}: no answers yet. The report fills in as the team answers daily "
+                         "questions and drills.", private=True)
         return Reply(
             "", private=True, title=f"Weak spots · {team_name} (visible to leads and admins only)",
             tables=(
                 Table("Accuracy by topic and subtopic", ("Area", "Accuracy", "Answers"), tuple(area_rows)),
-                Table("Five weakest objectives", ("Objective", "", "Smoothed", "Answers", "Most chosen wrong option", "Trend"), tuple(weak_rows), note=note),
-                Table("Members: weakest topic", ("Member", "Weakest", "Right"), member_rows),
+                Table("Five weakest objectives", ("Objective", "", "Smoothed", "Right", "Most chosen wrong option", "Trend"), tuple(weak_rows), note=note),
+                Table("Members: weakest topic", ("Member", "Weakest", "Right"), member_rows,
+                      note=f"Only topics where a member has at least {MIN_ANSWERS_FOR_RANKING} answers."),
             ),
         )
 
     # -- /stats -----------------------------------------------------------------------------------
     async def _stats(self, inv: Invocation, text: str) -> list[Reply]:
-        if text.strip():
-            raise UsageError("Usage: /stats  (takes no arguments)")
+        parse_stats(text)
         ws, person = await self._who(inv)
         return [await self.stats_reply(ws, person)]
 
-    async def stats_reply(self, ws: int, person: int) -> Reply:
+    async def stats_reply(self, ws: int, person: int, horizon_days: int = READINESS_HORIZON_DAYS) -> Reply:
         now = self.clock.now()
         per_obj = {o: (c, n) for o, c, n in await self.store.person_objective_stats(person)}
         topic_rows = []
         for t in self.syllabus.topics:
             c = sum(v[0] for o, v in per_obj.items() if o.split(".")[0] == t.id)
             n = sum(v[1] for o, v in per_obj.items() if o.split(".")[0] == t.id)
-            topic_rows.append((t.id, _short(t.title, 50), f"{c}/{n}", _pct(c, n)))
+            topic_rows.append((t.id, _short(t.title, 70), f"{c}/{n}", _pct(c, n)))
         cards = await self.store.person_cards(person)
         due = sum(1 for _q, _c, d in cards if d <= now)
-        recall: dict[str, list[float]] = {o.id: [] for o in self.syllabus.objectives()}
-        for qid, card, _due in cards:
-            q = self.by_id.get(qid)
-            if q is not None:
-                recall[q.objective_id].append(retrievability(card, now))
-        per_topic, overall = readiness(recall, {o.id: o.topic_id for o in self.syllabus.objectives()})
+        next_due = min((d for _q, _c, d in cards if d > now), default=None)
+        horizon = now + dt.timedelta(days=horizon_days)
+        history: dict[str, list[tuple[dt.datetime, bool]]] = defaultdict(list)
+        for objective, at, ok in await self.store.person_answer_history(person):
+            history[objective].append((at, ok))
+        per_objective = {o.id: objective_readiness(history.get(o.id, []), horizon) for o in self.syllabus.objectives()}
+        per_topic, overall = readiness(per_objective, {o.id: o.topic_id for o in self.syllabus.objectives()})
         team = await self.store.person_team(ws, person)
         tz = (await self.store.team_info(team[0]))[2] if team else "UTC"
         streak = (await self._streaks([person], tz, now.astimezone(zoneinfo.ZoneInfo(tz)).date())).get(person, 0)
-        rows = tuple((*r, f"{100 * per_topic.get(r[0], 0):.0f}%") for r in topic_rows)
-        text = (f"Daily streak: {streak} day(s) · reviews due: {due} · exam readiness: {100 * overall:.0f}%\n"
-                "Readiness estimates the chance you would answer a question on each objective right now: per objective "
-                "the best FSRS recall probability among the questions you have answered (25% guessing for a never-seen "
-                "objective), averaged per topic; overall weights topics 14/30/18/16/22% (the bank's heuristic split of "
-                "the official 44/44/12 domains).")
+        rows = tuple((*r, f"{100 * per_topic.get(r[0], GUESS_RATE):.0f}%") for r in topic_rows)
+        reviews = f"reviews due: {due}" + (f" (next {next_due.astimezone(zoneinfo.ZoneInfo(tz)):%a %Y-%m-%d})" if not due and next_due else "")
+        text = (f"Daily streak: {streak} day(s) · {reviews} · exam readiness: {100 * overall:.0f}%\n"
+                f"Readiness: predicted chance of a right answer in {horizon_days} days, per objective from your record and "
+                "FSRS memory (25% if unseen); topics weighted 14/30/18/16/22%.")
         return Reply(text, private=True, title="Your StudyBot stats",
                      tables=(Table("By topic", ("Topic", "", "Right", "Accuracy", "Readiness"), rows),))
 
@@ -454,7 +496,10 @@ class LearningMixin:
         if ch is None or not ch.active:
             return [Reply("This channel is not subscribed. Use /studybot subscribe [HH:MM] [Area/City].")]
         now = self.clock.now()
+        focused = ch.focus_topic if ch.focus_topic and ch.focus_until and ch.focus_until > now else None
         if cmd.topic is None:
+            if focused is None:
+                return [Reply("Focus is already off: daily questions cover the whole syllabus.")]
             await self.store.update_channel(ch.id, now, focus_topic=None, focus_until=None)
             await self._audit(ws, inv, "focus", "off")
             return [Reply("Focus off: daily questions cover the whole syllabus again.", private=False)]
@@ -462,8 +507,11 @@ class LearningMixin:
         await self.store.update_channel(ch.id, now, focus_topic=cmd.topic, focus_until=until)
         await self._audit(ws, inv, "focus", f"topic={cmd.topic} weeks={cmd.weeks}")
         local = until.astimezone(zoneinfo.ZoneInfo(ch.tz))
-        return [Reply(f"Focus: daily questions come from Topic {cmd.topic} ({self._topic_title.get(cmd.topic, '')}) "
-                      f"until {local:%a %Y-%m-%d %H:%M} {ch.tz}.", private=False)]
+        text = (f"Focus: daily questions come only from Topic {cmd.topic} ({self._topic_title.get(cmd.topic, '')}) "
+                f"until {local:%a %Y-%m-%d %H:%M} {ch.tz}.")
+        if focused == cmd.topic:
+            return [Reply(f"Topic {cmd.topic} was already the focus; it now lasts until {local:%a %Y-%m-%d %H:%M} {ch.tz}.")]
+        return [Reply(text, private=False)]
 
     async def _team(self, inv: Invocation, cmd: TeamCommand, ws: int) -> list[Reply]:
         if cmd.action == "list":
@@ -473,27 +521,62 @@ class LearningMixin:
             rows = tuple((t["name"], t["tz"], ", ".join(n for _i, n in t["leads"]) or "–", str(len(t["members"]))) for t in teams)
             return [Reply("", tables=(Table("Teams", ("Team", "Time zone", "Leads", "Members"), rows),))]
         if cmd.action == "create":
+            existing = await self.store.team_by_name(ws, cmd.team)
+            if existing is not None:
+                same = "" if existing[1] == cmd.team else f" (as {existing[1]}; names ignore case)"
+                return [Reply(f"Team {existing[1]} already exists{same}; nothing changed.")]
             ch = await self.store.get_channel(ws, inv.channel)
             await self.store.ensure_team(ws, cmd.team, ch.tz if ch else "UTC")
             await self._audit(ws, inv, "team-create", cmd.team)
-            return [Reply(f"Team {cmd.team} exists. Add people with /studybot team add {cmd.team} @person.")]
+            return [Reply(f"Team {cmd.team} created. Add people with /studybot team add {cmd.team} @person.")]
         team = await self.store.team_by_name(ws, cmd.team)
         if team is None:
             return [Reply(f"There is no team {cmd.team!r}; create it with /studybot team create {cmd.team}.")]
+        tid, tname = team[0], team[1]
         if cmd.action == "delete":
-            await self.store.delete_team(team[0])
-            await self._audit(ws, inv, "team-delete", cmd.team)
-            return [Reply(f"Team {cmd.team} deleted; its members are in no team now.")]
-        person = await self.store.find_person(ws, cmd.user) or await self.store.ensure_person(ws, cmd.user)
+            channels = [c for c in await self.store.active_channels() if c.team_id == tid and c.workspace_id == ws]
+            if channels:
+                where = ", ".join(f"#{c.name or c.ref.channel}" for c in channels)
+                return [Reply(f"Team {tname} is the team of the subscribed channel {where}, so it cannot be deleted: "
+                              "unsubscribe that channel first, or move people with /studybot team add.")]
+            members = await self.store.delete_team(tid)
+            await self._audit(ws, inv, "team-delete", tname)
+            return [Reply(f"Team {tname} deleted. Its {members} member(s) are in no team now; their answers stay with "
+                          "them and count for the next team they join.")]
+        person = await self.store.find_person(ws, cmd.user)
+        if person is None:
+            if cmd.action in {"remove", "unlead"}:
+                return [Reply(f"StudyBot knows nobody called {cmd.user!r} here; nothing changed.")]
+            person = await self.store.ensure_person(ws, cmd.user)
+        current = await self.store.person_team(ws, person)
+        in_team = current is not None and current[0] == tid
+        is_lead = in_team and current is not None and current[1]
+        moved = ""
+        if current is not None and not in_team and cmd.action in {"add", "lead"}:
+            old_name = (await self.store.team_info(current[0]))[1]
+            moved = f" (moved from team {old_name}; a person is in one team per workspace, and their answers move with them)"
         if cmd.action == "add":
-            await self.store.set_member(ws, team[0], person)
+            if in_team:
+                return [Reply(f"{cmd.user} is already in team {tname}; nothing changed.")]
+            await self.store.set_member(ws, tid, person)
+            text = f"{cmd.user} added to team {tname}{moved}."
         elif cmd.action == "remove":
-            await self.store.remove_member(team[0], person)
-        elif cmd.action in {"lead", "unlead"}:
-            await self.store.set_member(ws, team[0], person, lead=cmd.action == "lead")
-        await self._audit(ws, inv, f"team-{cmd.action}", f"team={cmd.team} person={cmd.user}")
-        verbs = {"add": "added to", "remove": "removed from", "lead": "is now a lead of", "unlead": "is no longer a lead of"}
-        return [Reply(f"{cmd.user} {verbs[cmd.action]} team {team[1]}.")]
+            if not in_team:
+                return [Reply(f"{cmd.user} is not in team {tname}; nothing changed.")]
+            await self.store.remove_member(tid, person)
+            text = f"{cmd.user} removed from team {tname}; their answers now count for no team."
+        elif cmd.action == "lead":
+            if is_lead:
+                return [Reply(f"{cmd.user} is already a lead of team {tname}; nothing changed.")]
+            await self.store.set_member(ws, tid, person, lead=True)
+            text = f"{cmd.user} is now a lead of team {tname}{moved}."
+        else:
+            if not is_lead:
+                return [Reply(f"{cmd.user} is not a lead of team {tname}; nothing changed.")]
+            await self.store.set_member(ws, tid, person, lead=False)
+            text = f"{cmd.user} is no longer a lead of team {tname} (still a member)."
+        await self._audit(ws, inv, f"team-{cmd.action}", f"team={tname} person={cmd.user}")
+        return [Reply(text)]
 
     async def _forget(self, inv: Invocation, cmd: ForgetMe) -> list[Reply]:
         ws = await self.store.ensure_workspace(inv.platform, inv.workspace, inv.workspace_name)

@@ -131,12 +131,18 @@ class QuizService(LearningMixin):
         now = self.clock.now()
         if cmd.action == "subscribe":
             assert cmd.time is not None and cmd.tz is not None
+            before = await self.store.get_channel(ws, inv.channel)
+            if before is not None and before.active and before.post_time == cmd.time and before.tz == cmd.tz:
+                nxt = await self.next_daily_at(before, now)
+                return [Reply(f"Already subscribed at {before.post_time} {before.tz}; nothing changed. "
+                              f"Next question: {_fmt_local(nxt, before.tz)}.", private=True)]
             ch = await self.store.subscribe_channel(ws, inv.channel, inv.channel_name, cmd.tz, cmd.time, now)
             await self._audit(ws, inv, "subscribe", f"channel={inv.channel} time={cmd.time} tz={cmd.tz}")
             await self._channel_changed(ch.id)
-            nxt = self.next_post_at(ch, now)
+            nxt = await self.next_daily_at(ch, now)
+            verb = "Schedule changed" if before is not None and before.active else "Subscribed"
             return [Reply(
-                f"Subscribed: a daily ML-PRO question at {ch.post_time} {ch.tz}, revealed "
+                f"{verb}: a daily ML-PRO question at {ch.post_time} {ch.tz}, revealed "
                 f"{_duration(ch.reveal_minutes)} later. Next question: {_fmt_local(nxt, ch.tz)}.",
                 private=False,
             )]
@@ -150,19 +156,22 @@ class QuizService(LearningMixin):
             return [Reply("Unsubscribed: no more daily questions here. Past answers are kept.", private=False)]
         if cmd.action == "settings":
             changes: dict[str, object] = {}
-            if cmd.time is not None:
+            if cmd.time is not None and cmd.time != channel.post_time:
                 changes["post_time"] = cmd.time
-            if cmd.tz is not None:
+            if cmd.tz is not None and cmd.tz != channel.tz:
                 changes["tz"] = cmd.tz
-            if cmd.reveal_minutes is not None:
+            if cmd.reveal_minutes is not None and cmd.reveal_minutes != channel.reveal_minutes:
                 changes["reveal_minutes"] = cmd.reveal_minutes
+            asked = cmd.time is not None or cmd.tz is not None or cmd.reveal_minutes is not None
             if changes:
                 channel = await self.store.update_channel(channel.id, now, **changes)
-                if cmd.tz is not None and channel.team_id is not None:
-                    await self.store.set_default_team_tz(channel.team_id, channel.name or channel.ref.channel, cmd.tz)
+                if "tz" in changes and channel.team_id is not None:
+                    await self.store.set_team_tz(channel.team_id, channel.tz)
                 await self._audit(ws, inv, "settings", " ".join(f"{k}={v}" for k, v in changes.items()))
                 await self._channel_changed(channel.id)
-            return [Reply(self._settings_text(channel, now), private=True)]
+            head = ("Changed: " + ", ".join(f"{_SETTING_NAMES[k]} {_setting_value(k, v)}" for k, v in changes.items()) + ".\n"
+                    if changes else "Already set that way; nothing changed.\n" if asked else "")
+            return [Reply(head + await self._settings_text(channel, now), private=True)]
         if cmd.action == "post-now":
             post = await self.post_daily(channel.id, manual=True)
             await self._audit(ws, inv, "post-now", f"channel={inv.channel} post={post.id if post else None}")
@@ -189,7 +198,7 @@ class QuizService(LearningMixin):
     async def _audit(self, ws: int, inv: Invocation, action: str, detail: str) -> None:
         await self.store.audit(ws, f"{inv.platform}:{inv.user}", inv.user_name, action, detail, self.clock.now())
 
-    def _settings_text(self, ch: ChannelInfo, now: dt.datetime) -> str:
+    async def _settings_text(self, ch: ChannelInfo, now: dt.datetime) -> str:
         status = "subscribed" if ch.active else "not subscribed"
         lines = [
             f"Channel settings ({status}):",
@@ -199,7 +208,7 @@ class QuizService(LearningMixin):
         if ch.focus_topic and ch.focus_until and ch.focus_until > now:
             lines.append(f"  focus       topic {ch.focus_topic} until {_fmt_local(ch.focus_until, ch.tz)}")
         if ch.active:
-            lines.append(f"  next post   {_fmt_local(self.next_post_at(ch, now), ch.tz)}")
+            lines.append(f"  next post   {_fmt_local(await self.next_daily_at(ch, now), ch.tz)}")
         return "\n".join(lines)
 
     # -- schedule arithmetic ---------------------------------------------------------------------
@@ -223,6 +232,19 @@ class QuizService(LearningMixin):
             return False  # subscribed (or rescheduled) after today's time: the first question is tomorrow
         posts = await self.store.channel_posts(ch.id)
         return not any(p.local_date == day and p.slot == 0 for p in posts)
+
+    async def next_daily_at(self, ch: ChannelInfo, now: dt.datetime) -> dt.datetime:
+        """When the next daily question will really be posted: today's time unless today's question
+        exists already (posts are unique per local date) or the channel was scheduled after it."""
+        posted = {p.local_date for p in await self.store.channel_posts(ch.id) if p.slot == 0}
+        day = local_date(now, ch.tz)
+        for offset in range(3):
+            d = day + dt.timedelta(days=offset)
+            at = post_instant(d, ch.post_time, ch.tz)
+            if d in posted or (ch.scheduled_since is not None and at < ch.scheduled_since):
+                continue
+            return max(at, now)  # a question due but not yet sent goes out at the next minute's sweep
+        return post_instant(day + dt.timedelta(days=3), ch.post_time, ch.tz)
 
     # -- posting --------------------------------------------------------------------------------
     async def post_daily(self, channel_id: int, *, manual: bool = False) -> PostInfo | None:
@@ -505,6 +527,13 @@ class QuizService(LearningMixin):
         await self.reconcile_open_posts()
         revealed = len(await self.reveal_due())
         return posted, revealed
+
+
+_SETTING_NAMES = {"post_time": "post time", "tz": "time zone", "reveal_minutes": "reveal delay"}
+
+
+def _setting_value(key: str, value: object) -> str:
+    return _duration(int(str(value))) if key == "reveal_minutes" else str(value)
 
 
 def _duration(minutes: int) -> str:

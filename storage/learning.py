@@ -18,6 +18,7 @@ from bot.core.ports import DrillInfo
 from storage.tables import (
     Answer,
     AuditLog,
+    Channel,
     DrillSession,
     Person,
     ReactionEventRow,
@@ -31,6 +32,7 @@ from storage.tables import (
 __all__ = ["LearningQueries"]
 
 
+C = table_of(Channel)
 A, R, DS, T, TM, P, WB, RE, AU = (
     table_of(Answer), table_of(Review), table_of(DrillSession), table_of(Team), table_of(TeamMember), table_of(Person), table_of(WeeklyBoard),
     table_of(ReactionEventRow), table_of(AuditLog),
@@ -187,13 +189,21 @@ class LearningQueries:
             row = (await conn.execute(select(T.c.id, T.c.name, T.c.tz, T.c.workspace_id).where(T.c.id == team_id))).one()
         return row.id, row.name, row.tz, row.workspace_id
 
-    async def delete_team(self, team_id: int) -> None:
+    async def delete_team(self, team_id: int) -> int:
+        """Delete a team; its members become teamless and keep their answers (which then belong to no
+        team until they join another). Channels of the team are left without one. Returns the member count."""
         async with self.engine.begin() as conn:
+            members = (await conn.execute(select(func.count()).select_from(TM).where(TM.c.team_id == team_id))).scalar_one()
+            await conn.execute(update(A).where(A.c.team_id == team_id).values(team_id=None))
+            await conn.execute(update(C).where(C.c.team_id == team_id).values(team_id=None))
             await conn.execute(delete(TM).where(TM.c.team_id == team_id))
             await conn.execute(delete(T).where(T.c.id == team_id))
+        return int(members)
 
     async def set_member(self, workspace_id: int, team_id: int, person_id: int, *, lead: bool | None = None) -> None:
-        """Put a person in a team (a person belongs to one team per workspace); optionally set lead."""
+        """Put a person in a team (a person belongs to one team per workspace); optionally set lead.
+
+        Points and weak spots follow the person: their answers move to the new team with them."""
         values: dict[str, Any] = {"workspace_id": workspace_id, "team_id": team_id, "person_id": person_id, "is_lead": bool(lead)}
         set_: dict[str, Any] = {"team_id": team_id}
         if lead is not None:
@@ -201,15 +211,34 @@ class LearningQueries:
         stmt = self._insert(TM).values(**values).on_conflict_do_update(index_elements=["workspace_id", "person_id"], set_=set_)
         async with self.engine.begin() as conn:
             await conn.execute(stmt)
+            await conn.execute(update(A).where(A.c.workspace_id == workspace_id, A.c.person_id == person_id).values(team_id=team_id))
 
     async def join_if_teamless(self, workspace_id: int, team_id: int, person_id: int) -> None:
         async with self.engine.begin() as conn:
-            await self._insert_ignore(conn, TM, {"workspace_id": workspace_id, "team_id": team_id, "person_id": person_id, "is_lead": False})
+            if await self._insert_ignore(conn, TM, {"workspace_id": workspace_id, "team_id": team_id, "person_id": person_id, "is_lead": False}):
+                await conn.execute(update(A).where(A.c.workspace_id == workspace_id, A.c.person_id == person_id).values(team_id=team_id))
 
     async def remove_member(self, team_id: int, person_id: int) -> bool:
         async with self.engine.begin() as conn:
             result = await conn.execute(delete(TM).where(TM.c.team_id == team_id, TM.c.person_id == person_id))
+            if result.rowcount:
+                await conn.execute(update(A).where(A.c.team_id == team_id, A.c.person_id == person_id).values(team_id=None))
         return bool(result.rowcount)
+
+    async def person_answer_history(self, person_id: int) -> list[tuple[str, dt.datetime, bool]]:
+        """Every answer of a person: (objective, when, right?), oldest first."""
+        async with self.engine.begin() as conn:
+            rows = (await conn.execute(
+                select(A.c.objective_id, A.c.answered_at, A.c.correct).where(A.c.person_id == person_id).order_by(A.c.answered_at, A.c.id)
+            )).all()
+        return [(r[0], r[1], bool(r[2])) for r in rows]
+
+    async def active_drill(self, person_id: int) -> DrillInfo | None:
+        async with self.engine.begin() as conn:
+            row = (await conn.execute(
+                select(DS).where(DS.c.person_id == person_id, DS.c.status == "active").order_by(DS.c.id.desc())
+            )).first()
+        return _drill(row._mapping) if row else None
 
     async def person_team(self, workspace_id: int, person_id: int) -> tuple[int, bool] | None:
         async with self.engine.begin() as conn:

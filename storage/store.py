@@ -187,6 +187,8 @@ class SqlStore(LearningQueries):
                 await self._insert_ignore(conn, T, {"workspace_id": workspace_id, "name": team_name, "tz": tz})
                 team_id = (await conn.execute(select(T.c.id).where(T.c.workspace_id == workspace_id, T.c.name == team_name))).scalar_one()
                 await conn.execute(update(C).where(C.c.id == row.id).values(team_id=team_id))
+            else:
+                await conn.execute(update(T).where(T.c.id == row.team_id).values(tz=tz))  # the team follows the channel's zone
             found = await self._channels_where(conn, C.c.id == row.id)
         return found[0]
 
@@ -253,10 +255,10 @@ class SqlStore(LearningQueries):
         async with self.engine.begin() as conn:
             await conn.execute(delete(PO).where(PO.c.id == post_id, PO.c.status == "reserved"))
 
-    async def set_default_team_tz(self, team_id: int, channel_name: str, tz: str) -> None:
-        """The channel's own team (named #channel) keeps the channel's zone; other teams keep theirs."""
+    async def set_team_tz(self, team_id: int, tz: str) -> None:
+        """A channel's team follows the channel's zone (its weeks and streak days are local to it)."""
         async with self.engine.begin() as conn:
-            await conn.execute(update(T).where(T.c.id == team_id, T.c.name == ("#" + channel_name)[:80]).values(tz=tz))
+            await conn.execute(update(T).where(T.c.id == team_id).values(tz=tz))
 
     async def mark_failed(self, post_id: int) -> None:
         async with self.engine.begin() as conn:

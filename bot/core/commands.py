@@ -1,19 +1,33 @@
 """The command grammar, the same on every platform; parsing never touches storage.
 
 Every parse function returns a command object or raises :class:`UsageError` whose message is the
-usage text to show (privately) to the person who typed it.
+text to show (privately) to the person who typed it: what was wrong, what is accepted, one example.
+Argument kinds (times, zones, topics, counts, dates, team names) are parsed by :mod:`bot.core.args`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import re
-import zoneinfo
 from dataclasses import dataclass
 
+from bot.core.args import (
+    UsageError,
+    arg_error,
+    normalise_words,
+    parse_count,
+    parse_date,
+    parse_team_name,
+    parse_time,
+    parse_timezone,
+    parse_topic,
+    shown,
+)
 from bot.core.model import Syllabus
 
 __all__ = [
+    "DRILL_DEFAULT",
+    "DRILL_MAX",
+    "STUDYBOT_USAGE",
     "Drill",
     "Focus",
     "ForgetMe",
@@ -26,20 +40,16 @@ __all__ = [
     "drill_usage",
     "parse_drill",
     "parse_leaderboard",
+    "parse_stats",
     "parse_studybot",
-    "parse_weakspots",
     "parse_time",
     "parse_timezone",
     "parse_topic",
+    "parse_weakspots",
 ]
 
-MAX_ARG_LENGTH = 200
 DRILL_DEFAULT = 5
 DRILL_MAX = 20
-
-
-class UsageError(ValueError):
-    """Bad arguments; the message is the usage text for the person."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +68,7 @@ class Focus:
 
 @dataclass(frozen=True, slots=True)
 class TeamCommand:
-    action: str  # list create add remove lead unlead
+    action: str  # list create delete add remove lead unlead
     team: str = ""
     user: str = ""
 
@@ -91,221 +101,243 @@ class Stats:
     pass
 
 
-STUDYBOT_USAGE = """Usage: /studybot <command>
+STUDYBOT_USAGE = """Usage: /studybot <command>   (* = workspace admins and StudyBot admins only)
   help                              this text
-  subscribe [HH:MM] [Area/City]     post a daily question here (default 09:00 UTC)
-  unsubscribe                       stop daily questions here
-  settings [time HH:MM] [tz Area/City] [reveal 8h]   show or change this channel's settings
-  post-now                          post a question now
-  reveal-now                        reveal the open question now
-  focus topicN [weeks] | focus off  weight daily questions toward one topic for a while
-  team list | team create NAME | team add NAME @person | team remove NAME @person
-       | team lead NAME @person | team unlead NAME @person
+* subscribe [time] [zone]           post a daily question here (default 09:00 UTC), e.g. subscribe 9am Europe/Berlin
+* unsubscribe                       stop daily questions here (answers are kept)
+  settings                          show this channel's settings
+* settings [time T] [tz ZONE] [reveal 8h]   change them
+* post-now | reveal-now             post a question now | reveal the open question now
+* focus topicN [weeks] | focus off  daily questions only from one topic for 1-12 weeks
+* team list | team create NAME | team delete NAME
+* team add NAME @person | team remove NAME @person | team lead NAME @person | team unlead NAME @person
   forget-me [confirm]               delete everything stored about you
 Other commands: /drill [scope] [count], /leaderboard [this|last|YYYY-MM-DD] [topicN], /weakspots [team], /stats"""
 
-
-def _words(text: str) -> list[str]:
-    if len(text) > MAX_ARG_LENGTH:
-        raise UsageError(f"That is {len(text)} characters; arguments are at most {MAX_ARG_LENGTH}.")
-    return text.split()
-
-
-def parse_time(value: str) -> str:
-    m = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", value)
-    if not m:
-        raise UsageError(f"{value!r} is not a time; use 24-hour HH:MM, e.g. 09:00 or 17:30.")
-    return f"{int(m.group(1)):02d}:{m.group(2)}"
-
-
-def parse_timezone(value: str) -> str:
-    if not re.fullmatch(r"[A-Za-z_]+(/[A-Za-z0-9_+\-]+){0,2}", value) or value.lower() == "localtime":
-        raise UsageError(f"{value!r} is not a time zone; use an IANA name such as Europe/Berlin or America/New_York.")
-    try:
-        zoneinfo.ZoneInfo(value)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
-        raise UsageError(
-            f"Unknown time zone {value!r}; use an IANA name such as Europe/Berlin or America/New_York."
-        ) from exc
-    return value
+_SUBSCRIBE_EX = "/studybot subscribe 9am Europe/Berlin"
+_SETTINGS_USAGE = "Usage: /studybot settings [time T] [tz ZONE] [reveal 8h]"
 
 
 def _parse_duration(value: str) -> int:
-    m = re.fullmatch(r"(\d{1,3})(h|m)", value.lower())
+    m = re.fullmatch(r"([0-9]{1,3})\s*(h|m|min|hours?|minutes?)", value.lower(), flags=re.ASCII)
+    accepted = "a delay from 1m to 23h, as minutes (90m) or hours (8h)"
     if not m:
-        raise UsageError(f"{value!r} is not a duration; use e.g. 8h or 90m.")
-    minutes = int(m.group(1)) * (60 if m.group(2) == "h" else 1)
+        raise arg_error(f"{shown(value)} is not a duration.", accepted, "/studybot settings reveal 8h")
+    minutes = int(m.group(1)) * (60 if m.group(2).startswith("h") else 1)
     if not 1 <= minutes <= 23 * 60:
-        raise UsageError("The reveal delay must be between 1 minute and 23 hours.")
+        raise arg_error("The reveal delay must be between 1 minute and 23 hours.", accepted, "/studybot settings reveal 8h")
     return minutes
 
 
+def _looks_like_time(word: str) -> bool:
+    return re.fullmatch(r"[0-9]{1,4}([:.h][0-9]{0,2})?\s*(am|pm|a|p)?", word.lower(), flags=re.ASCII) is not None
+
+
 def parse_studybot(text: str) -> StudybotCommand | Focus | TeamCommand | ForgetMe:
-    words = _words(text)
-    if not words or words[0].lower() in {"help", "-h", "--help"}:
+    words = normalise_words(text)
+    if not words or words[0].lower() in {"help", "-h", "--help", "?"}:
         return StudybotCommand("help")
     action, args = words[0].lower(), words[1:]
     if action == "subscribe":
-        time: str | None = "09:00"
-        tz: str | None = None
+        time, tz = "09:00", "UTC"
+        if len(args) > 2:
+            raise arg_error(f"Too many arguments: {shown(' '.join(args))}.", "a time and a zone, in either order", _SUBSCRIBE_EX)
         for a in args:
-            if re.fullmatch(r"\d{1,2}:\d{2}", a):
-                time = parse_time(a)
-            elif "/" in a or a.upper() == "UTC":
-                tz = "UTC" if a.upper() == "UTC" else parse_timezone(a)
+            if _looks_like_time(a):
+                time = parse_time(a, _SUBSCRIBE_EX)
             else:
-                raise UsageError(f"Unexpected {a!r}.\nUsage: /studybot subscribe [HH:MM] [Area/City]")
-        return StudybotCommand("subscribe", time=time, tz=tz or "UTC")
-    if action in {"unsubscribe", "post-now", "reveal-now"}:
+                tz = parse_timezone(a, _SUBSCRIBE_EX)
+        return StudybotCommand("subscribe", time=time, tz=tz)
+    if action in {"unsubscribe", "post-now", "reveal-now", "postnow", "revealnow"}:
+        action = {"postnow": "post-now", "revealnow": "reveal-now"}.get(action, action)
         if args:
-            raise UsageError(f"/studybot {action} takes no arguments.")
+            raise UsageError(f"/studybot {action} takes no arguments.\nExample: /studybot {action}")
         return StudybotCommand(action)
     if action == "settings":
-        time = tz = None
-        reveal: int | None = None
-        it = iter(args)
-        for key in it:
-            value = next(it, None)
-            if value is None:
-                raise UsageError("Usage: /studybot settings [time HH:MM] [tz Area/City] [reveal 8h]")
-            if key == "time":
-                time = parse_time(value)
-            elif key in {"tz", "timezone"}:
-                tz = "UTC" if value.upper() == "UTC" else parse_timezone(value)
-            elif key == "reveal":
-                reveal = _parse_duration(value)
-            else:
-                raise UsageError(f"Unknown setting {key!r}.\nUsage: /studybot settings [time HH:MM] [tz Area/City] [reveal 8h]")
-        return StudybotCommand("settings", time=time, tz=tz, reveal_minutes=reveal)
+        return _parse_settings(args)
     if action == "focus":
-        if len(args) == 1 and args[0].lower() == "off":
-            return Focus(None)
-        if not 1 <= len(args) <= 2:
-            raise UsageError("Usage: /studybot focus topicN [weeks]  (or: /studybot focus off)")
-        topic = re.fullmatch(r"(?:topic)?([1-5])", args[0].lower())
-        if not topic:
-            raise UsageError(f"{args[0]!r} is not a topic; use topic1 ... topic5.")
-        weeks = 1
-        if len(args) == 2:
-            if not args[1].isdigit() or not 1 <= int(args[1]) <= 12:
-                raise UsageError("Weeks must be a whole number from 1 to 12.")
-            weeks = int(args[1])
-        return Focus(topic.group(1), weeks)
+        return _parse_focus(args)
     if action == "team":
         return _parse_team(args)
     if action in {"forget-me", "forgetme"}:
-        if args and args != ["confirm"]:
-            raise UsageError("Usage: /studybot forget-me [confirm]")
+        if args and [a.lower() for a in args] != ["confirm"]:
+            raise arg_error(f"Unexpected {shown(' '.join(args))}.", "nothing (to see what is deleted) or confirm", "/studybot forget-me confirm")
         return ForgetMe(confirmed=bool(args))
-    raise UsageError(f"Unknown command {action!r}.\n{STUDYBOT_USAGE}")
+    raise UsageError(f"Unknown command {shown(action)}.\n{STUDYBOT_USAGE}")
+
+
+def _parse_settings(args: list[str]) -> StudybotCommand:
+    time = tz = None
+    reveal: int | None = None
+    it = iter(args)
+    for key in it:
+        k = key.lower()
+        value = next(it, None)
+        if k not in {"time", "tz", "timezone", "zone", "reveal"}:
+            raise arg_error(f"Unknown setting {shown(key)}.", "time, tz, reveal", "/studybot settings time 9am tz Europe/Berlin")
+        if value is None:
+            raise UsageError(f"The setting {k} needs a value.\n{_SETTINGS_USAGE}\nExample: /studybot settings {k} "
+                             + {"time": "09:00", "reveal": "8h"}.get(k, "Europe/Berlin"))
+        if k == "time":
+            time = parse_time(value, "/studybot settings time 09:00")
+        elif k == "reveal":
+            reveal = _parse_duration(value)
+        else:
+            tz = parse_timezone(value)
+    return StudybotCommand("settings", time=time, tz=tz, reveal_minutes=reveal)
+
+
+def _parse_focus(args: list[str]) -> Focus:
+    example = "/studybot focus topic3 2"
+    if len(args) == 1 and args[0].lower() == "off":
+        return Focus(None)
+    if not 1 <= len(args) <= 2:
+        raise arg_error("Focus takes a topic and, optionally, a number of weeks.", "topicN [weeks], or off", example)
+    topic = parse_topic(args[0], example=example)
+    weeks = parse_count(args[1], low=1, high=12, what="weeks", example=example) if len(args) == 2 else 1
+    return Focus(topic, weeks)
+
+
+_TEAM_USAGE = ("Usage: /studybot team list | create NAME | delete NAME | add NAME @person | remove NAME @person"
+               " | lead NAME @person | unlead NAME @person")
+_PERSON = re.compile(r"<@!?([A-Za-z0-9]+)(\|[^>]*)?>|@?([\w.\-]{1,64})")
 
 
 def _parse_team(args: list[str]) -> TeamCommand:
-    usage = "Usage: /studybot team list | create NAME | add NAME @person | remove NAME @person | lead NAME @person | unlead NAME @person"
     if not args:
-        raise UsageError(usage)
-    action = args[0].lower()
-    name_ok = re.compile(r"#?[A-Za-z0-9_\-]{1,40}")
-    if action == "list" and len(args) == 1:
+        raise UsageError(_TEAM_USAGE)
+    action, rest = args[0].lower(), args[1:]
+    if action == "list":
+        if rest:
+            raise UsageError(f"/studybot team list takes no arguments.\n{_TEAM_USAGE}")
         return TeamCommand("list")
-    if action in {"create", "delete"} and len(args) == 2 and name_ok.fullmatch(args[1]):
-        return TeamCommand(action, team=args[1])
-    if action in {"add", "remove", "lead", "unlead"} and len(args) == 3 and name_ok.fullmatch(args[1]):
-        user = args[2]
-        m = re.fullmatch(r"<@!?([A-Za-z0-9]+)(\|[^>]*)?>|@?([A-Za-z0-9_.\-]{1,64})", user)
+    if action in {"create", "delete"}:
+        return TeamCommand(action, team=parse_team_name(rest, f"/studybot team {action} Data Science"))
+    if action in {"add", "remove", "lead", "unlead"}:
+        example = f"/studybot team {action} Data Science @alice"
+        if len(rest) < 2:
+            raise arg_error(f"team {action} needs a team and a person.", "NAME @person", example)
+        m = _PERSON.fullmatch(rest[-1])
         if not m:
-            raise UsageError(f"{user!r} is not a person; mention them, e.g. @alice.\n{usage}")
-        return TeamCommand(action, team=args[1], user=m.group(1) or m.group(3))
-    raise UsageError(usage)
+            raise arg_error(f"{shown(rest[-1])} is not a person.", "a mention such as @alice", example)
+        return TeamCommand(action, team=parse_team_name(rest[:-1], example), user=m.group(1) or m.group(3))
+    raise UsageError(f"Unknown team command {shown(action)}.\n{_TEAM_USAGE}")
 
 
-def parse_topic(value: str) -> str:
-    m = re.fullmatch(r"(?:topic)?([1-5])", value.lower())
-    if not m:
-        raise UsageError(f"{value!r} is not a topic; use topic1 ... topic5.")
-    return m.group(1)
+DRILL_SHORT_USAGE = ("Usage: /drill [scope] [count] · scope: topic1-5, a subtopic like 3.2, an objective like 3.2.4, "
+                     f"weak, missed or due · count 1-{DRILL_MAX} (default {DRILL_DEFAULT}) · /drill help lists the topics")
 
 
 def drill_usage(syllabus: Syllabus, problem: str = "") -> str:
+    """The full /drill help (asked for with ``/drill help``), with the topics."""
     lines = [problem] if problem else []
     lines += [
-        "Usage: /drill [scope] [count]   (count 1-20, default 5)",
+        f"Usage: /drill [scope] [count]   (count 1-{DRILL_MAX}, default {DRILL_DEFAULT}; the scope comes first)",
         "Scopes:",
-        "  (nothing)   due reviews first, then new questions from your weakest areas",
-        "  weak        your weakest objectives",
-        "  missed      questions you got wrong",
-        "  3.2         a subtopic      3.2.4   an objective",
+        "  (nothing) or due   due reviews first, then new questions from your weakest areas",
+        "  weak               your weakest objectives",
+        "  missed             questions you got wrong",
+        "  3.2                a subtopic      3.2.4   an objective",
     ]
-    lines += [f"  topic{t.id} or {t.id}   {t.title}" for t in syllabus.topics]
+    lines += [f"  topic{t.id} or {t.id}        {t.title}" for t in syllabus.topics]
+    lines.append("Examples: /drill topic3 · /drill 3.2 10 · /drill due 15")
     return "\n".join(lines)
+
+
+def _drill_error(problems: list[str]) -> UsageError:
+    return UsageError("\n".join([*problems, DRILL_SHORT_USAGE, "Example: /drill topic3 10"]))
+
+
+def _drill_scope(word: str, syllabus: Syllabus) -> Drill | str:
+    """A scope word as a Drill (count left default), or the problem with it."""
+    scope = word.lower()
+    if scope in {"weak", "missed", "due"}:
+        return Drill(scope)
+    topics = tuple(t.id for t in syllabus.topics)
+    m = re.fullmatch(r"(?:topic|t)?([0-9]{1,3})", scope, flags=re.ASCII)
+    if m:
+        if m.group(1) not in topics:
+            bare = scope.isascii() and scope.isdigit() and int(scope) <= DRILL_MAX
+            hint = f" (a count goes after the scope: /drill due {int(m.group(1))})" if bare else ""
+            return f"There is no topic {int(m.group(1))}: topics are {topics[0]}-{topics[-1]}{hint}."
+        return Drill("topic", m.group(1))
+    if re.fullmatch(r"[0-9]\.[0-9]{1,2}", scope, flags=re.ASCII):
+        try:
+            syllabus.subtopic(scope)
+        except KeyError:
+            return f"There is no subtopic {scope}."
+        return Drill("subtopic", scope)
+    if re.fullmatch(r"[0-9]\.[0-9]{1,2}\.[0-9]{1,2}", scope, flags=re.ASCII):
+        try:
+            syllabus.objective(scope)
+        except KeyError:
+            return f"There is no objective {scope}."
+        return Drill("objective", scope)
+    return f"{shown(word)} is not a drill scope."
 
 
 def parse_drill(text: str, syllabus: Syllabus) -> Drill:
     try:
-        words = _words(text)
+        words = normalise_words(text)
     except UsageError as exc:
-        raise UsageError(drill_usage(syllabus, str(exc))) from exc
-    count = DRILL_DEFAULT
-    if words and words[-1].isdigit() and len(words) <= 2 and not (len(words) == 1 and re.fullmatch(r"[1-5]", words[0])):
-        n = int(words[-1])
-        if not 1 <= n <= DRILL_MAX:
-            raise UsageError(drill_usage(syllabus, f"Count must be 1-{DRILL_MAX}, not {n}."))
-        count, words = n, words[:-1]
-    if len(words) > 1:
-        raise UsageError(drill_usage(syllabus, f"Unexpected {' '.join(words[1:])!r}."))
+        raise _drill_error([str(exc)]) from None
+    if words and words[0].lower() in {"help", "-h", "--help", "?"}:
+        raise UsageError(drill_usage(syllabus))
+    if len(words) > 2:
+        raise _drill_error([f"Too many arguments: {shown(' '.join(words))}."])
     if not words:
-        return Drill("due", count=count)
-    scope = words[0].lower()
-    if scope in {"weak", "missed"}:
-        return Drill(scope, count=count)
-    m = re.fullmatch(r"(?:topic)?(\d)", scope)
-    if m:
-        tid = m.group(1)
-        if tid not in {t.id for t in syllabus.topics}:
-            raise UsageError(drill_usage(syllabus, f"There is no topic {tid}."))
-        return Drill("topic", tid, count)
-    if re.fullmatch(r"\d\.\d", scope):
+        return Drill("due")
+    problems: list[str] = []
+    scope = _drill_scope(words[0], syllabus)
+    if isinstance(scope, str):
+        problems.append(scope)
+    count = DRILL_DEFAULT
+    if len(words) == 2:
         try:
-            syllabus.subtopic(scope)
-        except KeyError:
-            raise UsageError(drill_usage(syllabus, f"There is no subtopic {scope}.")) from None
-        return Drill("subtopic", scope, count)
-    if re.fullmatch(r"\d\.\d\.\d{1,2}", scope):
-        try:
-            syllabus.objective(scope)
-        except KeyError:
-            raise UsageError(drill_usage(syllabus, f"There is no objective {scope}.")) from None
-        return Drill("objective", scope, count)
-    shown = scope if len(scope) <= 40 else scope[:40] + "…"
-    raise UsageError(drill_usage(syllabus, f"{shown!r} is not a drill scope."))
+            count = parse_count(words[1], low=1, high=DRILL_MAX, what="count", example="/drill topic3 10")
+        except UsageError as exc:
+            problems.append(str(exc).splitlines()[0])
+    if problems:
+        raise _drill_error(problems)
+    assert isinstance(scope, Drill)
+    return Drill(scope.kind, scope.target, count)
 
 
 LEADERBOARD_USAGE = "Usage: /leaderboard [this|last|YYYY-MM-DD] [topicN]   (a date shows the week containing it)"
 
 
 def parse_leaderboard(text: str) -> Leaderboard:
-    words = _words(text)
+    try:
+        return _parse_leaderboard(text)
+    except UsageError as exc:
+        raise UsageError(f"{exc}\n{LEADERBOARD_USAGE}") from None
+
+
+def _parse_leaderboard(text: str) -> Leaderboard:
+    words = normalise_words(text)
     week, topic = "this", None
+    example = "/leaderboard last topic3"
     for w in words:
         lw = w.lower()
         if lw in {"this", "last"}:
             week = lw
-        elif re.fullmatch(r"\d{4}-\d{2}-\d{2}", lw):
-            try:
-                dt.date.fromisoformat(lw)
-            except ValueError:
-                raise UsageError(f"{w!r} is not a date.\n{LEADERBOARD_USAGE}") from None
-            week = lw
+        elif re.fullmatch(r"[0-9-]{8,10}", lw, flags=re.ASCII):
+            week = parse_date(lw, "/leaderboard 2026-11-30").isoformat()
+        elif re.fullmatch(r"(topic|t)?[0-9]{1,3}", lw, flags=re.ASCII):
+            topic = parse_topic(lw, example=example)
         else:
-            try:
-                topic = parse_topic(lw)
-            except UsageError:
-                raise UsageError(f"Unexpected {w!r}.\n{LEADERBOARD_USAGE}") from None
+            raise arg_error(f"Unexpected {shown(w)}.", "this, last or a date YYYY-MM-DD, and a topic topic1-5", example)
     return Leaderboard(week, topic)
 
 
 def parse_weakspots(text: str) -> WeakSpots:
-    words = _words(text)
-    if len(words) > 1 or (words and not re.fullmatch(r"#?[A-Za-z0-9_\-]{1,40}", words[0])):
-        raise UsageError("Usage: /weakspots [team]")
-    return WeakSpots(words[0] if words else None)
+    words = normalise_words(text)
+    if not words:
+        return WeakSpots(None)
+    return WeakSpots(parse_team_name(words, "/weakspots Data Science"))
+
+
+def parse_stats(text: str) -> Stats:
+    if normalise_words(text):
+        raise UsageError("Usage: /stats  (takes no arguments)\nExample: /stats")
+    return Stats()

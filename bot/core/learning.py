@@ -103,18 +103,16 @@ def choose_drill_questions(
     return picked
 
 
-def readiness(recall: Mapping[str, Sequence[float]], topic_of: Mapping[str, str]) -> tuple[dict[str, float], float]:
-    """Exam readiness from recall probabilities.
+def readiness(per_objective: Mapping[str, float], topic_of: Mapping[str, str]) -> tuple[dict[str, float], float]:
+    """Exam readiness per topic and overall from each objective's readiness.
 
-    ``recall`` maps every objective to the recall probabilities of the person's questions on it (an
-    objective with none counts at the guess rate). A topic's readiness is the mean over its objectives of
-    the best recall probability on that objective; overall readiness weights topics by TOPIC_WEIGHTS.
+    ``per_objective`` maps every objective to the predicted chance of answering it right
+    (:func:`bot.core.review.objective_readiness`). A topic's readiness is the mean over its objectives;
+    overall readiness weights topics by TOPIC_WEIGHTS. Both are monotone in every objective's figure.
     """
-    from bot.core.review import GUESS_RATE
-
     per_topic: dict[str, list[float]] = {}
-    for objective, values in recall.items():
-        per_topic.setdefault(topic_of[objective], []).append(max(values) if values else GUESS_RATE)
+    for objective, value in per_objective.items():
+        per_topic.setdefault(topic_of[objective], []).append(value)
     topics = {t: sum(v) / len(v) for t, v in per_topic.items()}
     total_w = sum(TOPIC_WEIGHTS.get(t, 0.0) for t in topics) or 1.0
     overall = sum(topics[t] * TOPIC_WEIGHTS.get(t, 0.0) for t in topics) / total_w

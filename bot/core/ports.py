@@ -169,7 +169,7 @@ class Store(Protocol):
 
     async def prune_deliveries(self, before: dt.datetime) -> int: ...
 
-    async def set_default_team_tz(self, team_id: int, channel_name: str, tz: str) -> None: ...
+    async def set_team_tz(self, team_id: int, tz: str) -> None: ...
 
     async def get_post(self, post_id: int) -> PostInfo | None: ...
 
@@ -255,11 +255,19 @@ class Store(Protocol):
     async def team_info(self, team_id: int) -> tuple[int, str, str, int]:
         ...
 
-    async def delete_team(self, team_id: int) -> None:
+    async def delete_team(self, team_id: int) -> int:
+        """Delete a team (members become teamless, keeping their answers); returns its member count."""
         ...
 
     async def set_member(self, workspace_id: int, team_id: int, person_id: int, *, lead: bool | None = None) -> None:
-        """Put a person in a team (a person belongs to one team per workspace); optionally set lead."""
+        """Put a person in a team (one team per workspace); optionally set lead; their answers follow them."""
+        ...
+
+    async def person_answer_history(self, person_id: int) -> list[tuple[str, dt.datetime, bool]]:
+        """Every answer of a person: (objective, when, right?), oldest first."""
+        ...
+
+    async def active_drill(self, person_id: int) -> DrillInfo | None:
         ...
 
     async def join_if_teamless(self, workspace_id: int, team_id: int, person_id: int) -> None:

@@ -75,7 +75,7 @@ def test_fsrs_good_pushes_due_later_than_again() -> None:
 
 def test_readiness_weights_topics_and_counts_unseen_as_guessing() -> None:
     topic_of = {"1.1.1": "1", "2.1.1": "2"}
-    per_topic, overall = readiness({"1.1.1": [0.9, 0.5], "2.1.1": []}, topic_of)
+    per_topic, overall = readiness({"1.1.1": 0.9, "2.1.1": GUESS_RATE}, topic_of)
     assert per_topic == {"1": 0.9, "2": GUESS_RATE}
     assert abs(overall - (0.9 * 0.14 + 0.25 * 0.30) / 0.44) < 1e-9
 
@@ -95,3 +95,59 @@ def test_item_statistics_flags() -> None:
     assert "check the key: p < 0.20" in stats["q2"].flags and "the top third prefers a distractor over the key" in stats["q2"].flags
     assert stats["q2"].option_share == (0.0, 0.0, 1.0, 0.0)
     assert stats["q3"].flags == ()
+
+
+# -- readiness that means what it says (issue #10): properties over random histories ------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from bot.core.review import objective_readiness  # noqa: E402
+
+_T0 = dt.datetime(2026, 1, 5, 9, tzinfo=dt.UTC)
+_gaps = st.sampled_from([0.05, 1.0, 6.0, 24.0, 72.0, 240.0, 900.0])  # hours between answers
+_history = st.lists(st.tuples(_gaps, st.booleans()), max_size=15)
+
+
+def _timeline(steps: list[tuple[float, bool]]) -> list[tuple[dt.datetime, bool]]:
+    t, out = _T0, []
+    for gap, ok in steps:
+        t += dt.timedelta(hours=gap)
+        out.append((t, ok))
+    return out
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(_history, _gaps, st.integers(min_value=0, max_value=120))
+def test_a_wrong_answer_never_raises_and_a_right_one_never_lowers_readiness(
+    steps: list[tuple[float, bool]], gap: float, horizon_days: int
+) -> None:
+    history = _timeline(steps)
+    at = (history[-1][0] if history else _T0) + dt.timedelta(hours=gap)
+    horizon = at + dt.timedelta(days=horizon_days)
+    before = objective_readiness(history, horizon)
+    assert GUESS_RATE <= before <= 1
+    assert objective_readiness([*history, (at, False)], horizon) <= before + 1e-12
+    assert objective_readiness([*history, (at, True)], horizon) >= before - 1e-12
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(_history, _gaps)
+def test_topic_readiness_is_monotone_in_each_objective(steps: list[tuple[float, bool]], gap: float) -> None:
+    history = _timeline(steps)
+    at = (history[-1][0] if history else _T0) + dt.timedelta(hours=gap)
+    horizon = at + dt.timedelta(days=7)
+    topic_of = {"1.1.1": "1", "1.1.2": "1", "2.1.1": "2"}
+    other = objective_readiness(_timeline([(24.0, True)]), horizon)
+    _t, base = readiness({"1.1.1": objective_readiness(history, horizon), "1.1.2": other, "2.1.1": GUESS_RATE}, topic_of)
+    _t, worse = readiness({"1.1.1": objective_readiness([*history, (at, False)], horizon), "1.1.2": other, "2.1.1": GUESS_RATE}, topic_of)
+    assert worse <= base + 1e-12
+
+
+def test_readiness_of_a_2_in_22_topic_is_below_a_2_in_2_topic() -> None:
+    """The trial's case: 2/22 right looked more ready (35%) than 2/2 right (28%)."""
+    poor = _timeline([(24.0, i < 2) for i in range(22)])
+    good = _timeline([(24.0, True), (24.0, True)])
+    horizon = poor[-1][0] + dt.timedelta(days=7)
+    assert objective_readiness(poor, horizon) < objective_readiness(good, horizon)
+    assert objective_readiness([], horizon) == GUESS_RATE

@@ -126,7 +126,8 @@ async def test_leaderboard_points_once_per_question_per_week(any_service: QuizSe
     assert points == {"ualice": expected}
     # next week: this week is empty, last week still has the points
     clock.advance(days=7)
-    assert not (await any_service.handle_command(alice, "/leaderboard", "this"))[0].tables[0].rows
+    quiet = (await any_service.handle_command(alice, "/leaderboard", "this"))[0]
+    assert not quiet.tables and quiet.text.endswith(": no answers in that week.")  # one line, no empty tables
     last = (await any_service.handle_command(alice, "/leaderboard", "last topic1"))[0]
     assert {r[1]: r[2] for r in last.tables[0].rows} == {"ualice": expected}
     by_date = (await any_service.handle_command(alice, "/leaderboard", "2026-03-04"))[0]
@@ -141,7 +142,10 @@ async def test_weakspots_only_for_leads_and_admins(any_service: QuizService) -> 
     assert "leads and admins only" in refused[0].text and refused[0].private
     await any_service.handle_command(admin(), "/studybot", "team lead #c1 UBOB")
     allowed = await any_service.handle_command(member("UBOB"), "/weakspots", "")
-    assert allowed[0].private and allowed[0].title.startswith("Weak spots · #c1")
+    assert allowed[0].private and allowed[0].text.startswith("Weak spots · #c1: no answers yet")
+    r = (await any_service.handle_command(member("UBOB"), "/drill", "1.1.1 1"))[0]
+    assert r.card is not None
+    await any_service.press_button(member("UBOB"), f"drill:{r.card.drill_id}:0:A")
     assert (await any_service.handle_command(admin(), "/weakspots", "#c1"))[0].tables
     assert "no team" in (await any_service.handle_command(admin(), "/weakspots", "nope"))[0].text
 
@@ -210,7 +214,14 @@ async def test_two_workspaces_never_mix(any_service: QuizService, clock: ManualC
 
 async def test_weekly_board_posted_once(any_service: QuizService, notifier: RecordingNotifier, clock: ManualClock) -> None:
     channel_id = await setup_channel(any_service)
-    clock.set(dt.datetime(2026, 3, 9, 7, 0, tzinfo=dt.UTC))  # Monday 08:00 Berlin
+    clock.set(dt.datetime(2026, 3, 2, 7, 0, tzinfo=dt.UTC))  # Monday 08:00 Berlin: last week was quiet
+    assert await any_service.post_weekly_board(channel_id) is False
+    assert not [m for _c, m, _r in notifier.sent if isinstance(m, Reply)]  # a quiet week posts nothing
+    alice = member("UALICE")
+    r = (await any_service.handle_command(alice, "/drill", "1.1.1 1"))[0]  # drilling in the channel joins its team
+    assert r.card is not None
+    await any_service.press_button(alice, f"drill:{r.card.drill_id}:0:{right_letter(any_service, r)}")
+    clock.set(dt.datetime(2026, 3, 9, 7, 0, tzinfo=dt.UTC))  # the next Monday
     assert await any_service.post_weekly_board(channel_id) is True
     assert await any_service.post_weekly_board(channel_id) is False
     boards = [m for _c, m, _r in notifier.sent if isinstance(m, Reply)]
