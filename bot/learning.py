@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import random
+import re
 import zoneinfo
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
@@ -47,6 +48,7 @@ __all__ = ["LearningMixin"]
 log = logging.getLogger(__name__)
 
 DRILL_TTL = dt.timedelta(hours=2)
+STREAK_EPOCH = dt.date(1970, 1, 2)  # no answer is older; keeps the streak window inside the calendar
 READINESS_HORIZON_DAYS = 7  # readiness predicts a week ahead unless an exam date is set
 WEAK_SPOT_WINDOW = dt.timedelta(days=90)  # answers that steer the choice of daily questions
 
@@ -72,6 +74,8 @@ class LearningMixin:
     if TYPE_CHECKING:
 
         def _is_admin(self, inv: Invocation) -> bool: ...
+
+        def _limited(self, inv: Invocation) -> Reply | None: ...
 
         async def _audit(self, ws: int, inv: Invocation, action: str, detail: str) -> None: ...
 
@@ -132,7 +136,8 @@ class LearningMixin:
         todo = list(people)
         window = 8  # most streaks are short: read a week first, more only for those that reach its start
         while todo:
-            since = dt.datetime.combine(last_day - dt.timedelta(days=window), dt.time(), tzinfo=zone).astimezone(dt.UTC)
+            first = max(last_day - dt.timedelta(days=window), STREAK_EPOCH) if last_day > STREAK_EPOCH else last_day
+            since = dt.datetime.combine(first, dt.time(), tzinfo=zone).astimezone(dt.UTC)
             times = await self.store.daily_answer_times(todo, since)
             longer = []
             for p in todo:
@@ -211,9 +216,12 @@ class LearningMixin:
 
     async def press_button(self, inv: Invocation, value: str) -> list[Reply]:
         """A drill button: ``drill:<id>:<seq>:<letter>``. Repeats and stale buttons change nothing."""
-        parts = value.split(":")
-        if len(parts) != 4 or parts[0] != "drill" or not parts[1].isdigit() or not parts[2].isdigit() or parts[3] not in LETTERS:
+        if (limited := self._limited(inv)) is not None:
+            return [limited]
+        m = re.fullmatch(r"drill:([0-9]{1,12}):([0-9]{1,3}):([A-D])", value, flags=re.ASCII)
+        if m is None:
             return [Reply("That button is not valid any more. Start a new drill with /drill.")]
+        parts = ["drill", m.group(1), m.group(2), m.group(3)]
         drill_id, seq, letter = int(parts[1]), int(parts[2]), parts[3]
         ws, person = await self._who(inv)
         drill = await self.store.get_drill(drill_id)

@@ -31,7 +31,7 @@ from aiohttp import web
 
 from adapters.console import ConsoleChat, ConsoleNotifier
 from bot.app import RoutingNotifier, Runtime, build_runtime
-from bot.core.clock import Clock, SystemClock
+from bot.core.clock import Clock, ShiftedClock, SystemClock
 from bot.core.ports import Notifier
 from bot.settings import ConfigError, Settings
 from scheduler import ChannelScheduler, SchedulerNode
@@ -185,7 +185,8 @@ class BotRunner:
                            "scopes": s.slack_scopes or None}
         else:
             kwargs = {"token": s.discord_token, "api_url": s.discord_api_url or None,
-                      "gateway_url": s.discord_gateway_url or None, "sharded": s.discord_sharded, "stop": stop}
+                      "gateway_url": s.discord_gateway_url or None, "sharded": s.discord_sharded, "stop": stop,
+                      **({"dev_guild": s.discord_dev_guild} if s.discord_dev_guild else {})}
         if "ready" in inspect.signature(fn).parameters:
             kwargs["ready"] = lambda _where: self._platform_ready[platform].set()
         kwargs.update(self.options.get(platform, {}))
@@ -371,11 +372,22 @@ async def run_console(
 ) -> int:
     """The terminal chat, with the scheduler posting into it (if this process holds the lease)."""
     stop = stop or asyncio.Event()
-    clock = clock or SystemClock()
+    clock = clock or ShiftedClock()  # the system clock, movable by the chat's `time` command
     notifier = ConsoleNotifier()
     rt = await build_runtime(settings.db_url, notifier, clock, admins=settings.admins)
     node = SchedulerNode(rt.service, SqlLease(rt.engine), clock, holder=holder_id())
-    chat = ConsoleChat(rt.service, notifier, clock)
+
+    async def clock_moved() -> None:
+        """Post, reveal and publish what the new time makes due, as the scheduler does after a sleep."""
+        node.scheduler.wakeup()
+        if node.is_leader:
+            node.scheduler.request_catch_up("console clock moved")
+            with contextlib.suppress(TimeoutError):
+                await node.scheduler.settle(30)
+        else:
+            await rt.service.catch_up()
+
+    chat = ConsoleChat(rt.service, notifier, clock, on_clock_moved=clock_moved)
     print(f"StudyBot terminal chat · {len(rt.questions)} questions loaded", flush=True)
     node_task = asyncio.create_task(node.run(stop), name="scheduler-node")
     chat_task = asyncio.create_task(chat.run(lines or StdinLines()), name="console-chat")
@@ -396,9 +408,16 @@ async def run_console(
         stop.set()
         chat_task.cancel()
         stopper.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
+        try:
             await chat_task
-        await node_task  # runs in flight finish, the lease is released
+        except asyncio.CancelledError:
+            pass
+        except Exception:  # never skip closing the scheduler and the database
+            log.exception("the terminal chat stopped with an error")
+        try:
+            await node_task  # runs in flight finish, the lease is released
+        except Exception:
+            log.exception("the scheduler stopped with an error")
         if health is not None:
             await health.cleanup()
         await rt.close()

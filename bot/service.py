@@ -26,6 +26,7 @@ from bot.core.commands import (
 from bot.core.messages import ChannelRef, OptionView, QuestionPost, Reply, RevealOption, RevealPost
 from bot.core.model import LETTERS, Question, Syllabus
 from bot.core.ports import ChannelInfo, Notifier, PlatformError, PlatformUnavailable, PostInfo, Store
+from bot.core.ratelimit import RateLimiter
 from bot.core.selection import choose_question, option_order, seed_for
 from bot.learning import LearningMixin
 
@@ -96,11 +97,14 @@ class QuizService(LearningMixin):
         self._ws_ids: dict[tuple[str, str], int] = {}
         self._post_ids: dict[tuple[int, str, str], int] = {}
         self._topic_title = {t.id: t.title for t in syllabus.topics}
+        self.limiter = RateLimiter()  # commands and button presses per person
 
     # -- commands -------------------------------------------------------------------------------
     async def handle_command(self, inv: Invocation, command: str, text: str) -> list[Reply]:
         """Run a slash command; every reply concerns the invoker unless marked public."""
         name = command.lstrip("/").lower()
+        if (limited := self._limited(inv)) is not None:
+            return [limited]
         try:
             if name == "studybot":
                 return await self._studybot(inv, text)
@@ -110,6 +114,13 @@ class QuizService(LearningMixin):
             return replies
         except UsageError as exc:
             return [Reply(str(exc), private=True)]
+
+    def _limited(self, inv: Invocation) -> Reply | None:
+        wait = self.limiter.allow((inv.platform, inv.workspace, inv.user), self.clock.now())
+        if not wait:
+            return None
+        return Reply(f"You are sending commands faster than StudyBot takes them (at most {int(self.limiter.burst)} in a row, "
+                     f"then {self.limiter.rate * 60:.0f} a minute); try again in {max(1, round(wait))} s.", private=True)
 
     def _is_admin(self, inv: Invocation) -> bool:
         return inv.is_admin or inv.user in self.admins or f"{inv.platform}:{inv.user}" in self.admins

@@ -27,11 +27,50 @@ ENV_VARS: dict[str, str] = {
     "DISCORD_API_URL": "Override of the Discord REST base URL.",
     "DISCORD_GATEWAY_URL": "Override of the Discord gateway URL.",
     "DISCORD_SHARDED": "1 to run as an AutoShardedClient (one process serving many servers).",
+    "DISCORD_DEV_GUILD": "A server id: register the slash commands there only (instant updates while developing).",
 }
 
 
 class ConfigError(Exception):
     """A setting is missing or malformed; the message says which and how to fix it (never its value)."""
+
+
+_SQLITE = ("sqlite://", "sqlite+aiosqlite://", "sqlite+pysqlite://")
+_POSTGRES = ("postgres://", "postgresql://", "postgresql+asyncpg://", "postgresql+psycopg://", "postgresql+psycopg2://")
+
+
+def _check_database_url(url: str) -> None:
+    """One clear line for a URL StudyBot cannot use (the URL itself is never printed: it may hold a password)."""
+    scheme = url.split("://", 1)[0].lower() + "://" if "://" in url else ""
+    if scheme in _SQLITE:
+        return
+    if scheme in _POSTGRES:
+        import importlib.util
+
+        if importlib.util.find_spec("asyncpg") is None:
+            raise ConfigError("DATABASE_URL selects PostgreSQL, which needs the asyncpg driver: "
+                              "pip install -e '.[postgres]' (or pip install 'studybot[postgres]').")
+        return
+    shown = scheme.rstrip(":/") or "a value without a scheme"
+    raise ConfigError(f"DATABASE_URL uses {shown!r}; StudyBot supports SQLite (sqlite:///path/to/file.db) "
+                      "and PostgreSQL (postgresql://user:password@host/db).")
+
+
+def _guild_id(value: str) -> str:
+    value = value.strip()
+    if value and not (value.isascii() and value.isdigit() and len(value) <= 20):
+        raise ConfigError("DISCORD_DEV_GUILD must be a server id (digits only; Developer Mode → Copy Server ID).")
+    return value
+
+
+def _check_data_dir(data_dir: Path) -> None:
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"STUDYBOT_DATA_DIR {str(data_dir)!r} cannot be created ({exc.strerror}); "
+                          "point it at a writable folder.") from None
+    if not os.access(data_dir, os.W_OK):
+        raise ConfigError(f"STUDYBOT_DATA_DIR {str(data_dir)!r} is not writable; point it at a writable folder.")
 
 
 @dataclass(frozen=True)
@@ -52,6 +91,7 @@ class Settings:
     discord_api_url: str = ""
     discord_gateway_url: str = ""
     discord_sharded: bool = False
+    discord_dev_guild: str = ""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -64,9 +104,14 @@ class Settings:
         if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
             raise ConfigError("STUDYBOT_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR.")
         admins = frozenset(a.strip() for a in (e.get("STUDYBOT_ADMINS") or "").split(",") if a.strip())
+        database_url = (e.get("DATABASE_URL") or "").strip()
+        if database_url:
+            _check_database_url(database_url)
+        elif "STUDYBOT_DATA_DIR" in e:
+            _check_data_dir(data_dir)
         return cls(
             data_dir=data_dir,
-            database_url=e.get("DATABASE_URL") or "",
+            database_url=database_url,
             admins=admins,
             log_format=fmt,
             log_level=level,
@@ -81,6 +126,7 @@ class Settings:
             discord_api_url=e.get("DISCORD_API_URL", ""),
             discord_gateway_url=e.get("DISCORD_GATEWAY_URL", ""),
             discord_sharded=(e.get("DISCORD_SHARDED") or "0").strip().lower() in {"1", "true", "yes"},
+            discord_dev_guild=_guild_id(e.get("DISCORD_DEV_GUILD") or ""),
         )
 
     @property

@@ -85,6 +85,7 @@ def run_stats(out: TextIO, *, as_json: bool = False, questions_dir: Path = QUEST
         "required_tags": {t: tags[t] for t in REQUIRED_TAGS},
         "tags": dict(tags.most_common()),
         "figures": bank_figures(models),
+        "reviews": _review_figures(models, syllabus),
     }
     if as_json:
         json.dump(data, out, indent=2)
@@ -98,10 +99,34 @@ def run_stats(out: TextIO, *, as_json: bool = False, questions_dir: Path = QUEST
             print(f"  {s['id']} {s['title']}  [{s['items']}]\n      {objs}", file=out)
     print(f"\nObjectives with fewer than 3 items: {', '.join(data['objectives_below_3']) or 'none'}", file=out)
     print("Required tags (>= 4 each): " + ", ".join(f"{k} {v}" for k, v in data["required_tags"].items()), file=out)
+    rv = data["reviews"]
+    print("\nReview agreement with the keys (each reviewer's latest answer per item):", file=out)
+    print(f"  {'scope':<8}{'blind (stem + options)':>26}{'options-only (stem hidden)':>30}", file=out)
+    for row in rv:
+        print(f"  {row['scope']:<8}{_share(row['blind']):>26}{_share(row['options_only']):>30}", file=out)
+    print("  targets: blind >= 95%; options-only <= 40% for the bank and <= 50% per subtopic (chance is 25%)", file=out)
     print("\nBank figures (content-standards §1.4):", file=out)
     for k, v in data["figures"].items():
         print(f"  {k}: {v}", file=out)
     return 0
+
+
+def _share(pair: list[int]) -> str:
+    hit, total = pair
+    return f"{hit}/{total} = {100 * hit / total:.0f}%" if total else "no reviews"
+
+
+def _review_figures(models: list[Any], syllabus: Any) -> list[dict[str, Any]]:
+    from content.review import agreement
+
+    rows: list[dict[str, Any]] = [{"scope": "bank", "blind": list(agreement(models, "blind")),
+                                   "options_only": list(agreement(models, "options-only"))}]
+    for t in syllabus.topics:
+        for scope in [t.id, *[s.id for s in t.subtopics]]:
+            part = [m for m in models if m.objective == scope or m.objective.startswith(scope + ".")]
+            rows.append({"scope": scope, "blind": list(agreement(part, "blind")),
+                         "options_only": list(agreement(part, "options-only"))})
+    return rows
 
 
 def configure_parser(parser: argparse.ArgumentParser) -> None:
@@ -115,9 +140,11 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     rp = sub.add_parser("review-packet", help="print items without keys for a blind reviewer")
     rp.add_argument("files", nargs="+", type=Path)
     rp.add_argument("--status", help="only items with this status, e.g. draft")
-    ar = sub.add_parser("apply-review", help="record a blind review (agreeing items become status: reviewed)")
+    rp.add_argument("--options-only", action="store_true", help="leave out the stems too (the cover-the-stem test)")
+    ar = sub.add_parser("apply-review", help="record a review (blind, or --options-only) and update each item's status")
     ar.add_argument("answers", type=Path)
     ar.add_argument("--reviewer", required=True)
+    ar.add_argument("--options-only", action="store_true", help="the answers come from an options-only packet")
 
 
 def dispatch(args: argparse.Namespace, out: TextIO) -> int:
@@ -126,11 +153,11 @@ def dispatch(args: argparse.Namespace, out: TextIO) -> int:
     if args.content_cmd == "review-packet":
         from content.review import review_packet
 
-        return review_packet(args.files, out, args.status)
+        return review_packet(args.files, out, args.status, options_only=args.options_only)
     if args.content_cmd == "apply-review":
         from content.review import apply_review
 
-        apply_review(args.answers, args.reviewer, QUESTIONS_DIR, out)
+        apply_review(args.answers, args.reviewer, QUESTIONS_DIR, out, options_only=args.options_only)
         return 0
     return run_stats(out, as_json=args.json)
 

@@ -12,6 +12,7 @@ __all__ = [
     "BankMeta",
     "ItemModel",
     "Reference",
+    "ReviewRecord",
     "SyllabusFile",
     "Waiver",
 ]
@@ -32,6 +33,17 @@ class Reference(_Strict):
 class Waiver(_Strict):
     check: str = Field(pattern=r"^[IB]-\d{2}$")
     reason: str = Field(min_length=10)
+
+
+class ReviewRecord(_Strict):
+    """One reviewer's answer to an item: ``blind`` saw stem and options, ``options-only`` the options alone."""
+
+    by: str = Field(min_length=1)
+    mode: Literal["blind", "options-only"]
+    answer: Literal["A", "B", "C", "D", "-"]
+    sure: bool = False  # options-only: the reviewer could tell, rather than guessed
+    also: list[Literal["A", "B", "C", "D"]] = Field(default_factory=list)  # blind: other defensible options
+    date: dt.date
 
 
 class Options(_Strict):
@@ -64,6 +76,7 @@ class ItemModel(_Strict):
     last_verified: dt.date
     status: Literal["draft", "reviewed", "published", "retired"]
     reviewers: list[str] = Field(default_factory=list)
+    reviews: list[ReviewRecord] = Field(default_factory=list)
     variant_of: str | None = None
     render: Literal["message", "poll"] = "message"
     lint_waivers: list[Waiver] = Field(default_factory=list)

@@ -5,18 +5,22 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import itertools
+import logging
+import re
 import shlex
 import sys
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TextIO
 
 from bot.core.answers import OPTION_EMOJI
-from bot.core.clock import Clock
+from bot.core.clock import Clock, ManualClock, ShiftedClock
 from bot.core.messages import ChannelRef, DrillCard, Message, QuestionPost, Reply
 from bot.core.render import to_text
 from bot.service import Invocation, QuizService
 
 __all__ = ["ConsoleChat", "ConsoleNotifier", "stdin_lines"]
+
+log = logging.getLogger(__name__)
 
 HELP = """Console chat: type slash commands as you would in Slack or Discord, for example
   /studybot subscribe 09:00 Europe/Berlin    /studybot post-now    /studybot reveal-now
@@ -25,8 +29,12 @@ Other lines:
   A / B / C / D      answer the drill question shown to you (a button press)
   react NAME N       NAME reacts with option N (1-4, or A-D) on the latest question
   unreact NAME N     NAME removes that reaction
-  as NAME            type the next commands as NAME (admin: `as NAME admin`)
-  help               this text          quit               leave"""
+  as NAME [admin]    type the next commands as NAME (`as NAME admin` makes NAME an admin; NAME keeps it)
+  channel NAME       type in another channel (each subscribed channel is a team)
+  time               show the chat's clock; `time +1d`, `time +3h`, `time 2026-12-07 08:00` (UTC) move it
+  help               this text          quit               leave (Ctrl-D too)"""
+
+KEYCAPS = {"one": "1️⃣", "two": "2️⃣", "three": "3️⃣", "four": "4️⃣"}
 
 
 class ConsoleNotifier:
@@ -70,6 +78,7 @@ class ConsoleChat:
         *,
         channel: str = "study-group",
         out: TextIO = sys.stdout,
+        on_clock_moved: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self.service = service
         self.notifier = notifier
@@ -78,6 +87,8 @@ class ConsoleChat:
         self.out = out
         self.user = "you"
         self.admin = True
+        self.admins = {"you"}  # names made admin with `as NAME admin` stay admins
+        self.on_clock_moved = on_clock_moved
         self._seq = itertools.count(1)
         self.cards: dict[str, DrillCard] = {}  # the drill card last shown to each person
 
@@ -108,20 +119,55 @@ class ConsoleChat:
             words = shlex.split(line)
         except ValueError:
             words = line.split()
-        if words[0] == "as" and len(words) in {2, 3}:
-            self.user, self.admin = words[1], len(words) == 3 and words[2] == "admin"
-            print(f"(now typing as {self.user}{' (admin)' if self.admin else ''})", file=self.out)
+        head = words[0].lower()
+        if head == "as":
+            if len(words) == 2 or (len(words) == 3 and words[2].lower() == "admin"):
+                if len(words) == 3:
+                    self.admins.add(words[1])
+                self.user, self.admin = words[1], words[1] in self.admins
+                print(f"(now typing as {self.user}{' (admin)' if self.admin else ''})", file=self.out)
+            else:
+                print("usage: as NAME [admin]   e.g. as bob, or as carol admin", file=self.out)
             return True
-        if words[0] in {"react", "unreact"} and len(words) == 3:
-            option = _option_number(words[2])
+        if head in {"react", "unreact"}:
+            option = _option_number(words[2]) if len(words) == 3 else None
             ref = self.notifier.latest_question
             if option is None or ref is None:
-                print("usage: react NAME N  (N is 1-4 or A-D; there must be a question posted)", file=self.out)
+                print(f"usage: {head} NAME N  (N is 1-4 or A-D; there must be a question posted)", file=self.out)
                 return True
-            await self.react(words[1], option, words[0] == "react", ref)
+            if head == "unreact" and words[1] not in self.notifier.reactions.get(ref, {}).get(OPTION_EMOJI[option], set()):
+                print(f"({words[1]} has no {KEYCAPS[OPTION_EMOJI[option]]} reaction to remove)", file=self.out)
+                return True
+            await self.react(words[1], option, head == "react", ref)
             return True
-        print(f"Unknown input {line!r}. Type help.", file=self.out)
+        if head == "channel":
+            if len(words) != 2 or not words[1].lstrip("#"):
+                print(f"usage: channel NAME   (now in #{self.channel})", file=self.out)
+                return True
+            self.channel = words[1].lstrip("#")[:80]
+            print(f"(now in #{self.channel})", file=self.out)
+            return True
+        if head == "time":
+            await self._time(words[1:])
+            return True
+        print(f"Unknown input {line[:60]!r}. Type help.", file=self.out)
         return True
+
+    async def _time(self, args: list[str]) -> None:
+        if not args:
+            print(f"(it is {self.clock.now():%a %Y-%m-%d %H:%M} UTC)", file=self.out)
+            return
+        if not isinstance(self.clock, ManualClock | ShiftedClock):
+            print("(this chat's clock cannot be moved)", file=self.out)
+            return
+        target = _parse_when(" ".join(args), self.clock.now())
+        if target is None:
+            print("usage: time +1d | +3h | +30m | YYYY-MM-DD [HH:MM]   (UTC; forward or back)", file=self.out)
+            return
+        self.clock.set(target)
+        print(f"(the clock is now {target:%a %Y-%m-%d %H:%M} UTC)", file=self.out)
+        if self.on_clock_moved is not None:
+            await self.on_clock_moved()
 
     def _inv(self) -> Invocation:
         return Invocation(
@@ -145,21 +191,46 @@ class ConsoleChat:
             at=at,
         )
         verb = "reacted" if added else "removed"
-        print(f"({user} {verb} {emoji})" if new else "(that message is not an open question)", file=self.out)
+        print(f"({user} {verb} {KEYCAPS.get(emoji, emoji)})" if new else "(that message is not an open question)", file=self.out)
         return new
 
     async def run(self, lines: Callable[[], Awaitable[str]]) -> None:
+        """Read lines until ``quit`` or end of input; a line that fails is reported and the chat goes on."""
         print(HELP, file=self.out)
         while True:
             print(f"\n{self.user}> ", end="", file=self.out, flush=True)
             try:
                 line = await lines()
             except EOFError:
+                line = ""
+            if line == "":  # end of input (Ctrl-D)
+                print("\nbye", file=self.out)
                 break
-            if line == "":  # EOF
-                break
-            if not await self.handle_line(line):
-                break
+            try:
+                if not await self.handle_line(line):
+                    print("bye", file=self.out)
+                    break
+            except Exception as exc:  # the chat survives any line
+                log.exception("console line failed: %r", line[:200])
+                print(f"Sorry, that failed: {type(exc).__name__}. The error was logged; the chat goes on.", file=self.out)
+
+
+def _parse_when(text: str, now: dt.datetime) -> dt.datetime | None:
+    m = re.fullmatch(r"([+-])([0-9]{1,4})([dhm])", text.strip(), flags=re.ASCII)
+    if m:
+        n = int(m.group(2)) * (-1 if m.group(1) == "-" else 1)
+        when = now + dt.timedelta(**{{"d": "days", "h": "hours", "m": "minutes"}[m.group(3)]: n})
+        return when if 2000 <= when.year <= 2999 else None
+    m = re.fullmatch(r"([0-9]{4}-[0-9]{2}-[0-9]{2})(?:[ T]([0-9]{1,2}):([0-9]{2}))?", text.strip(), flags=re.ASCII)
+    if not m:
+        return None
+    try:
+        day = dt.date.fromisoformat(m.group(1))
+        hh, mm = int(m.group(2) or 0), int(m.group(3) or 0)
+        when = dt.datetime(day.year, day.month, day.day, hh, mm, tzinfo=dt.UTC)
+    except ValueError:
+        return None
+    return when if 2000 <= when.year <= 2999 else None
 
 
 def _option_number(value: str) -> int | None:

@@ -20,14 +20,15 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import Any, Protocol
 
 import discord
 from discord import app_commands
 
+from adapters.discord.commands import build_commands, scope_choices
 from adapters.discord.notifier import DiscordNotifier
 from adapters.discord.render import DRILL_CUSTOM_ID, Rendered, disabled_copy, render
-from bot.core.commands import UsageError, parse_drill, parse_leaderboard, parse_studybot, parse_weakspots
+from bot.core.commands import UsageError
 from bot.core.messages import Reply
 from bot.core.model import Syllabus
 from bot.service import Invocation
@@ -48,18 +49,6 @@ RECONCILE_EVERY = 300.0
 FAILED = "Something went wrong on StudyBot's side; the error is in the bot's log. Please try again later."
 GUILDS_ONLY = "StudyBot works in servers, not in direct messages."
 NO_BUTTONS = "Drill buttons are not available in this version of StudyBot yet."
-STUDYBOT_HINTS = (
-    ("help", "help · list the admin commands"),
-    ("subscribe 09:00 UTC", "subscribe [HH:MM] [Area/City] · daily question here"),
-    ("unsubscribe", "unsubscribe · stop daily questions here"),
-    ("settings", "settings [time HH:MM] [tz Area/City] [reveal 8h]"),
-    ("post-now", "post-now · post a question now"),
-    ("reveal-now", "reveal-now · reveal the open question now"),
-    ("focus topic1", "focus topicN [weeks] | focus off"),
-    ("team list", "team list | create | add | remove | lead | unlead"),
-)
-
-
 class ServicePort(Protocol):
     """What the client needs from :class:`bot.service.QuizService` (``press_button`` is looked up at run time)."""
 
@@ -107,32 +96,6 @@ def delivery_id(
     return f"discord:{message}:{user}:{'add' if added else 'remove'}:{digest}"
 
 
-def scope_choices(syllabus: Syllabus, current: str, limit: int = 25) -> list[app_commands.Choice[str]]:
-    """Drill scopes matching what the person has typed so far (Discord shows at most 25)."""
-    options: list[tuple[str, str]] = [
-        ("weak", "weak · your weakest objectives"),
-        ("missed", "missed · questions you got wrong"),
-    ]
-    for topic in syllabus.topics:
-        options.append((f"topic{topic.id}", f"topic{topic.id} · {topic.title}"))
-    for topic in syllabus.topics:
-        for sub in topic.subtopics:
-            options.append((sub.id, f"{sub.id} · {sub.title}"))
-    for objective in syllabus.objectives():
-        options.append((objective.id, f"{objective.id} · {objective.text}"))
-    needle = current.strip().lower()[:100]
-    if needle:
-        hits = [o for o in options if needle in o[1].lower()]
-        hits.sort(key=lambda o: not o[0].lower().startswith(needle))  # stable: prefix matches first
-    else:
-        hits = options
-    return [app_commands.Choice(name=_cut(label, 100), value=value) for value, label in hits[:limit]]
-
-
-def _cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 class DrillButton(discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], template=DRILL_CUSTOM_ID):
     """Routes any ``drill:<id>:<seq>:<letter>`` button to the service, on any message, after any restart."""
 
@@ -159,7 +122,8 @@ class StudyBotClient(discord.Client):
         service: the quiz service (``bot.service.QuizService``).
         reconcile_every: seconds between reconciliations of open questions (also run on every ``on_ready``).
         identify_delay: seconds to wait before a re-IDENTIFY (discord.py's default 5 s; tests pass 0).
-        sync_commands: replace the global slash commands at start-up (``PUT /applications/{id}/commands``).
+        sync_commands: register the slash commands at start-up when they changed (``PUT /applications/{id}/commands``).
+        dev_guild: register them in this guild instead of globally (``DISCORD_DEV_GUILD``).
         ready: called once, on the first ``on_ready``, with a short description of the connection.
         **options: passed to :class:`discord.Client` (e.g. ``guild_ready_timeout``).
     """
@@ -171,6 +135,7 @@ class StudyBotClient(discord.Client):
         reconcile_every: float = RECONCILE_EVERY,
         identify_delay: float = 5.0,
         sync_commands: bool = True,
+        dev_guild: str | None = None,
         ready: Callable[[str], None] | None = None,
         **options: Any,
     ) -> None:
@@ -190,6 +155,7 @@ class StudyBotClient(discord.Client):
         self.reconcile_every = reconcile_every
         self.identify_delay = identify_delay
         self.sync_commands = sync_commands
+        self.dev_guild = dev_guild  # commands registered in this guild only (instant updates while developing)
         self._ready_callback = ready
         self.tree: app_commands.CommandTree[StudyBotClient] = app_commands.CommandTree(self)
         self.tree.on_error = self._on_tree_error  # type: ignore[method-assign]
@@ -207,8 +173,7 @@ class StudyBotClient(discord.Client):
         self.add_dynamic_items(DrillButton)
         if self.sync_commands:
             try:
-                synced = await self.tree.sync()
-                log.info("slash commands synced: %s", ", ".join(c.name for c in synced))
+                await self._sync_if_changed()
             except discord.HTTPException as exc:
                 log.error(
                     "could not register slash commands (%s %s); was the bot invited with the "
@@ -220,6 +185,25 @@ class StudyBotClient(discord.Client):
             asyncio.create_task(self._reaction_worker(), name="studybot-discord-reactions"),
             asyncio.create_task(self._reconcile_worker(), name="studybot-discord-reconcile"),
         ]
+
+    async def _sync_if_changed(self) -> None:
+        """Register the slash commands, globally or in the development guild, only when they changed
+        (Discord rate-limits command updates; a restart with the same commands sends nothing)."""
+        guild = discord.Object(id=int(self.dev_guild)) if self.dev_guild else None
+        if guild is not None:
+            self.tree.copy_global_to(guild=guild)
+        wanted = [command_fingerprint(c.to_dict(self.tree)) for c in self.tree.get_commands(guild=guild)]
+        try:
+            current = [command_fingerprint(_registered_payload(c)) for c in await self.tree.fetch_commands(guild=guild)]
+        except discord.HTTPException as exc:
+            log.info("could not read the registered commands (%s); registering them", exc.status)
+            current = []
+        where = f"guild {self.dev_guild}" if guild is not None else "globally"
+        if sorted(wanted, key=repr) == sorted(current, key=repr):
+            log.info("slash commands unchanged %s; not synced", where)
+            return
+        synced = await self.tree.sync(guild=guild)
+        log.info("slash commands synced %s: %s", where, ", ".join(c.name for c in synced))
 
     async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
         if not initial and self.identify_delay > 0:
@@ -449,6 +433,31 @@ class StudyBotClient(discord.Client):
                 await interaction.response.send_message(message, ephemeral=True)
 
 
+_FINGERPRINT_KEYS = ("name", "description", "type", "required", "autocomplete", "min_value", "max_value",
+                     "min_length", "max_length", "channel_types")
+
+
+def _registered_payload(command: app_commands.AppCommand) -> dict[str, Any]:
+    payload = dict(command.to_dict())
+    perms = command.default_member_permissions  # AppCommand.to_dict leaves this out
+    payload["default_member_permissions"] = str(perms.value) if perms is not None else None
+    return payload
+
+
+def command_fingerprint(payload: dict[str, Any]) -> dict[str, Any]:
+    """The parts of a command's payload that we set, normalised, so local and registered forms compare."""
+    out: dict[str, Any] = {k: payload[k] for k in _FINGERPRINT_KEYS if payload.get(k) not in (None, False, [])}
+    out.setdefault("type", 1)
+    perms = payload.get("default_member_permissions")
+    if perms is not None:
+        out["default_member_permissions"] = str(perms)
+    if payload.get("choices"):
+        out["choices"] = [(c["name"], c["value"]) for c in payload["choices"]]
+    if payload.get("options"):
+        out["options"] = [command_fingerprint(o) for o in payload["options"]]
+    return out
+
+
 class ShardedStudyBotClient(StudyBotClient, discord.AutoShardedClient):
     """The same bot as an :class:`discord.AutoShardedClient` (one process, many shards).
 
@@ -468,79 +477,3 @@ def _message_kwargs(rendered: Rendered) -> list[dict[str, Any]]:
     if rendered.view is not None:
         out[-1]["view"] = rendered.view
     return out
-
-
-def _client(interaction: discord.Interaction[Any]) -> StudyBotClient:
-    client = interaction.client
-    if not isinstance(client, StudyBotClient):
-        raise TypeError("StudyBot commands need a StudyBotClient")
-    return client
-
-
-def _args(*parts: object) -> str:
-    return " ".join(str(p).strip() for p in parts if p is not None and str(p).strip())
-
-
-def build_commands(syllabus: Syllabus) -> list[app_commands.Command[Any, Any, None]]:
-    """The slash commands; each one only builds the command text and hands it to the client."""
-    topic_choices = [
-        app_commands.Choice(name=_cut(f"Topic {t.id}: {t.title}", 100), value=f"topic{t.id}") for t in syllabus.topics
-    ][:25]
-
-    @app_commands.command(name="drill", description="Practise questions privately (due reviews first by default)")
-    @app_commands.describe(scope="weak, missed, topicN, a subtopic like 3.2 or an objective like 3.2.1", count="1-20")
-    @app_commands.guild_only()
-    async def drill(
-        interaction: discord.Interaction[Any],
-        scope: app_commands.Range[str, 1, 200] | None = None,
-        count: app_commands.Range[int, 1, 20] | None = None,
-    ) -> None:
-        client = _client(interaction)
-        # Autocomplete suggests but does not enforce: whatever arrives is checked by the core's parser.
-        await client.run_command(interaction, "/drill", _args(scope, count), lambda t: parse_drill(t, client.service.syllabus))
-
-    @drill.autocomplete("scope")
-    async def drill_scope(interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:
-        return scope_choices(_client(interaction).service.syllabus, current)
-
-    @app_commands.command(name="leaderboard", description="This week's (or last week's) leaderboard")
-    @app_commands.describe(week="this or last week", topic="only one topic")
-    @app_commands.choices(topic=topic_choices)
-    @app_commands.guild_only()
-    async def leaderboard(
-        interaction: discord.Interaction[Any],
-        week: Literal["this", "last"] | None = None,
-        topic: app_commands.Choice[str] | None = None,
-    ) -> None:
-        text = _args(week, topic.value if topic else None)
-        await _client(interaction).run_command(interaction, "/leaderboard", text, parse_leaderboard)
-
-    @app_commands.command(name="weakspots", description="The objectives your group (or a team) gets wrong most")
-    @app_commands.describe(team="a team name")
-    @app_commands.guild_only()
-    async def weakspots(interaction: discord.Interaction[Any], team: app_commands.Range[str, 1, 200] | None = None) -> None:
-        await _client(interaction).run_command(interaction, "/weakspots", _args(team), parse_weakspots)
-
-    @app_commands.command(name="stats", description="Your own answers, streak and strongest and weakest topics")
-    @app_commands.guild_only()
-    async def stats(interaction: discord.Interaction[Any]) -> None:
-        await _client(interaction).run_command(interaction, "/stats", "")
-
-    @app_commands.command(name="studybot", description="Admin: subscribe this channel, settings, post or reveal now")
-    @app_commands.describe(text="e.g. subscribe 09:00 Europe/Berlin · settings reveal 8h · post-now · help")
-    @app_commands.default_permissions(manage_guild=True)
-    @app_commands.guild_only()
-    async def studybot(interaction: discord.Interaction[Any], text: app_commands.Range[str, 1, 500] | None = None) -> None:
-        await _client(interaction).run_command(interaction, "/studybot", _args(text), parse_studybot)
-
-    @studybot.autocomplete("text")
-    async def studybot_text(interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:
-        needle = current.strip().lower()
-        return [
-            app_commands.Choice(name=label, value=value)
-            for value, label in STUDYBOT_HINTS
-            if not needle or value.startswith(needle.split(" ", 1)[0])
-        ][:25]
-
-    return [drill, leaderboard, weakspots, stats, studybot]
-

@@ -34,6 +34,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.blocks import DRILL_ACTION_PREFIX, fallback_text, home_view, to_blocks
+from adapters.slack.gate import payload_problem
 from bot.core.messages import Reply
 from bot.service import Invocation, QuizService
 
@@ -250,6 +251,15 @@ def build_slack_app(
             log.exception("cannot record delivery %s; processing it anyway", event_id)
             return True
 
+    async def validate(body: dict[str, Any], next: Callable[[], Awaitable[None]]) -> BoltResponse | None:  # noqa: A002
+        problem = payload_problem(body)  # Socket Mode payloads arrive here unchecked; HTTP ones were gated already
+        if problem is not None:
+            log.info("Slack payload ignored: %s", problem)
+            return BoltResponse(status=400, body="")
+        await next()
+        return None
+
+    app.use(validate)
     app.use(dedupe)
 
     def is_bot_user(user: str, context: dict[str, Any]) -> bool:

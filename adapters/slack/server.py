@@ -25,11 +25,13 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.app import build_slack_app, wait_idle
+from adapters.slack.gate import MAX_BODY_BYTES, check_http_request
 from adapters.slack.notifier import SlackNotifier, ensure_rate_limit_retries
 from adapters.slack.oauth import INSTALL_PATH, SlackInstallationStore, make_oauth_settings, parse_scopes
 from bot.core.ports import Notifier, SlackInstallations
@@ -220,18 +222,40 @@ async def reconcile_forever(service: QuizService, stop: asyncio.Event, every: fl
 
 
 async def serve_http(
-    app: AsyncApp, *, host: str, port: int, stop: asyncio.Event, ready: Callable[[str], None] | None = None
+    app: AsyncApp, *, host: str, port: int, stop: asyncio.Event, signing_secret: str,
+    ready: Callable[[str], None] | None = None,
 ) -> None:
-    """Serve ``POST /slack/events`` (and OAuth install routes, if the app has an OAuth flow) until ``stop``."""
+    """Serve ``POST /slack/events`` (and OAuth install routes, if the app has an OAuth flow) until ``stop``.
+
+    Every request passes :func:`adapters.slack.gate.check_http_request` first: unsigned or forged
+    requests get 401, unparseable or wrongly typed ones 400, and nothing that reaches bolt can turn into a 500.
+    """
 
     async def events(request: web.Request) -> web.StreamResponse:
-        bolt_resp = await app.async_dispatch(await to_bolt_request(request))
+        raw = await request.read()
+        gate = check_http_request(raw, request.headers, request.content_type or "", signing_secret)
+        if gate.text is None:
+            log.info("Slack request refused with %d: %s", gate.status, gate.reason)
+            return web.Response(status=gate.status, text=gate.reason)
+        try:  # bolt reads ids out of the payload while building the request; a payload it cannot read is malformed
+            bolt_request = AsyncBoltRequest(body=gate.text, query=request.query_string, headers=dict(request.headers))
+        except Exception as exc:
+            log.info("Slack request refused with 400: bolt cannot read it (%s: %s)", type(exc).__name__, exc)
+            return web.Response(status=400, text="malformed payload")
+        try:
+            bolt_resp = await app.async_dispatch(bolt_request)
+        except Exception:
+            log.exception("Slack request could not be handled")
+            return web.Response(status=400, text="the request could not be handled")
+        if bolt_resp.status >= 500:  # bolt answers its own listener errors with 500; Slack would only retry
+            log.warning("Slack request failed inside bolt (%d); answered 400", bolt_resp.status)
+            return web.Response(status=400, text="the request could not be handled")
         return await to_aiohttp_response(bolt_resp)
 
     async def healthz(_request: web.Request) -> web.StreamResponse:
         return web.Response(text="ok")
 
-    web_app = web.Application()
+    web_app = web.Application(client_max_size=MAX_BODY_BYTES)  # larger bodies get 413 before they are read
     web_app.router.add_post(EVENTS_PATH, events)
     web_app.router.add_get("/healthz", healthz)
     flow = app.oauth_flow
@@ -371,7 +395,7 @@ async def serve_slack(
         if cfg.app_token is not None and socket_url is not None:
             await _serve_socket_mode(app, client, cfg.app_token, socket_url, stop, ready)
         else:
-            await serve_http(app, host=host, port=cfg.port, stop=stop, ready=ready)
+            await serve_http(app, host=host, port=cfg.port, stop=stop, ready=ready, signing_secret=cfg.signing_secret or "")
     finally:
         if stop.is_set():  # let a running reconciliation pass finish its writes
             with contextlib.suppress(TimeoutError):

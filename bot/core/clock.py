@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Protocol
 
-__all__ = ["Clock", "ManualClock", "SystemClock", "utc"]
+__all__ = ["Clock", "ManualClock", "MovableClock", "ShiftedClock", "SystemClock", "utc"]
 
 utc = dt.UTC
 
@@ -13,6 +13,12 @@ utc = dt.UTC
 class Clock(Protocol):
     def now(self) -> dt.datetime:
         """The current instant, timezone-aware (UTC)."""
+        ...
+
+
+class MovableClock(Clock, Protocol):
+    def set(self, when: dt.datetime) -> None:
+        """Move the clock to ``when`` (aware)."""
         ...
 
 
@@ -38,3 +44,16 @@ class ManualClock:
     def advance(self, **delta: float) -> dt.datetime:
         self._now += dt.timedelta(**delta)
         return self._now
+
+
+class ShiftedClock:
+    """The system clock moved by an offset (the terminal chat's ``time +1d``)."""
+
+    def __init__(self) -> None:
+        self._offset = dt.timedelta()
+
+    def now(self) -> dt.datetime:
+        return dt.datetime.now(utc) + self._offset
+
+    def set(self, when: dt.datetime) -> None:
+        self._offset = when.astimezone(utc) - dt.datetime.now(utc)

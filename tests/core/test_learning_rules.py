@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from bot.core.learning import (
     ObjectiveStat,
     choose_drill_questions,
@@ -151,3 +153,14 @@ def test_readiness_of_a_2_in_22_topic_is_below_a_2_in_2_topic() -> None:
     horizon = poor[-1][0] + dt.timedelta(days=7)
     assert objective_readiness(poor, horizon) < objective_readiness(good, horizon)
     assert objective_readiness([], horizon) == GUESS_RATE
+
+
+def test_rate_limiter_allows_bursts_then_refills() -> None:
+    from bot.core.ratelimit import RateLimiter
+
+    t = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    rl = RateLimiter(burst=3, per_minute=6)
+    assert [rl.allow("alice", t) for _ in range(3)] == [0.0, 0.0, 0.0]
+    assert rl.allow("alice", t) == pytest.approx(10.0)  # one token every 10 s
+    assert rl.allow("bob", t) == 0.0  # others are not affected
+    assert rl.allow("alice", t + dt.timedelta(seconds=10)) == 0.0

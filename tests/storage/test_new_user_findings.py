@@ -208,3 +208,11 @@ async def test_a_quiet_week_posts_no_board(any_service: QuizService, notifier: R
     clock.set(dt.datetime(2026, 3, 9, 7, 0, tzinfo=dt.UTC))
     assert await any_service.post_weekly_board(channel_id) is False
     assert not [m for _c, m, _r in notifier.sent if isinstance(m, Reply | QuestionPost)]
+
+
+async def test_a_person_flooding_commands_is_slowed_and_others_are_not(any_service: QuizService, clock: ManualClock) -> None:
+    replies = [(await any_service.handle_command(member("UFLOOD"), "/stats", ""))[0] for _ in range(31)]
+    assert replies[-1].private and replies[-1].text.startswith("You are sending commands faster than StudyBot takes them")
+    assert "Your StudyBot stats" == (await any_service.handle_command(member("UCALM"), "/stats", ""))[0].title
+    clock.advance(seconds=5)
+    assert (await any_service.handle_command(member("UFLOOD"), "/stats", ""))[0].title == "Your StudyBot stats"

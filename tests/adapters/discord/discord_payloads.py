@@ -139,14 +139,34 @@ def interaction(*, iid: str, token: str, kind: int, data: dict[str, Any], guild_
 
 
 def slash_data(name: str, options: dict[str, Any] | None = None, *, focused: str | None = None) -> dict[str, Any]:
-    opts = []
+    """A slash command's data; ``name`` may be a subcommand path ("studybot subscribe", "studybot team add").
+
+    Option values: str (type 3), int (4), bool (5), a user payload (6, with ``resolved.users``)."""
+    opts, resolved = [], {}
     for key, value in (options or {}).items():
-        kind = 4 if isinstance(value, int) else 3
+        if isinstance(value, bool):
+            kind = 5
+        elif isinstance(value, int):
+            kind = 4
+        elif isinstance(value, dict):
+            kind = 6
+            resolved.setdefault("users", {})[value["id"]] = value
+            value = value["id"]
+        else:
+            kind = 3
         opt: dict[str, Any] = {"name": key, "type": kind, "value": value}
         if key == focused:
             opt["focused"] = True
         opts.append(opt)
-    return {"id": snowflake(), "name": name, "type": 1, "options": opts}
+    path = name.split()
+    if len(path) == 2:
+        opts = [{"name": path[1], "type": 1, "options": opts}]
+    elif len(path) == 3:
+        opts = [{"name": path[1], "type": 2, "options": [{"name": path[2], "type": 1, "options": opts}]}]
+    data: dict[str, Any] = {"id": snowflake(), "name": path[0], "type": 1, "options": opts}
+    if resolved:
+        data["resolved"] = resolved
+    return data
 
 
 def button_data(custom_id: str) -> dict[str, Any]:

@@ -114,7 +114,9 @@ class FakeDiscord:
         self.calls: list[Call] = []
         self.rate_rules: list[RateRule] = []
         self.forbidden_channels: set[str] = set()
-        self.commands: list[list[dict[str, Any]]] = []
+        self.commands: list[list[dict[str, Any]]] = []  # PUT bodies of the global commands
+        self.guild_commands: dict[str, list[list[dict[str, Any]]]] = {}
+        self.registered: dict[str, list[dict[str, Any]]] = {}  # what GET returns ("" = global)
         self.identifies: list[dict[str, Any]] = []
         self.resumes: list[dict[str, Any]] = []
         self.sessions: dict[str, Session] = {}
@@ -145,6 +147,9 @@ class FakeDiscord:
         r.add_put(api + "/channels/{channel}/messages/{message}/reactions/{emoji}/@me", self._put_reaction)
         r.add_get(api + "/channels/{channel}/messages/{message}/reactions/{emoji}", self._reaction_users)
         r.add_put(api + "/applications/{app}/commands", self._put_commands)
+        r.add_get(api + "/applications/{app}/commands", self._get_commands)
+        r.add_put(api + "/applications/{app}/guilds/{guild}/commands", self._put_commands)
+        r.add_get(api + "/applications/{app}/guilds/{guild}/commands", self._get_commands)
         r.add_post(api + "/interactions/{iid}/{token}/callback", self._callback)
         r.add_post(api + "/webhooks/{app}/{token}", self._followup)
         r.add_patch(api + "/webhooks/{app}/{token}/messages/{mid}", self._edit_webhook_message)
@@ -304,10 +309,15 @@ class FakeDiscord:
 
     async def _put_commands(self, request: web.Request) -> web.Response:
         body = await request.json()
-        self.commands.append(body)
+        guild = request.match_info.get("guild")
+        (self.guild_commands.setdefault(guild, []) if guild else self.commands).append(body)
         out = [{"id": P.snowflake(), "application_id": P.APP_ID, "version": P.snowflake(), "type": 1,
                 "default_member_permissions": None, "dm_permission": True, "nsfw": False, **c} for c in body]
+        self.registered[guild or ""] = out
         return jresp(out)
+
+    async def _get_commands(self, request: web.Request) -> web.Response:
+        return jresp(self.registered.get(request.match_info.get("guild") or "", []))
 
     # -- interactions ----------------------------------------------------------------------------
     async def _callback(self, request: web.Request) -> web.Response:

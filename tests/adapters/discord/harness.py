@@ -125,8 +125,10 @@ class World:
     async def event_count(self, post_id: int) -> int:
         return len(await self.service.store.reaction_events(post_id))
 
-    async def subscribe(self, channel: str = CHAN_A, guild: str = GUILD_A, text: str = "subscribe 09:00 UTC") -> None:
-        rec = await self.command("studybot", {"text": text}, guild=guild, channel=channel, admin=True)
+    async def subscribe(self, channel: str = CHAN_A, guild: str = GUILD_A, time: str = "09:00", zone: str = "UTC") -> None:
+        """Subscribe through ``/studybot subscribe`` in the subcommand form, as Discord's client sends it."""
+        rec = await self.command("studybot subscribe", {"time": time, "timezone": zone}, guild=guild, channel=channel,
+                                 admin=True)
         assert any("Subscribed" in _text(m.data) for m in rec.followups), rec
 
     async def command(self, name: str, options: dict[str, Any] | None = None, *, user: dict[str, Any] | None = None,

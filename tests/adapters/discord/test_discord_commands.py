@@ -94,27 +94,28 @@ async def test_bad_drill_arguments_get_an_ephemeral_usage_message_and_write_noth
     assert spy.commands == []
     assert {t: await world.count(t) for t in before} == before
 
-    rec = await world.command("studybot", {"text": "subscribe 25:00"}, admin=True)
+    rec = await world.command("studybot subscribe", {"time": "25:00"}, admin=True)
     assert rec.callback_types == [4] and "not a time" in text_of(rec.callbacks[0][1]["data"])
     assert spy.commands == []
 
 
 async def test_public_replies_are_visible_and_private_ones_ephemeral(world: World) -> None:
     await world.start_bot()
-    rec = await world.command("studybot", {"text": "subscribe 09:00 Europe/Berlin"}, admin=True, expect_followups=1)
+    rec = await world.command("studybot subscribe", {"time": "09:00", "timezone": "Europe/Berlin"}, admin=True,
+                              expect_followups=1)
     assert rec.callback_types == [5] and flags(rec.callbacks[0][1]) == EPHEMERAL
     assert rec.original is not None and rec.original.data["flags"] & EPHEMERAL
     [public] = rec.followups
     assert not public.data["flags"] & EPHEMERAL and "Subscribed" in text_of(public.data)
 
-    rec = await world.command("studybot", {"text": "settings"}, admin=True)
+    rec = await world.command("studybot settings", admin=True)
     assert rec.followups == [] and rec.original is not None
     assert rec.original.data["flags"] & EPHEMERAL and "Channel settings" in text_of(rec.original.data)
 
 
 async def test_admin_commands_need_manage_server(world: World) -> None:
     await world.start_bot()
-    rec = await world.command("studybot", {"text": "subscribe"}, user=world.person(1))  # no Manage Server
+    rec = await world.command("studybot subscribe", user=world.person(1))  # no Manage Server
     assert rec.original is not None and "admins" in text_of(rec.original.data) and not rec.followups
     assert await world.count("channel") == 0
     await world.subscribe()
@@ -152,7 +153,7 @@ async def test_member_commands_reach_the_real_service_with_their_options(world: 
     member = world.person(1)
     for name, options in [("leaderboard", {"week": "last", "topic": "topic2"}), ("leaderboard", None),
                           ("weakspots", None), ("weakspots", {"team": "owls"}), ("stats", None),
-                          ("studybot", {"text": "help"})]:
+                          ("forget-me", None)]:
         rec = await world.command(name, options, user=member)
         shown = "\n".join(text_of(m.data) for m in [rec.original, *rec.followups] if m is not None)
         if rec.callback_types == [4]:
