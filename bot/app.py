@@ -44,6 +44,7 @@ async def build_runtime(
     admins: frozenset[str] = frozenset(),
     migrate: bool = True,
     bank: Bank | None = None,
+    charts: bool = True,
 ) -> Runtime:
     """Load and validate content (unless given), migrate the database, and wire the service."""
     # reading and validating ~350 YAML items takes most of a second: keep it off the event loop
@@ -53,7 +54,12 @@ async def build_runtime(
         await upgrade_async(db_url)
     engine = create_engine(db_url)
     store = SqlStore(engine)
-    service = QuizService(store, bank.syllabus, bank.questions, notifier, clock, admins=admins)
+    renderer = None
+    if charts:
+        from bot.charts import MatplotlibCharts
+
+        renderer = MatplotlibCharts()
+    service = QuizService(store, bank.syllabus, bank.questions, notifier, clock, admins=admins, charts=renderer)
     log.info("content loaded: %d questions over %d objectives", len(bank.questions), len({q.objective_id for q in bank.questions}))
     return Runtime(engine, store, service, bank.syllabus, bank.questions)
 

@@ -29,7 +29,8 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="cmd", metavar="COMMAND")
 
     run = sub.add_parser("run", help="run the bot (a terminal chat when no platform token is set)")
-    run.add_argument("--platform", choices=["auto", "console", "slack", "discord", "both"], default="auto")
+    run.add_argument("--platform", choices=["auto", "console", "slack", "discord", "both"], default="auto",
+                     help="auto (default): every platform with a token set, else the terminal chat")
     run.add_argument("--http", action="store_true", help="Slack HTTP mode instead of Socket Mode")
     run.add_argument("--port", type=int, default=3000, help="HTTP port (Slack HTTP mode, /healthz)")
     run.add_argument("--health-port", type=int, default=None, metavar="PORT",
@@ -52,7 +53,7 @@ def _parser() -> argparse.ArgumentParser:
     actions = next(a for a in content._actions if isinstance(a, argparse._SubParsersAction))
     item = actions.add_parser("item-stats", help="per question: share correct, option shares, item-analysis flags")
     item.add_argument("--database", help="database URL (default: the configured one)")
-    item.add_argument("--min-responses", type=int, default=30)
+    item.add_argument("--min-responses", type=int, default=30, help="answers an item needs before it is flagged (default 30)")
     item.add_argument("--json", action="store_true")
 
     discord = sub.add_parser("discord", help="Discord helpers")
@@ -62,7 +63,7 @@ def _parser() -> argparse.ArgumentParser:
 
     teams = sub.add_parser("teams", help="define teams and leads from a YAML file")
     tsub = teams.add_subparsers(dest="teams_cmd", metavar="ACTION", required=True)
-    tload = tsub.add_parser("load", help="create or update teams, members and leads (see docs in bot/teamsfile.py)")
+    tload = tsub.add_parser("load", help="create or update teams, members and leads (format: README, Teams from a file)")
     tload.add_argument("file", type=Path)
     tload.add_argument("--database", help="database URL (default: the configured one)")
 

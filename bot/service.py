@@ -25,7 +25,7 @@ from bot.core.commands import (
 )
 from bot.core.messages import ChannelRef, OptionView, QuestionPost, Reply, RevealOption, RevealPost
 from bot.core.model import LETTERS, Question, Syllabus
-from bot.core.ports import ChannelInfo, Notifier, PlatformError, PlatformUnavailable, PostInfo, Store
+from bot.core.ports import ChannelInfo, ChartRenderer, Notifier, PlatformError, PlatformUnavailable, PostInfo, Store
 from bot.core.ratelimit import RateLimiter
 from bot.core.selection import choose_question, option_order, seed_for
 from bot.learning import LearningMixin
@@ -35,7 +35,7 @@ __all__ = ["Invocation", "QuizService"]
 log = logging.getLogger(__name__)
 
 REASON_TEXT = {
-    "coverage": "next objective in the syllabus rotation (every objective before any repeats)",
+    "coverage": "an objective this channel has not had in this round (each of the 105 comes up once before any repeats)",
     "weak-spot": "a team weak spot",
     "focus": "the channel's focus topic",
     "manual": "posted on request",
@@ -83,8 +83,10 @@ class QuizService(LearningMixin):
         clock: Clock,
         *,
         admins: frozenset[str] = frozenset(),
+        charts: ChartRenderer | None = None,
     ) -> None:
         self.store = store
+        self.charts = charts  # None: text replies only
         self.syllabus = syllabus
         self.questions = tuple(questions)
         self.by_id = {q.id: q for q in self.questions}

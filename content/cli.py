@@ -105,10 +105,18 @@ def run_stats(out: TextIO, *, as_json: bool = False, questions_dir: Path = QUEST
     for row in rv:
         print(f"  {row['scope']:<8}{_share(row['blind']):>26}{_share(row['options_only']):>30}", file=out)
     print("  targets: blind >= 95%; options-only <= 40% for the bank and <= 50% per subtopic (chance is 25%)", file=out)
-    print("\nBank figures (content-standards §1.4):", file=out)
+    print("\nBank figures (docs/content-standards.md, per bank):", file=out)
     for k, v in data["figures"].items():
-        print(f"  {k}: {v}", file=out)
+        print(f"  {k}: {_figure(v)}", file=out)
     return 0
+
+
+def _figure(value: Any) -> str:
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {_figure(v)}" for k, v in value.items())
+    if isinstance(value, float):
+        return f"{value:.3f}".rstrip("0").rstrip(".")
+    return str(value)
 
 
 def _share(pair: list[int]) -> str:

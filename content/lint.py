@@ -1,4 +1,4 @@
-"""Item-writing lint: the automatable checks of content-standards §1.3 (I-xx) and §1.4 (B-xx).
+"""Item-writing lint: the automatable checks of docs/content-standards.md (I-xx per item, B-xx per bank).
 
 ``BLOCK`` findings fail ``studybot content validate``; ``WARN`` findings are listed. An item may waive a
 check with ``lint_waivers: [{check: I-12, reason: "..."}]``; the reason is required by the schema.

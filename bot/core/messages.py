@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from bot.core.charts import ChartImage
+
 __all__ = [
     "ChannelRef",
     "DrillCard",
@@ -107,6 +109,7 @@ class Reply:
     tables: tuple[Table, ...] = field(default=())
     card: DrillCard | None = None
     title: str = ""
+    image: ChartImage | None = None  # a chart beside the text (the text always carries the same figures)
 
 
 Message = QuestionPost | RevealPost | Reply

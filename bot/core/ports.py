@@ -11,10 +11,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from bot.core.charts import BoardChart, ChartImage, HeatmapChart, ProgressChart
 from bot.core.answers import ReactionEvent
 from bot.core.messages import ChannelRef, Message
 
 __all__ = [
+    "ChartRenderer",
     "ChannelInfo",
     "DrillInfo",
     "Notifier",
@@ -120,6 +122,16 @@ class SlackInstallations(Protocol):
     async def consume_state(self, state: str, now: dt.datetime) -> bool:
         """True once for an issued state that has not expired at ``now``."""
         ...
+
+
+class ChartRenderer(Protocol):
+    """Draws the charts of :mod:`bot.core.charts` (blocking: the service calls it in a worker thread)."""
+
+    def board(self, chart: BoardChart) -> ChartImage: ...
+
+    def heatmap(self, chart: HeatmapChart) -> ChartImage: ...
+
+    def progress(self, chart: ProgressChart) -> ChartImage: ...
 
 
 class Store(Protocol):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from functools import singledispatch
 
 from bot.core.messages import DrillCard, QuestionPost, Reply, RevealPost, Table
@@ -46,13 +48,39 @@ def _reveal(m: RevealPost) -> str:
     return "\n".join(lines)
 
 
+def display_width(text: str) -> int:
+    """Columns a string takes in a monospace font: wide (CJK, emoji) characters take two, combining marks none."""
+    return sum(0 if unicodedata.combining(ch) or ch in "\u200d\ufe0f" else 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+               for ch in text)
+
+
+def cell_text(text: str, limit: int = 72) -> str:
+    """A table cell cut to ``limit`` display columns (long names would widen every row)."""
+    if display_width(text) <= limit:
+        return text
+    out = ""
+    for ch in text:
+        if display_width(out + ch) > limit - 1:
+            break
+        out += ch
+    return out + "…"
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(0, width - display_width(text))
+
+
 def table_text(t: Table) -> str:
-    widths = [len(c) for c in t.columns]
-    for row in t.rows:
-        widths = [max(w, len(cell)) for w, cell in zip(widths, row, strict=False)]
-    fmt = "  ".join(f"{{:<{w}}}" for w in widths)
-    out = [t.title, fmt.format(*t.columns), fmt.format(*("-" * w for w in widths))]
-    out += [fmt.format(*row) for row in t.rows]
+    rows = [tuple(cell_text(c) for c in row) for row in t.rows]
+    widths = [display_width(c) for c in t.columns]
+    for row in rows:
+        widths = [max(w, display_width(cell)) for w, cell in zip(widths, row, strict=False)]
+
+    def line(cells: tuple[str, ...]) -> str:
+        return "  ".join(_pad(c, w) for c, w in zip(cells, widths, strict=False)).rstrip()
+
+    out = [t.title, line(tuple(t.columns)), line(tuple("-" * w for w in widths))]
+    out += [line(row) for row in rows]
     if not t.rows:
         out.append("(no data yet)")
     if t.note:

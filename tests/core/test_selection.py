@@ -82,3 +82,16 @@ def test_team_weak_spots_are_preferred_within_the_coverage_round() -> None:
 def test_focus_topic_restricts_the_pool() -> None:
     picks = [choose_question(SYL, BANK, [], seed_for("f", i), focus_topic="2") for i in range(20)]
     assert {p.question.objective_id for p in picks} == {"2.1.1"} and {p.reason for p in picks} == {"focus"}
+
+
+def test_tables_align_wide_characters_and_cut_long_cells() -> None:
+    from bot.core.messages import Table
+    from bot.core.render import display_width, table_text
+
+    text = table_text(Table("Members", ("#", "Member", "Points"), (("1", "ben", "0"), ("2", "日本語名前", "0"), ("3", "🚀", "1"),
+                                                                 ("4", "x" * 100, "2"))))
+    lines = text.splitlines()[3:]
+    # the Points column starts at the same display column on every row
+    starts = [display_width(line[: line.rindex(" ") + 1]) for line in lines]
+    assert len(set(starts)) == 1, text
+    assert "…" in lines[3] and display_width(lines[3]) < 90
