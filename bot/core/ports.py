@@ -11,8 +11,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from bot.core.charts import BoardChart, ChartImage, HeatmapChart, ProgressChart
 from bot.core.answers import ReactionEvent
+from bot.core.charts import BoardChart, ChartImage, HeatmapChart, ProgressChart
 from bot.core.messages import ChannelRef, Message
 
 __all__ = [

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import unicodedata
-
 from functools import singledispatch
 
 from bot.core.messages import DrillCard, QuestionPost, Reply, RevealPost, Table
