@@ -48,6 +48,9 @@ def render_board(chart: BoardChart, filename: str = "weekly-board.png") -> Chart
             values = [p[ti] for p in points]
             left.barh(names, values, left=base, color=colours[ti], label=f"Topic {topic}", edgecolor="white")
             base = [b + v for b, v in zip(base, values, strict=True)]
+        from matplotlib.ticker import MaxNLocator
+
+        left.xaxis.set_major_locator(MaxNLocator(integer=True))
         left.set_xlabel("points this week")
         left.set_title("Members by points")
         if names:
@@ -59,7 +62,9 @@ def render_board(chart: BoardChart, filename: str = "weekly-board.png") -> Chart
             xs = [i + k * width for i in range(len(chart.topics))]
             ys = [100 * a if a is not None else 0 for a in acc]
             shade = plt.get_cmap("cividis")(0.85 - 0.6 * k / max(1, len(chart.teams) - 1))
-            right.bar(xs, ys, width=width, color=shade, label=team, edgecolor="black" if k == 0 else "white")
+            bars = right.bar(xs, ys, width=width, color=shade, label=team, edgecolor="black" if k == 0 else "white")
+            right.bar_label(bars, labels=[f"{y:.0f}%" if a is not None else "–" for y, a in zip(ys, acc, strict=True)],
+                            fontsize=7, padding=2)
         right.set_xticks([i + 0.4 - width / 2 for i in range(len(chart.topics))], [f"T{t}" for t in chart.topics])
         right.set_ylim(0, 100)
         right.set_ylabel("accuracy %")
@@ -75,25 +80,36 @@ def render_heatmap(chart: HeatmapChart, filename: str = "weak-spots.png") -> Cha
     with _LOCK:
         plt = _plt()
         fig, (grid, trend) = plt.subplots(1, 2, figsize=SIZE, gridspec_kw={"width_ratios": [4, 1]}, sharey=True)
+        from matplotlib.patches import Rectangle
+
         values = [[c.value if c is not None and c.enough else float("nan") for c in row] for row in chart.cells]
-        image = grid.imshow(values, cmap="cividis", vmin=0.0, vmax=1.0, aspect="auto")
+        cmap = plt.get_cmap("cividis").with_extremes(bad="white")  # no such cell; "too few" is hatched below
+        image = grid.imshow(values, cmap=cmap, vmin=0.0, vmax=1.0, aspect="auto")
         for i, row in enumerate(chart.cells):
             for j, c in enumerate(row):
                 if c is None:
                     continue
+                if not c.enough:
+                    grid.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor="#e0e0e0", edgecolor="white", hatch="//"))
                 label = f"{100 * c.value:.0f}%\n{c.answers} ans." if c.enough else f"too few\n{c.answers} ans."
                 dark = c.enough and c.value < 0.55
                 grid.text(j, i, label, ha="center", va="center", fontsize=8, color="white" if dark else "black")
         grid.set_xticks(range(len(chart.columns)), chart.columns, fontsize=8)
         grid.set_yticks(range(len(chart.rows)), chart.rows, fontsize=8)
-        grid.set_title("Smoothed accuracy (grey: fewer than 3 answers)")
+        grid.set_title("Smoothed accuracy (hatched grey: too few answers to read)", fontsize=10)
         fig.colorbar(image, ax=grid, fraction=0.04, label="accuracy")
         deltas = [t if t is not None else 0.0 for t in chart.trends]
-        trend.barh(range(len(chart.rows)), deltas, color=["#3b528b" if d >= 0 else "#fde725" for d in deltas],
+        # purple up, orange down (PuOr: distinct for colour-blind readers and in greyscale)
+        trend.barh(range(len(chart.rows)), deltas, color=["#5e3c99" if d >= 0 else "#e66101" for d in deltas],
                    edgecolor="black")
         for i, t in enumerate(chart.trends):
-            trend.text(0, i, "n/a" if t is None else f"{t:+.0f}", ha="center", va="center", fontsize=8)
+            d = 0.0 if t is None else t
+            trend.text(d + (2 if d >= 0 else -2), i, "n/a" if t is None else f"{t:+.0f}", fontsize=8,
+                       ha="left" if d >= 0 else "right", va="center")
         trend.axvline(0, color="black", linewidth=0.8)
+        reach = max([abs(d) for d in deltas] + [10.0]) * 1.3
+        trend.set_xlim(-reach, reach)
+        trend.set_xlabel("last 7 days vs 4 weeks before", fontsize=7)
         trend.set_title("Trend (pts)")
         fig.suptitle(chart.title, fontsize=11)
         fig.tight_layout()
@@ -112,16 +128,21 @@ def render_progress(chart: ProgressChart, filename: str = "progress.png") -> Cha
             lines.plot(xs, ys, marker=markers[k % len(markers)], color=cmap(k / max(1, len(chart.accuracy) - 1) * 0.9),
                        label=f"Topic {topic}")
         lines.set_xticks(range(len(chart.weeks)), chart.weeks, fontsize=8)
-        lines.set_ylim(0, 100)
+        lines.set_ylim(-3, 105)
         lines.set_ylabel("accuracy % (week from Monday)")
         lines.set_title("Accuracy per topic")
-        lines.legend(fontsize=8)
-        topics = [t for t, _r, _w in chart.readiness]
-        bars.bar(topics, [100 * r for _t, r, _w in chart.readiness], color=cmap(0.35), label="readiness")
-        bars.plot(topics, [100 * w for _t, _r, w in chart.readiness], "k_", markersize=22, mew=2, label="exam weight")
+        lines.legend(fontsize=8, loc="lower left", ncols=3)
+        labels = [f"T{t}\n({100 * w:.0f}%)" for t, _r, w in chart.readiness]
+        ready = [100 * r for _t, r, _w in chart.readiness]
+        bars_drawn = bars.bar(labels, ready, color=[cmap(0.15 + 0.7 * r) for _t, r, _w in chart.readiness],
+                              edgecolor="black")
+        bars.bar_label(bars_drawn, labels=[f"{r:.0f}%" for r in ready], fontsize=8, padding=2)
+        bars.axhline(25, color="grey", linestyle=":", linewidth=1)
+        bars.text(-0.45, 26, "guessing: 25%", ha="left", va="bottom", fontsize=7, color="grey")
+        bars.set_xlabel("topic (its share of the exam)", fontsize=8)
         bars.set_ylim(0, 100)
-        bars.set_title("Readiness in 7 days vs exam weight")
-        bars.legend(fontsize=8)
+        bars.tick_params(axis="x", labelsize=8)
+        bars.set_title("Readiness in 7 days")
         fig.suptitle(chart.title, fontsize=11)
         fig.tight_layout()
         return ChartImage(_png(fig), chart.alt(), filename)

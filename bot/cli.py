@@ -125,7 +125,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         from bot.demo import run_demo
 
-        asyncio.run(run_demo(sys.stdout, days=args.days, members=args.members, seed=args.seed, database=args.database))
+        asyncio.run(run_demo(sys.stdout, days=args.days, members=args.members, seed=args.seed, database=args.database,
+                             charts_dir=settings.data_dir / "charts"))
         return 0
     if args.cmd == "doctor":
         from bot.doctor import run_doctor

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
-from adapters.console import ConsoleChat, ConsoleNotifier
+from adapters.console import ConsoleChat, ConsoleNotifier, save_chart
 from bot.app import build_runtime
 from bot.core.answers import OPTION_EMOJI
 from bot.core.clock import ManualClock
@@ -47,6 +47,8 @@ class DemoResult:
     weekly_boards: int = 0
     leaderboard: Reply | None = None
     weakspots: Reply | None = None
+    stats: Reply | None = None  # the first member's /stats
+    charts: list[Path] = field(default_factory=list)  # the closing charts, when a charts folder was given
 
 
 def make_members(n: int, rng: random.Random, weak_topic: str = "3") -> list[Member]:
@@ -60,16 +62,24 @@ def make_members(n: int, rng: random.Random, weak_topic: str = "3") -> list[Memb
 
 
 async def run_demo(
-    out: TextIO, *, days: int = 14, members: int = 8, seed: int = 7, database: str | None = None
+    out: TextIO,
+    *,
+    days: int = 14,
+    members: int = 8,
+    seed: int = 7,
+    database: str | None = None,
+    charts_dir: Path | None = None,
 ) -> DemoResult:
+    """Simulate the group; with ``charts_dir``, the closing board, weak spots and a member's progress
+    are also drawn and saved there as PNG files (their paths are printed and returned)."""
     rng = random.Random(seed)
     clock = ManualClock(START)
-    notifier = ConsoleNotifier(out)
+    notifier = ConsoleNotifier(out)  # the closing charts are saved below, with a heading
     tmp = None
     if database is None:
         tmp = tempfile.TemporaryDirectory(prefix="studybot-demo-")
         database = sqlite_url_for(Path(tmp.name))
-    rt = await build_runtime(database, notifier, clock)
+    rt = await build_runtime(database, notifier, clock, charts=charts_dir is not None)
     result = DemoResult(members=make_members(members, rng))
     chat = ConsoleChat(rt.service, notifier, clock, channel=CHANNEL, out=out)
     try:
@@ -131,8 +141,13 @@ async def run_demo(
         assert channel.team_id is not None
         result.leaderboard = await rt.service.leaderboard_reply(channel.workspace_id, channel.team_id, "this", None, private=False)
         result.weakspots = await rt.service.weakspots_reply(channel.team_id)
+        who = result.members[0].name
+        member = Invocation("console", "local", CHANNEL, who, who, False, CHANNEL, "local")
+        result.stats = (await rt.service.handle_command(member, "/stats", ""))[0]
         print("\n" + to_text(result.leaderboard), file=out)
         print("\n" + to_text(result.weakspots), file=out)
+        if charts_dir is not None:
+            _save_charts(out, result, charts_dir, who)
     finally:
         await rt.close()
         if tmp is not None:
@@ -161,6 +176,20 @@ async def _react(chat: ConsoleChat, ref: str, user: str, option: int, added: boo
         await chat.react(user, option, added, ref)
     finally:
         chat.out = saved
+
+
+def _save_charts(out: TextIO, result: DemoResult, charts_dir: Path, member: str) -> None:
+    shown = [("the week's board (points by member and topic, teams by topic)", result.leaderboard),
+             ("the lead's weak-spot heatmap (topics x subtopics, trend)", result.weakspots),
+             (f"{member}'s progress (accuracy per week, readiness vs exam weight)", result.stats)]
+    print("\nCharts (PNG):", file=out)
+    for what, reply in shown:
+        if reply is None or reply.image is None:
+            print(f"  {what}: not drawn (no data)", file=out)
+            continue
+        path = save_chart(reply.image, charts_dir, dt.datetime.now(dt.UTC))
+        result.charts.append(path)
+        print(f"  {path}  {what}", file=out)
 
 
 class _Null(io.StringIO):

@@ -5,15 +5,18 @@ A mixin of :class:`bot.service.QuizService` (it uses the service's store, clock,
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import datetime as dt
 import logging
 import random
 import re
 import zoneinfo
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from bot.core import charts as chartdata
 from bot.core.commands import (
     Focus,
     ForgetMe,
@@ -25,6 +28,7 @@ from bot.core.commands import (
 )
 from bot.core.learning import (
     MIN_ANSWERS_FOR_RANKING,
+    TOPIC_WEIGHTS,
     ObjectiveStat,
     choose_drill_questions,
     daily_streak,
@@ -38,9 +42,10 @@ from bot.core.review import GUESS_RATE, next_card, objective_readiness
 from bot.core.selection import option_order, seed_for, smoothed_accuracy
 
 if TYPE_CHECKING:
+    from bot.core.charts import ChartImage
     from bot.core.clock import Clock
     from bot.core.model import Syllabus
-    from bot.core.ports import ChannelInfo, Notifier, PostInfo, Store
+    from bot.core.ports import ChannelInfo, ChartRenderer, Notifier, PostInfo, Store
     from bot.service import Invocation
 
 __all__ = ["LearningMixin"]
@@ -50,6 +55,7 @@ log = logging.getLogger(__name__)
 DRILL_TTL = dt.timedelta(hours=2)
 STREAK_EPOCH = dt.date(1970, 1, 2)  # no answer is older; keeps the streak window inside the calendar
 READINESS_HORIZON_DAYS = 7  # readiness predicts a week ahead unless an exam date is set
+PROGRESS_WEEKS = 6  # weeks of accuracy in the /stats chart
 WEAK_SPOT_WINDOW = dt.timedelta(days=90)  # answers that steer the choice of daily questions
 
 
@@ -68,6 +74,7 @@ class LearningMixin:
     questions: tuple[Question, ...]
     by_id: dict[str, Question]
     notifier: Notifier
+    charts: ChartRenderer | None
     _objective_text: dict[str, str]
     _topic_title: dict[str, str]
 
@@ -82,6 +89,18 @@ class LearningMixin:
         async def _channel_changed(self, channel_id: int) -> None: ...
 
     # -- helpers ----------------------------------------------------------------------------------
+    async def _with_chart(self, reply: Reply, draw: Callable[[ChartRenderer], ChartImage]) -> Reply:
+        """The reply with its chart drawn in a worker thread; without one if charts are off or drawing fails."""
+        renderer = self.charts
+        if renderer is None or not reply.tables:
+            return reply
+        try:
+            image = await asyncio.to_thread(draw, renderer)
+        except Exception:
+            log.exception("drawing a chart failed; the text reply goes alone")
+            return reply
+        return dataclasses.replace(reply, image=image)
+
     async def _who(self, inv: Invocation) -> tuple[int, int]:
         ws = await self.store.ensure_workspace(inv.platform, inv.workspace, inv.workspace_name)
         person = await self.store.ensure_person(ws, inv.user, inv.user_name)
@@ -353,6 +372,14 @@ class LearningMixin:
                 versus.append((f"Topic {t}", str(rank), teams.get(tid, "?"), f"{c}/{n}", _pct(c, n)))
         if not members:
             return Reply(f"{title}: no answers in that week" + (f" on topic {topic}." if topic else "."), private=private)
+        team_order = [team_id, *sorted({tid for (_t, tid) in agg if tid != team_id}, key=lambda tid: teams.get(tid, ""))]
+        board = chartdata.weekly_board(
+            title,
+            topics,
+            [(names.get(p, "?"), {t: per_person_topic.get((p, t), [0, 0])[0] for t in topics}) for p, _cn in ranked],
+            [(teams.get(tid, "?"), {t: (agg[(t, tid)][0], agg[(t, tid)][1]) for t in topics if (t, tid) in agg})
+             for tid in team_order],
+        )
         tables = (
             Table("Members by points", ("#", "Member", "Points", "Accuracy", "Streak"), members,
                   note="Points: one per question answered right at the first attempt in the week (daily or drill). "
@@ -360,7 +387,7 @@ class LearningMixin:
             Table("By topic (right/attempted)", ("Member", *[f"T{t}" for t in topics]), tuple(by_topic_rows)),
             Table("Teams by topic", ("Topic", "#", "Team", "Right", "Accuracy"), tuple(versus)),
         )
-        return Reply("", private=private, tables=tables, title=title)
+        return await self._with_chart(Reply("", private=private, tables=tables, title=title), lambda r: r.board(board))
 
     async def post_weekly_board(self, channel_id: int) -> bool:
         """Post last week's board in the channel once (Monday morning); False if already posted."""
@@ -390,31 +417,32 @@ class LearningMixin:
             found = await self.store.team_by_name(ws, cmd.team) or await self.store.team_by_name(ws, "#" + cmd.team)
             if found is None:
                 names = ", ".join(t["name"] for t in await self.store.teams(ws)) or "none yet"
-                return [Reply(f"There is no team {cmd.team!r}. Teams: {names}.\nUsage: /weakspots [team]")]
+                return [Reply(f"There is no team {cmd.team!r}. Teams: {names}.\nUsage: /weakspots [team] [topicN]")]
             team = found
         else:
             here = await self._team_for(inv, ws, person)
             if here is None:
-                return [Reply("No team here yet. Usage: /weakspots [team]")]
+                return [Reply("No team here yet. Usage: /weakspots [team] [topicN]")]
             team = here
         mine = await self.store.person_team(ws, person)
         is_lead = mine is not None and mine[0] == team[0] and mine[1]
         if not (is_lead or self._is_admin(inv)):
             if not cmd.team and mine is not None and mine[1]:
                 _tid, own_name, _tz, _ws = await self.store.team_info(mine[0])
-                reply = await self.weakspots_reply(mine[0])
+                reply = await self.weakspots_reply(mine[0], cmd.topic)
                 return [Reply(f"You lead {own_name}, not {team[1]}: here is {own_name}'s report.", private=True), reply]
             return [Reply(f"Weak-spot reports of {team[1]} are for its leads and admins only.")]
-        return [await self.weakspots_reply(team[0])]
+        return [await self.weakspots_reply(team[0], cmd.topic)]
 
-    async def weakspots_reply(self, team_id: int) -> Reply:
+    async def weakspots_reply(self, team_id: int, topic: str | None = None) -> Reply:
+        """The lead's report: the whole syllabus by topic and subtopic, or one ``topic`` by objective."""
         _tid, team_name, _tz, _ws = await self.store.team_info(team_id)
         now = self.clock.now()
         stats = {o: (c, n) for o, c, n in await self.store.team_objective_stats(team_id)}
         recent = {o: (c, n) for o, c, n in await self.store.team_objective_stats(team_id, since=now - dt.timedelta(days=7))}
         before = {o: (c, n) for o, c, n in await self.store.team_objective_stats(team_id, since=now - dt.timedelta(days=35), until=now - dt.timedelta(days=7))}
         area_rows = []
-        for t in self.syllabus.topics:
+        for t in self.syllabus.topics if topic is None else ():
             tc = sum(stats.get(o.id, (0, 0))[0] for s in t.subtopics for o in s.objectives)
             tn = sum(stats.get(o.id, (0, 0))[1] for s in t.subtopics for o in s.objectives)
             area_rows.append((f"{t.id} {_short(t.title, 70)}", _pct(tc, tn), str(tn)))
@@ -422,7 +450,15 @@ class LearningMixin:
                 sc = sum(stats.get(o.id, (0, 0))[0] for o in s.objectives)
                 sn = sum(stats.get(o.id, (0, 0))[1] for o in s.objectives)
                 area_rows.append((f"  {s.id} {_short(s.title, 68)}", _pct(sc, sn), str(sn)))
-        weakest, too_few = weakest_objectives([ObjectiveStat(o, c, n) for o, (c, n) in stats.items()])
+        in_scope = {o: v for o, v in stats.items() if topic is None or o.split(".")[0] == topic}
+        weakest, too_few = weakest_objectives([ObjectiveStat(o, c, n) for o, (c, n) in in_scope.items()])
+        objective_rows = []
+        for s in self.syllabus.topic(topic).subtopics if topic is not None else ():
+            for o in s.objectives:
+                c, n = stats.get(o.id, (0, 0))
+                smoothed = f"{100 * smoothed_accuracy(c, n):.0f}%" if n >= MIN_ANSWERS_FOR_RANKING else "too few"
+                delta = chartdata.trend_points(recent.get(o.id, (0, 0)), before.get(o.id, (0, 0)))
+                objective_rows.append((o.id, _short(o.text, 48), smoothed, f"{c}/{n}", "n/a" if delta is None else f"{delta:+.0f} pts"))
         wrong = await self.store.team_wrong_choices(team_id, [w.objective_id for w in weakest])
         misconception: dict[str, str] = {}
         for obj, qid, option, _n in wrong:
@@ -442,27 +478,34 @@ class LearningMixin:
         members = await self.store.team_member_topic_stats(team_id)
         names = await self.store.person_names(sorted({m[0] for m in members}))
         by_member: dict[int, list[tuple[float, str, int, int]]] = defaultdict(list)
-        for pid, topic, c, n in members:
+        for pid, member_topic, c, n in members:
             if n >= MIN_ANSWERS_FOR_RANKING:
-                by_member[pid].append((smoothed_accuracy(c, n), topic, c, n))
+                by_member[pid].append((smoothed_accuracy(c, n), member_topic, c, n))
         member_rows = tuple(
             (names.get(pid, "?"), f"Topic {min(v)[1]}", f"{min(v)[2]}/{min(v)[3]}")
             for pid, v in sorted(by_member.items(), key=lambda kv: names.get(kv[0], ""))
         )
         note = (f"Smoothed = (right + 2) / (answers + 3), so a few answers do not dominate. {len(too_few)} objective(s) "
                 f"with fewer than {MIN_ANSWERS_FOR_RANKING} answers are not ranked. Trend: last 7 days vs the 4 weeks before.")
-        if not stats:
-            return Reply(f"Weak spots · {team_name}: no answers yet. The report fills in as the team answers daily "
+        scope = f" · Topic {topic}" if topic else ""
+        if not in_scope:
+            return Reply(f"Weak spots · {team_name}{scope}: no answers yet. The report fills in as the team answers daily "
                          "questions and drills.", private=True)
-        return Reply(
-            "", private=True, title=f"Weak spots · {team_name} (visible to leads and admins only)",
+        first = (Table(f"Topic {topic} by objective", ("Objective", "", "Smoothed", "Right", "Trend"), tuple(objective_rows))
+                 if topic else Table("Accuracy by topic and subtopic", ("Area", "Accuracy", "Answers"), tuple(area_rows)))
+        title = f"Weak spots · {team_name}{scope}"
+        heatmap = chartdata.weakspot_heatmap(title, self.syllabus, stats, recent, before,
+                                             min_answers=MIN_ANSWERS_FOR_RANKING, topic=topic)
+        reply = Reply(
+            "", private=True, title=f"{title} (visible to leads and admins only)",
             tables=(
-                Table("Accuracy by topic and subtopic", ("Area", "Accuracy", "Answers"), tuple(area_rows)),
+                first,
                 Table("Five weakest objectives", ("Objective", "", "Smoothed", "Right", "Most chosen wrong option", "Trend"), tuple(weak_rows), note=note),
                 Table("Members: weakest topic", ("Member", "Weakest", "Right"), member_rows,
                       note=f"Only topics where a member has at least {MIN_ANSWERS_FOR_RANKING} answers."),
             ),
         )
+        return await self._with_chart(reply, lambda r: r.heatmap(heatmap))
 
     # -- /stats -----------------------------------------------------------------------------------
     async def _stats(self, inv: Invocation, text: str) -> list[Reply]:
@@ -483,7 +526,8 @@ class LearningMixin:
         next_due = min((d for _q, _c, d in cards if d > now), default=None)
         horizon = now + dt.timedelta(days=horizon_days)
         history: dict[str, list[tuple[dt.datetime, bool]]] = defaultdict(list)
-        for objective, at, ok in await self.store.person_answer_history(person):
+        answers = await self.store.person_answer_history(person)
+        for objective, at, ok in answers:
             history[objective].append((at, ok))
         per_objective = {o.id: objective_readiness(history.get(o.id, []), horizon) for o in self.syllabus.objectives()}
         per_topic, overall = readiness(per_objective, {o.id: o.topic_id for o in self.syllabus.objectives()})
@@ -495,8 +539,22 @@ class LearningMixin:
         text = (f"Daily streak: {streak} day(s) · {reviews} · exam readiness: {100 * overall:.0f}%\n"
                 f"Readiness: predicted chance of a right answer in {horizon_days} days, per objective from your record and "
                 "FSRS memory (25% if unseen); topics weighted 14/30/18/16/22%.")
-        return Reply(text, private=True, title="Your StudyBot stats",
-                     tables=(Table("By topic", ("Topic", "", "Right", "Accuracy", "Readiness"), rows),))
+        reply = Reply(text, private=True, title="Your StudyBot stats",
+                      tables=(Table("By topic", ("Topic", "", "Right", "Accuracy", "Readiness"), rows),))
+        if not answers:
+            return reply
+        zone = zoneinfo.ZoneInfo(tz)
+        this_monday = week_bounds(now, tz)[2]
+        mondays = [this_monday - dt.timedelta(weeks=k) for k in range(PROGRESS_WEEKS - 1, -1, -1)]
+        chart = chartdata.progress(
+            f"Your progress · last {PROGRESS_WEEKS} weeks ({tz})",
+            mondays,
+            [(o.split(".")[0], at.astimezone(zone).date(), ok) for o, at, ok in answers],
+            per_topic,
+            TOPIC_WEIGHTS,
+            [t.id for t in self.syllabus.topics],
+        )
+        return await self._with_chart(reply, lambda r: r.progress(chart))
 
     # -- /studybot focus | team | forget-me ------------------------------------------------------------
     async def _focus(self, inv: Invocation, cmd: Focus, ws: int) -> list[Reply]:

@@ -373,7 +373,7 @@ async def run_console(
     """The terminal chat, with the scheduler posting into it (if this process holds the lease)."""
     stop = stop or asyncio.Event()
     clock = clock or ShiftedClock()  # the system clock, movable by the chat's `time` command
-    notifier = ConsoleNotifier()
+    notifier = ConsoleNotifier(charts_dir=settings.data_dir / "charts")
     rt = await build_runtime(settings.db_url, notifier, clock, admins=settings.admins)
     node = SchedulerNode(rt.service, SqlLease(rt.engine), clock, holder=holder_id())
 

@@ -10,15 +10,17 @@ import re
 import shlex
 import sys
 from collections.abc import Awaitable, Callable, Mapping
+from pathlib import Path
 from typing import TextIO
 
 from bot.core.answers import OPTION_EMOJI
+from bot.core.charts import ChartImage
 from bot.core.clock import Clock, ManualClock, ShiftedClock
 from bot.core.messages import ChannelRef, DrillCard, Message, QuestionPost, Reply
 from bot.core.render import to_text
 from bot.service import Invocation, QuizService
 
-__all__ = ["ConsoleChat", "ConsoleNotifier", "stdin_lines"]
+__all__ = ["ConsoleChat", "ConsoleNotifier", "save_chart", "stdin_lines"]
 
 log = logging.getLogger(__name__)
 
@@ -37,11 +39,29 @@ Other lines:
 KEYCAPS = {"one": "1️⃣", "two": "2️⃣", "three": "3️⃣", "four": "4️⃣"}
 
 
-class ConsoleNotifier:
-    """Prints channel messages; remembers reactions so reconciliation works like on a platform."""
+_saved = itertools.count(1)
 
-    def __init__(self, out: TextIO = sys.stdout) -> None:
+
+def save_chart(image: ChartImage, directory: Path, now: dt.datetime) -> Path:
+    """Write a chart's PNG under ``directory`` (created if missing) with a name that never overwrites."""
+    directory.mkdir(parents=True, exist_ok=True)
+    stem = image.filename.removesuffix(".png")
+    path = directory / f"{now:%Y%m%d-%H%M%S}-{next(_saved):03d}-{stem}.png"
+    path.write_bytes(image.png)
+    return path
+
+
+class ConsoleNotifier:
+    """Prints channel messages; remembers reactions so reconciliation works like on a platform.
+
+    Charts are saved as PNG files under ``charts_dir`` and their path is printed below the text
+    (a terminal shows no pictures); without a ``charts_dir`` only the text is shown.
+    """
+
+    def __init__(self, out: TextIO = sys.stdout, charts_dir: Path | None = None) -> None:
         self.out = out
+        self.charts_dir = charts_dir
+        self.charts: list[Path] = []  # every chart saved, oldest first
         self._ids = itertools.count(1)
         self.messages: dict[str, tuple[ChannelRef, Message]] = {}
         self.reactions: dict[str, dict[str, set[str]]] = {}
@@ -54,7 +74,22 @@ class ConsoleNotifier:
             self.latest_question = ref
         print(f"\n── #{channel.channel} · message {ref} " + "─" * 30, file=self.out)
         print(to_text(message), file=self.out)
+        if isinstance(message, Reply):
+            self.show_chart(message)
         return ref
+
+    def show_chart(self, reply: Reply) -> Path | None:
+        """Save the reply's chart (if any) and print where; a disk error prints why and loses no text."""
+        if reply.image is None or self.charts_dir is None:
+            return None
+        try:
+            path = save_chart(reply.image, self.charts_dir, dt.datetime.now(dt.UTC))
+        except OSError as exc:
+            print(f"(could not save the chart under {self.charts_dir}: {exc.strerror or exc})", file=self.out)
+            return None
+        self.charts.append(path)
+        print(f"Chart: {path}  ({reply.image.alt})", file=self.out)
+        return path
 
     async def add_option_reactions(self, channel: ChannelRef, message_ref: str, count: int) -> None:
         self.reactions.setdefault(message_ref, {})
@@ -181,6 +216,7 @@ class ConsoleChat:
                 self.cards[self.user] = r.card
             tag = "only you can see this" if r.private else f"#{self.channel}"
             print(f"\n[{tag}]\n{to_text(r)}", file=self.out)
+            self.notifier.show_chart(r)
 
     async def react(self, user: str, option: int, added: bool, message_ref: str, at: dt.datetime | None = None) -> bool:
         emoji = OPTION_EMOJI[option]

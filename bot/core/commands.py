@@ -94,6 +94,7 @@ class Leaderboard:
 @dataclass(frozen=True, slots=True)
 class WeakSpots:
     team: str | None = None
+    topic: str | None = None  # one topic's objectives instead of the whole syllabus
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +113,7 @@ STUDYBOT_USAGE = """Usage: /studybot <command>   (* = workspace admins and Study
 * team list | team create NAME | team delete NAME
 * team add NAME @person | team remove NAME @person | team lead NAME @person | team unlead NAME @person
   forget-me [confirm]               delete everything stored about you
-Other commands: /drill [scope] [count], /leaderboard [this|last|YYYY-MM-DD] [topicN], /weakspots [team], /stats"""
+Other commands: /drill [scope] [count], /leaderboard [this|last|YYYY-MM-DD] [topicN], /weakspots [team] [topicN], /stats"""
 
 _SUBSCRIBE_EX = "/studybot subscribe 9am Europe/Berlin"
 _SETTINGS_USAGE = "Usage: /studybot settings [time T] [tz ZONE] [reveal 8h]"
@@ -330,11 +331,21 @@ def _parse_leaderboard(text: str) -> Leaderboard:
     return Leaderboard(week, topic)
 
 
+WEAKSPOTS_USAGE = "Usage: /weakspots [team] [topicN]   (topicN: that topic's objectives one by one)"
+
+
 def parse_weakspots(text: str) -> WeakSpots:
+    """``/weakspots``, ``/weakspots Data Science``, ``/weakspots topic3``, ``/weakspots Data Science topic3``."""
     words = normalise_words(text)
+    topic = None
+    if words and re.fullmatch(r"(?:topic|t)[0-9]{1,3}", words[-1].lower(), flags=re.ASCII):
+        try:
+            topic = parse_topic(words.pop(), example="/weakspots topic3")
+        except UsageError as exc:
+            raise UsageError(f"{exc}\n{WEAKSPOTS_USAGE}") from None
     if not words:
-        return WeakSpots(None)
-    return WeakSpots(parse_team_name(words, "/weakspots Data Science"))
+        return WeakSpots(None, topic)
+    return WeakSpots(parse_team_name(words, "/weakspots Data Science"), topic)
 
 
 def parse_stats(text: str) -> Stats:

@@ -19,6 +19,7 @@ from bot.core.commands import (
     StudybotCommand,
     TeamCommand,
     UsageError,
+    WeakSpots,
     parse_drill,
     parse_leaderboard,
     parse_stats,
@@ -173,6 +174,11 @@ def test_topics_and_weakspots_and_stats() -> None:
     assert parse_topic("Topic3".lower()) == "3"
     assert parse_weakspots("Data Science").team == "Data Science"
     assert parse_weakspots("").team is None
+    assert parse_weakspots("topic3") == WeakSpots(None, "3")
+    assert parse_weakspots("Topic 3") == WeakSpots(None, "3")  # "Topic 3" is joined into one word
+    assert parse_weakspots("Data Science t2") == WeakSpots("Data Science", "2")
+    with pytest.raises(UsageError, match=r"There is no topic 9\.[\s\S]*Usage: /weakspots \[team\] \[topicN\]"):
+        parse_weakspots("topic9")
     with pytest.raises(UsageError):
         parse_stats("now")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
 
 from bot.demo import run_demo
 
@@ -36,3 +37,18 @@ async def test_demo_is_deterministic_for_a_seed() -> None:
     c = io.StringIO()
     await run_demo(c, days=3, members=4, seed=12)
     assert c.getvalue() != a.getvalue()
+
+
+async def test_demo_leaves_the_three_charts_and_prints_where(tmp_path: Path) -> None:
+    out = io.StringIO()
+    result = await run_demo(out, days=7, members=5, seed=3, charts_dir=tmp_path / "charts")
+    text = out.getvalue()
+    assert [p.name.split("-", 3)[-1] for p in result.charts] == ["weekly-board.png", "weak-spots.png", "progress.png"]
+    for path in result.charts:
+        assert path.parent == tmp_path / "charts" and path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert str(path) in text  # the path is printed for the person to open
+    # the picture never replaces the text: the same replies still carry their tables
+    assert result.leaderboard is not None and result.leaderboard.image is not None and result.leaderboard.tables
+    assert result.weakspots is not None and result.weakspots.image is not None
+    assert result.weakspots.image.alt.startswith("Weak spots · #")
+    assert result.stats is not None and result.stats.image is not None and "Readiness: topic 1" in result.stats.image.alt
