@@ -34,6 +34,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.blocks import DRILL_ACTION_PREFIX, fallback_text, home_view, to_blocks
+from adapters.slack.files import ChartUploads
 from adapters.slack.gate import payload_problem
 from bot.core.messages import Reply
 from bot.service import Invocation, QuizService
@@ -169,9 +170,18 @@ def _event_time(event: dict[str, Any], now: dt.datetime) -> dt.datetime:
 
 
 async def _send_replies(
-    replies: Sequence[Reply], respond: AsyncRespond | None, client: AsyncWebClient, user: str
+    replies: Sequence[Reply],
+    respond: AsyncRespond | None,
+    client: AsyncWebClient,
+    user: str,
+    uploads: ChartUploads | None = None,
+    inv: Invocation | None = None,
 ) -> None:
-    """Private replies are ephemeral, others go to the channel; without a response_url, a DM."""
+    """Private replies are ephemeral, others go to the channel; without a response_url, a DM.
+
+    A reply's chart is uploaded after its text (into the channel, or by DM for a private reply);
+    a refused upload leaves the text as it is and tells an admin once what to grant.
+    """
     for reply in replies:
         text, blocks = fallback_text(reply), to_blocks(reply)
         if respond is not None and respond.response_url:
@@ -183,6 +193,15 @@ async def _send_replies(
             )
         else:
             await client.chat_postMessage(channel=user, text=text, blocks=blocks)
+        if reply.image is None or uploads is None or inv is None:
+            continue
+        target = await uploads.direct_channel(client, user) if reply.private or not inv.channel else inv.channel
+        if target is None:
+            continue
+        error = await uploads.upload(client, reply.image, target, inv.workspace)
+        notice = uploads.admin_notice(inv.workspace, error, inv.is_admin)
+        if notice is not None and respond is not None and respond.response_url:
+            await respond(text=notice, response_type="ephemeral", replace_original=False)
 
 
 def build_slack_app(
@@ -222,6 +241,7 @@ def build_slack_app(
     directory = _Directory()
 
     background: set[asyncio.Task[bool]] = set()
+    uploads = ChartUploads()
 
     async def dedupe(body: dict[str, Any], next: Callable[[], Awaitable[None]]) -> BoltResponse | None:  # noqa: A002
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
@@ -322,6 +342,7 @@ def build_slack_app(
 
     @inflight.track
     async def run_command(body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient) -> None:
+        inv: Invocation | None = None
         try:
             inv = await invocation(body, client)
             replies = await service.handle_command(inv, str(body.get("command") or ""), str(body.get("text") or ""))
@@ -329,7 +350,7 @@ def build_slack_app(
             log.exception("command %s failed", body.get("command"))
             replies = [Reply("Sorry, that failed on our side; the error was logged. Please try again.", private=True)]
         try:
-            await _send_replies(replies, respond, client, str(body.get("user_id") or ""))
+            await _send_replies(replies, respond, client, str(body.get("user_id") or ""), uploads, inv)
         except Exception:
             log.exception("could not send the reply to %s", body.get("command"))
 

@@ -60,6 +60,7 @@ DEFAULT_SCOPES = (
     "users:read",
     "channels:join",
     "im:write",
+    "files:write",
 )
 _SCOPE = re.compile(r"[a-z][a-z0-9_.-]*(:[a-z0-9_.-]+)*")
 _INSTALLATION_FIELDS = frozenset(inspect.signature(Installation.__init__).parameters) - {"self"}

@@ -61,6 +61,8 @@ class FakeSlack:
     redirect_url: str = ""  # the app's Redirect URL (OAuth & Permissions): where the consent page sends installers
     oauth_codes: dict[str, str] = field(default_factory=dict)  # one-time code -> team
     consents: list[dict[str, str]] = field(default_factory=list)  # query strings the consent page was opened with
+    refuse_files: set[str] = field(default_factory=set)  # teams whose token lacks files:write
+    uploads: dict[str, dict[str, Any]] = field(default_factory=dict)  # file id -> name, alt, bytes, channel
     _limits: dict[str, list[int]] = field(default_factory=dict)
     _ts: Iterator[int] = field(default_factory=lambda: itertools.count(1))
     _ws: list[web.WebSocketResponse] = field(default_factory=list)
@@ -100,6 +102,7 @@ class FakeSlack:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/response/{key}", self._response)
+        app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_get("/link", self._link)
         app.router.add_get("/oauth/v2/authorize", self._consent)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
@@ -174,6 +177,31 @@ class FakeSlack:
     def _m_conversations_join(self, team: str, p: dict[str, Any]) -> dict[str, Any]:
         self.not_in_channel.discard(str(p.get("channel")))
         return {"ok": True, "channel": {"id": p.get("channel")}}
+
+    def _m_conversations_open(self, team: str, p: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "channel": {"id": f"D{p.get('users')}"}}
+
+    def _m_files_getUploadURLExternal(self, team: str, p: dict[str, Any]) -> dict[str, Any]:
+        if team in self.refuse_files:
+            return {"ok": False, "error": "missing_scope", "needed": "files:write"}
+        file_id = f"F{next(self._ts):06d}"
+        self.uploads[file_id] = {"team": team, "filename": p.get("filename"), "length": int(p.get("length") or 0),
+                                 "alt_txt": p.get("alt_txt"), "data": b"", "channel": None}
+        return {"ok": True, "upload_url": f"{self.base}/upload/{file_id}", "file_id": file_id}
+
+    def _m_files_completeUploadExternal(self, team: str, p: dict[str, Any]) -> dict[str, Any]:
+        files = json.loads(p["files"]) if isinstance(p.get("files"), str) else p.get("files") or []
+        for f in files:
+            self.uploads[f["id"]]["channel"] = p.get("channel_id")
+            self.uploads[f["id"]]["title"] = f.get("title")
+        return {"ok": True, "files": [{"id": f["id"], "title": f.get("title")} for f in files]}
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        entry = self.uploads.get(request.match_info["file_id"])
+        if entry is None:
+            return web.Response(status=404)
+        entry["data"] = await request.read()
+        return web.Response(text="OK - " + str(len(entry["data"])))
 
     def _m_chat_postEphemeral(self, team: str, p: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True, "message_ts": f"{int(time.time())}.{next(self._ts):06d}"}
@@ -255,7 +283,7 @@ class FakeSlack:
             "ok": True,
             "access_token": token,
             "token_type": "bot",
-            "scope": "chat:write,commands,reactions:read,reactions:write,users:read,channels:join,im:write",
+            "scope": "chat:write,commands,reactions:read,reactions:write,users:read,channels:join,im:write,files:write",
             "bot_user_id": BOT_USER,
             "app_id": "ASTUDY",
             "team": {"id": team, "name": f"team {team}"},

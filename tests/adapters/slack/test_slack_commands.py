@@ -222,3 +222,56 @@ async def test_drill_button_without_service_support_gets_a_clear_message(
     assert status == 200
     [reply] = slack.replies("nobuttons")
     assert reply["response_type"] == "ephemeral" and "not available" in reply["text"]
+
+
+def _chart_reply(private: bool) -> Reply:
+    from bot.core.charts import ChartImage
+
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    table = Table("Members by points", ("#", "Member", "Points"), (("1", "ada", "3"),))
+    return Reply("", private=private, tables=(table,), title="Leaderboard",
+                 image=ChartImage(png, "Leaderboard. Points by member: ada 3.", "weekly-board.png"))
+
+
+async def test_a_chart_is_uploaded_after_the_text_with_its_alt_text(
+    slack: SlackHarness, fake: FakeSlack, service: QuizService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def handle(inv: Invocation, command: str, text: str) -> list[Reply]:
+        return [_chart_reply(private=command == "/stats")]
+
+    monkeypatch.setattr(service, "handle_command", handle)
+    await slack.command("/leaderboard", "", user="UBOB", key="lb")
+    await slack.command("/stats", "", user="UBOB", key="st")
+    await slack.idle()
+    [lb], [st] = slack.replies("lb"), slack.replies("st")
+    assert lb["response_type"] == "in_channel" and "Members by points" in lb["blocks"][1]["text"]["text"]
+    assert st["response_type"] == "ephemeral"
+    public, private = sorted(fake.uploads.values(), key=lambda u: str(u["channel"]))
+    assert public["channel"] == "C1" and private["channel"] == "DUBOB"  # a private chart goes by DM
+    for up in (public, private):
+        assert up["filename"] == "weekly-board.png" and up["data"].startswith(b"\x89PNG")
+        assert up["alt_txt"] == "Leaderboard. Points by member: ada 3." and up["length"] == len(up["data"])
+
+
+async def test_a_refused_upload_keeps_the_text_and_tells_an_admin_once(
+    slack: SlackHarness, fake: FakeSlack, service: QuizService, monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    fake.refuse_files.add("T1")
+    fake.admins.add("UADMIN")
+
+    async def handle(inv: Invocation, command: str, text: str) -> list[Reply]:
+        return [_chart_reply(private=False)]
+
+    monkeypatch.setattr(service, "handle_command", handle)
+    for key in ("a", "b"):
+        await slack.command("/leaderboard", "", user="UADMIN", key=key)
+        await slack.idle()
+    await slack.command("/leaderboard", "", user="UBOB", key="c")
+    await slack.idle()
+    texts = {k: [r["text"] for r in slack.replies(k)] for k in ("a", "b", "c")}
+    assert all(any("Members by points" in t or "Leaderboard" in t for t in v) for v in texts.values())
+    notices = [t for v in texts.values() for t in v if "files:write" in t]
+    assert len(notices) == 1 and notices[0] in texts["a"]  # once, to the admin, with what to grant
+    assert "Slack refused the upload (missing_scope)" in notices[0]
+    assert not fake.uploads and caplog.text.count("add the files:write scope") == 1

@@ -1,0 +1,71 @@
+"""Chart images into Slack with ``files_upload_v2`` (files.getUploadURLExternal, the upload, then
+files.completeUploadExternal), after the text reply has gone out.
+
+A chart never replaces text: the reply's tables were sent first, so a failed upload loses nothing.
+A refused upload (no ``files:write`` scope, a channel that takes no files) is logged once per
+workspace with what to grant, and the first admin who runs a command there is told once as well.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from slack_sdk.errors import SlackApiError, SlackRequestError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.core.charts import ChartImage
+
+__all__ = ["GRANT_FILES", "PERMISSION_ERRORS", "ChartUploads"]
+
+log = logging.getLogger(__name__)
+
+# Slack error codes that mean "not allowed to upload here", as opposed to a passing failure.
+PERMISSION_ERRORS = frozenset({"missing_scope", "not_allowed_token_type", "no_permission", "restricted_action",
+                               "not_in_channel", "channel_not_found", "is_archived"})
+GRANT_FILES = ("Charts are not shown here: Slack refused the upload ({error}). Add the files:write scope "
+               "(slack-app-manifest.yaml has it) and reinstall the app; the text reports keep working meanwhile.")
+
+
+class ChartUploads:
+    """Uploads chart images; remembers which workspaces were already warned about a refused upload."""
+
+    def __init__(self) -> None:
+        self._logged: set[str] = set()
+        self._told: set[str] = set()
+
+    async def upload(self, client: AsyncWebClient, image: ChartImage, channel: str, workspace: str) -> str | None:
+        """Upload ``image`` into ``channel``; None when it worked, else the reason (nothing is raised)."""
+        try:
+            await client.files_upload_v2(channel=channel, file=image.png, filename=image.filename,
+                                         title=image.alt[:200], alt_txt=image.alt[:1000])
+        except SlackApiError as exc:
+            error = str(exc.response.get("error") or "unknown_error")
+            if error not in PERMISSION_ERRORS:
+                log.warning("chart upload failed (%s); the text reply went out", error, extra={"workspace": workspace})
+            elif workspace not in self._logged:
+                self._logged.add(workspace)
+                log.warning("Slack refused a chart upload (%s): add the files:write scope and reinstall; text only "
+                            "until then", error, extra={"workspace": workspace, "channel": channel})
+            return error
+        except (SlackRequestError, OSError, TimeoutError) as exc:
+            log.warning("chart upload failed (%s); the text reply went out", type(exc).__name__,
+                        extra={"workspace": workspace})
+            return type(exc).__name__
+        return None
+
+    def admin_notice(self, workspace: str, error: str | None, is_admin: bool) -> str | None:
+        """The one-time line for an admin after a refused upload (None when none is due)."""
+        if error not in PERMISSION_ERRORS or not is_admin or workspace in self._told:
+            return None
+        self._told.add(workspace)
+        return GRANT_FILES.format(error=error)
+
+    async def direct_channel(self, client: AsyncWebClient, user: str) -> str | None:
+        """The DM with ``user``: private charts go there, since ephemeral messages cannot carry files."""
+        try:
+            opened = await client.conversations_open(users=user)
+        except SlackApiError as exc:
+            log.warning("cannot open a DM for a private chart (%s)", exc.response.get("error"))
+            return None
+        channel = opened.get("channel")
+        return str(channel["id"]) if isinstance(channel, dict) and channel.get("id") else None
