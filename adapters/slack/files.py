@@ -9,6 +9,7 @@ workspace with what to grant, and the first admin who runs a command there is to
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -33,11 +34,17 @@ class ChartUploads:
         self._logged: set[str] = set()
         self._told: set[str] = set()
 
-    async def upload(self, client: AsyncWebClient, image: ChartImage, channel: str, workspace: str) -> str | None:
-        """Upload ``image`` into ``channel``; None when it worked, else the reason (nothing is raised)."""
+    async def upload(
+        self, client: AsyncWebClient, image: ChartImage, channel: str, workspace: str, *, token: str | None = None
+    ) -> str | None:
+        """Upload ``image`` into ``channel``; None when it worked, else the reason (nothing is raised).
+
+        ``token``: the workspace's bot token when the client serves several workspaces.
+        """
+        auth: dict[str, Any] = {"token": token} if token else {}
         try:
             await client.files_upload_v2(channel=channel, file=image.png, filename=image.filename,
-                                         title=image.alt[:200], alt_txt=image.alt[:1000])
+                                         title=image.alt[:200], alt_txt=image.alt[:1000], **auth)
         except SlackApiError as exc:
             error = str(exc.response.get("error") or "unknown_error")
             if error not in PERMISSION_ERRORS:

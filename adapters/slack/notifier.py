@@ -19,8 +19,9 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetry
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.blocks import fallback_text, to_blocks
+from adapters.slack.files import ChartUploads
 from bot.core.answers import OPTION_EMOJI
-from bot.core.messages import ChannelRef, Message
+from bot.core.messages import ChannelRef, Message, Reply
 from bot.core.ports import PlatformError
 
 __all__ = ["RATE_LIMIT_RETRIES", "SlackNotifier", "ensure_rate_limit_retries"]
@@ -100,6 +101,7 @@ class SlackNotifier:
         self._bot_user_ids: dict[str, str] = {}
         self._default_bot_user_id = bot_user_id
         self._pacer = _ChannelPacer(min_interval)
+        self.uploads = ChartUploads()
 
     async def _token(self, workspace: str) -> dict[str, str]:
         if self._token_for is None:
@@ -158,6 +160,9 @@ class SlackNotifier:
         ts = resp.get("ts")
         if not ts:
             raise PlatformError(f"Slack accepted a message in {channel.channel} but returned no ts")
+        if isinstance(message, Reply) and message.image is not None:  # the Monday board's chart, after its text
+            await self.uploads.upload(self.client, message.image, channel.channel, channel.workspace,
+                                      token=auth.get("token"))
         return str(ts)
 
     async def _join(self, channel: ChannelRef, auth: Mapping[str, str]) -> bool:
