@@ -36,6 +36,13 @@ def _png(fig: Any) -> bytes:
     return buf.getvalue()
 
 
+def _finish(fig: Any, chart: BoardChart | HeatmapChart | ProgressChart, filename: str) -> ChartImage:
+    """Title, layout and PNG: the common last step of every chart."""
+    fig.suptitle(chart.title, fontsize=11)
+    fig.tight_layout()
+    return ChartImage(_png(fig), chart.alt(), filename)
+
+
 def render_board(chart: BoardChart, filename: str = "weekly-board.png") -> ChartImage:
     with _LOCK:
         plt = _plt()
@@ -71,9 +78,7 @@ def render_board(chart: BoardChart, filename: str = "weekly-board.png") -> Chart
         right.set_title("Teams by topic")
         if chart.teams:
             right.legend(fontsize=8)
-        fig.suptitle(chart.title, fontsize=11)
-        fig.tight_layout()
-        return ChartImage(_png(fig), chart.alt(), filename)
+        return _finish(fig, chart, filename)
 
 
 def render_heatmap(chart: HeatmapChart, filename: str = "weak-spots.png") -> ChartImage:
@@ -111,9 +116,7 @@ def render_heatmap(chart: HeatmapChart, filename: str = "weak-spots.png") -> Cha
         trend.set_xlim(-reach, reach)
         trend.set_xlabel("last 7 days vs 4 weeks before", fontsize=7)
         trend.set_title("Trend (pts)")
-        fig.suptitle(chart.title, fontsize=11)
-        fig.tight_layout()
-        return ChartImage(_png(fig), chart.alt(), filename)
+        return _finish(fig, chart, filename)
 
 
 def render_progress(chart: ProgressChart, filename: str = "progress.png") -> ChartImage:
@@ -143,9 +146,7 @@ def render_progress(chart: ProgressChart, filename: str = "progress.png") -> Cha
         bars.set_ylim(0, 100)
         bars.tick_params(axis="x", labelsize=8)
         bars.set_title("Readiness in 7 days")
-        fig.suptitle(chart.title, fontsize=11)
-        fig.tight_layout()
-        return ChartImage(_png(fig), chart.alt(), filename)
+        return _finish(fig, chart, filename)
 
 
 class MatplotlibCharts:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import io
 import random
@@ -147,7 +148,7 @@ async def run_demo(
         print("\n" + to_text(result.leaderboard), file=out)
         print("\n" + to_text(result.weakspots), file=out)
         if charts_dir is not None:
-            _save_charts(out, result, charts_dir, who)
+            await _save_charts(out, result, charts_dir, who)
     finally:
         await rt.close()
         if tmp is not None:
@@ -178,7 +179,7 @@ async def _react(chat: ConsoleChat, ref: str, user: str, option: int, added: boo
         chat.out = saved
 
 
-def _save_charts(out: TextIO, result: DemoResult, charts_dir: Path, member: str) -> None:
+async def _save_charts(out: TextIO, result: DemoResult, charts_dir: Path, member: str) -> None:
     shown = [("the week's board (points by member and topic, teams by topic)", result.leaderboard),
              ("the lead's weak-spot heatmap (topics x subtopics, trend)", result.weakspots),
              (f"{member}'s progress (accuracy per week, readiness vs exam weight)", result.stats)]
@@ -187,7 +188,7 @@ def _save_charts(out: TextIO, result: DemoResult, charts_dir: Path, member: str)
         if reply is None or reply.image is None:
             print(f"  {what}: not drawn (no data)", file=out)
             continue
-        path = save_chart(reply.image, charts_dir, dt.datetime.now(dt.UTC))
+        path = await asyncio.to_thread(save_chart, reply.image, charts_dir, dt.datetime.now(dt.UTC))
         result.charts.append(path)
         print(f"  {path}  {what}", file=out)
 

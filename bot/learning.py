@@ -456,7 +456,8 @@ class LearningMixin:
         for s in self.syllabus.topic(topic).subtopics if topic is not None else ():
             for o in s.objectives:
                 c, n = stats.get(o.id, (0, 0))
-                smoothed = f"{100 * smoothed_accuracy(c, n):.0f}%" if n >= MIN_ANSWERS_FOR_RANKING else "too few"
+                cell = chartdata.heat_cell((c, n), MIN_ANSWERS_FOR_RANKING)
+                smoothed = f"{100 * cell.value:.0f}%" if cell.enough else "too few"
                 delta = chartdata.trend_points(recent.get(o.id, (0, 0)), before.get(o.id, (0, 0)))
                 objective_rows.append((o.id, _short(o.text, 48), smoothed, f"{c}/{n}", "n/a" if delta is None else f"{delta:+.0f} pts"))
         wrong = await self.store.team_wrong_choices(team_id, [w.objective_id for w in weakest])
@@ -466,13 +467,8 @@ class LearningMixin:
                 misconception[obj] = _short(self.by_id[qid].options[option], 50)
         weak_rows = []
         for w in weakest:
-            rc, rn = recent.get(w.objective_id, (0, 0))
-            bc, bn = before.get(w.objective_id, (0, 0))
-            if rn and bn:
-                delta = 100 * (rc / rn - bc / bn)
-                trend = f"{'▲' if delta > 0 else '▼' if delta < 0 else '='} {delta:+.0f} pts"
-            else:
-                trend = "n/a"
+            delta = chartdata.trend_points(recent.get(w.objective_id, (0, 0)), before.get(w.objective_id, (0, 0)))
+            trend = "n/a" if delta is None else f"{'▲' if delta > 0 else '▼' if delta < 0 else '='} {delta:+.0f} pts"
             weak_rows.append((w.objective_id, _short(self._objective_text.get(w.objective_id, ""), 48), f"{100 * w.smoothed:.0f}%",
                               f"{w.correct}/{w.attempts}", misconception.get(w.objective_id, "–"), trend))
         members = await self.store.team_member_topic_stats(team_id)

@@ -75,15 +75,15 @@ class ConsoleNotifier:
         print(f"\n── #{channel.channel} · message {ref} " + "─" * 30, file=self.out)
         print(to_text(message), file=self.out)
         if isinstance(message, Reply):
-            self.show_chart(message)
+            await self.show_chart(message)
         return ref
 
-    def show_chart(self, reply: Reply) -> Path | None:
-        """Save the reply's chart (if any) and print where; a disk error prints why and loses no text."""
+    async def show_chart(self, reply: Reply) -> Path | None:
+        """Save the reply's chart (if any, off the event loop) and print where; a disk error prints why."""
         if reply.image is None or self.charts_dir is None:
             return None
         try:
-            path = save_chart(reply.image, self.charts_dir, dt.datetime.now(dt.UTC))
+            path = await asyncio.to_thread(save_chart, reply.image, self.charts_dir, dt.datetime.now(dt.UTC))
         except OSError as exc:
             print(f"(could not save the chart under {self.charts_dir}: {exc.strerror or exc})", file=self.out)
             return None
@@ -140,7 +140,7 @@ class ConsoleChat:
         if line.startswith("/"):
             command, _, text = line.partition(" ")
             inv = self._inv()
-            self._show(await self.service.handle_command(inv, command, text))
+            await self._show(await self.service.handle_command(inv, command, text))
             return True
         if line.upper() in {"A", "B", "C", "D"}:
             card = self.cards.get(self.user)
@@ -148,7 +148,7 @@ class ConsoleChat:
                 print("No drill question is waiting for you; start one with /drill.", file=self.out)
                 return True
             value = f"drill:{card.drill_id}:{card.seq}:{line.upper()}"
-            self._show(await self.service.press_button(self._inv(), value))
+            await self._show(await self.service.press_button(self._inv(), value))
             return True
         try:
             words = shlex.split(line)
@@ -210,13 +210,13 @@ class ConsoleChat:
             user_name=self.user, is_admin=self.admin, channel_name=self.channel, workspace_name="local",
         )
 
-    def _show(self, replies: list[Reply]) -> None:
+    async def _show(self, replies: list[Reply]) -> None:
         for r in replies:
             if r.card is not None:
                 self.cards[self.user] = r.card
             tag = "only you can see this" if r.private else f"#{self.channel}"
             print(f"\n[{tag}]\n{to_text(r)}", file=self.out)
-            self.notifier.show_chart(r)
+            await self.notifier.show_chart(r)
 
     async def react(self, user: str, option: int, added: bool, message_ref: str, at: dt.datetime | None = None) -> bool:
         emoji = OPTION_EMOJI[option]
