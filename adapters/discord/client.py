@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import hashlib
 import itertools
 import logging
@@ -27,9 +28,9 @@ from discord import app_commands
 
 from adapters.discord.commands import build_commands, scope_choices
 from adapters.discord.notifier import DiscordNotifier
-from adapters.discord.render import DRILL_CUSTOM_ID, Rendered, disabled_copy, render
+from adapters.discord.render import DRILL_CUSTOM_ID, disabled_copy, message_parts, render
 from bot.core.commands import UsageError
-from bot.core.messages import Reply
+from bot.core.messages import ChannelRef, Reply
 from bot.core.model import Syllabus
 from bot.service import Invocation
 
@@ -374,7 +375,7 @@ class StudyBotClient(discord.Client):
         except Exception:
             log.exception("command %s failed", command, extra={"guild": inv.workspace, "channel": inv.channel})
             replies = [Reply(FAILED, private=True)]
-        await self._send_replies(interaction, replies)
+        await self._send_replies(interaction, replies, inv)
 
     async def press_drill_button(self, interaction: discord.Interaction[Any], value: str) -> None:
         """A drill button: acknowledge (deferred update), ask the service, disable the card's buttons."""
@@ -395,33 +396,41 @@ class StudyBotClient(discord.Client):
                 await interaction.edit_original_response(view=disabled_copy(interaction.message, value))
             except discord.HTTPException as exc:
                 log.warning("could not disable the answered drill buttons: %s", exc.status)
+        where = ChannelRef(PLATFORM, inv.workspace, inv.channel)
         for reply in replies:
-            for kwargs in _message_kwargs(render(reply)):
-                await interaction.followup.send(ephemeral=reply.private, **kwargs)
+            send = functools.partial(interaction.followup.send, ephemeral=reply.private)
+            await self.notifier.send_rendered(where, render(reply), send)
 
     async def _send_now(self, interaction: discord.Interaction[Any], reply: Reply) -> None:
-        parts = _message_kwargs(render(reply))
+        parts = message_parts(render(reply), with_image=False)
         await interaction.response.send_message(ephemeral=True, **parts[0])
         for kwargs in parts[1:]:
             await interaction.followup.send(ephemeral=True, **kwargs)
 
-    async def _send_replies(self, interaction: discord.Interaction[Any], replies: list[Reply]) -> None:
+    async def _send_replies(self, interaction: discord.Interaction[Any], replies: list[Reply], inv: Invocation) -> None:
         # After an ephemeral defer the "thinking" message is ephemeral for good, so it carries the
         # first private reply; public replies follow as ordinary (visible) followup messages.
+        where = ChannelRef(PLATFORM, inv.workspace, inv.channel)
         pending_original = True
+
+        async def private(**kwargs: Any) -> None:
+            nonlocal pending_original
+            if pending_original:
+                if "file" in kwargs:  # an edit uploads new files as attachments
+                    kwargs["attachments"] = [kwargs.pop("file")]
+                await interaction.edit_original_response(**kwargs)
+                pending_original = False
+            else:
+                await interaction.followup.send(ephemeral=True, **kwargs)
+
+        public = functools.partial(interaction.followup.send, ephemeral=False)
         for reply in [r for r in replies if r.private]:
-            for kwargs in _message_kwargs(render(reply)):
-                if pending_original:
-                    await interaction.edit_original_response(**kwargs)
-                    pending_original = False
-                else:
-                    await interaction.followup.send(ephemeral=True, **kwargs)
-        public = [r for r in replies if not r.private]
+            await self.notifier.send_rendered(where, render(reply), private)
+        shown = [r for r in replies if not r.private]
         if pending_original:
-            await interaction.edit_original_response(content="Done." if public else "Nothing to show.")
-        for reply in public:
-            for kwargs in _message_kwargs(render(reply)):
-                await interaction.followup.send(ephemeral=False, **kwargs)
+            await interaction.edit_original_response(content="Done." if shown else "Nothing to show.")
+        for reply in shown:
+            await self.notifier.send_rendered(where, render(reply), public)
 
     async def _on_tree_error(self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError) -> None:
         log.error("slash command failed", exc_info=error)
@@ -464,16 +473,3 @@ class ShardedStudyBotClient(StudyBotClient, discord.AutoShardedClient):
     The shard count and gateway address come from ``GET /gateway/bot``; ``on_shard_ready``
     reconciles as well, because one shard may re-IDENTIFY while the others stay connected.
     """
-
-
-def _message_kwargs(rendered: Rendered) -> list[dict[str, Any]]:
-    """Keyword arguments for one or more sends (several only for an over-long plain-text message)."""
-    if rendered.embed is not None:
-        kwargs: dict[str, Any] = {"embed": rendered.embed}
-        if rendered.view is not None:
-            kwargs["view"] = rendered.view
-        return [kwargs]
-    out: list[dict[str, Any]] = [{"content": chunk} for chunk in rendered.chunks]
-    if rendered.view is not None:
-        out[-1]["view"] = rendered.view
-    return out

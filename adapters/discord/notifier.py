@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
 
 import discord
 
-from adapters.discord.render import OPTION_REACTIONS, render
+from adapters.discord.render import OPTION_REACTIONS, Rendered, message_parts, render
 from bot.core.answers import option_for_reaction
 from bot.core.messages import ChannelRef, Message, QuestionPost
 from bot.core.ports import PlatformError
@@ -17,6 +18,9 @@ __all__ = ["DiscordNotifier"]
 log = logging.getLogger(__name__)
 
 NEEDED = "View Channel, Send Messages, Embed Links, Add Reactions and Read Message History"
+ATTACH_NEEDED = "Attach Files"
+# A refused upload: 403 (no Attach Files), 413 (too large), 400 (Discord rejected the file).
+IMAGE_REFUSALS = frozenset({400, 403, 413})
 
 
 class DiscordNotifier:
@@ -31,21 +35,14 @@ class DiscordNotifier:
     def __init__(self, client: discord.Client) -> None:
         self.client = client
         self._reported: set[tuple[str, str]] = set()
+        self._image_refused: set[str] = set()  # guild ids already told about Attach Files
 
     # -- Notifier port ---------------------------------------------------------------------------
     async def post(self, channel: ChannelRef, message: Message) -> str:
         target = self._channel(channel)
-        rendered = render(message)
         try:
-            if rendered.embed is not None:
-                if rendered.view is not None:
-                    sent = await target.send(embed=rendered.embed, view=rendered.view)
-                else:
-                    sent = await target.send(embed=rendered.embed)
-            else:
-                # Plain-text fallback: a question's reactions go on its last part, which says how to answer.
-                for chunk in rendered.chunks:
-                    sent = await target.send(chunk)
+            # Over-long text goes in parts: a question's reactions go on its last part, which says how to answer.
+            sent = await self.send_rendered(channel, render(message), target.send)
         except discord.Forbidden as exc:
             raise await self._refused(channel, "post", exc) from exc
         except discord.NotFound as exc:
@@ -93,7 +90,49 @@ class DiscordNotifier:
             raise PlatformError(f"Discord message {message_ref} not found (deleted?)") from exc
         return found
 
+    async def send_rendered(self, channel: ChannelRef, rendered: Rendered, send: Callable[..., Awaitable[Any]]) -> Any:
+        """Send every part of ``rendered`` with ``send``; returns what the last send returned.
+
+        When Discord refuses the part that carries a chart (no Attach Files, or the file is
+        rejected), that part is sent again without it, so the text always arrives; once the text
+        is through, the log and the server owner hear once per server what to grant.
+        """
+        sent: Any = None
+        for index, kwargs in enumerate(message_parts(rendered)):
+            if "file" not in kwargs:
+                sent = await send(**kwargs)
+                continue
+            try:
+                sent = await send(**kwargs)
+            except discord.HTTPException as exc:
+                if exc.status not in IMAGE_REFUSALS:
+                    raise
+                sent = await send(**message_parts(rendered, with_image=False)[index])
+                await self._chart_refused(channel, exc)
+        return sent
+
     # -- helpers ---------------------------------------------------------------------------------
+    async def _chart_refused(self, channel: ChannelRef, exc: discord.HTTPException) -> None:
+        log.warning(
+            "Discord refused a chart upload (%s): %s; the text version was sent. Grant StudyBot %s.",
+            exc.status,
+            exc.text,
+            ATTACH_NEEDED,
+            extra={"guild": channel.workspace, "channel": channel.channel},
+        )
+        if channel.workspace in self._image_refused:
+            return
+        self._image_refused.add(channel.workspace)
+        guild = self.client.get_guild(_snowflake(channel.workspace, "guild"))
+        name = f" on **{guild.name}**" if guild is not None else ""
+        await self._tell_owner(
+            channel,
+            f"StudyBot could not attach a chart in <#{channel.channel}>{name}: Discord answered {exc.status}. "
+            f"Charts need the **{ATTACH_NEEDED}** permission: give it to StudyBot in that channel (or re-invite "
+            "the bot with the link from `studybot discord invite-url`). The text version was sent, so "
+            "nothing is missing but the picture. (Reported once; the bot's log has the details.)",
+        )
+
     def _channel(self, channel: ChannelRef) -> discord.PartialMessageable:
         if channel.platform != "discord":
             raise PlatformError(f"not a Discord channel: {channel.platform}")
@@ -112,18 +151,20 @@ class DiscordNotifier:
         key = (channel.channel, action)
         if key not in self._reported:
             self._reported.add(key)
-            await self._tell_owner(channel, action)
+            guild = self.client.get_guild(_snowflake(channel.workspace, "guild"))
+            name = f" on **{guild.name}**" if guild is not None else ""
+            await self._tell_owner(
+                channel,
+                f"StudyBot could not {action} in <#{channel.channel}>{name}: Discord answered "
+                f"403 (missing permission). Give StudyBot {NEEDED} in that channel, then try "
+                "`/studybot post-now` there. (Reported once; the bot's log has the details.)",
+            )
         return PlatformError(f"Discord refused to {action} in channel {channel.channel}: missing permission ({NEEDED})")
 
-    async def _tell_owner(self, channel: ChannelRef, action: str) -> None:
+    async def _tell_owner(self, channel: ChannelRef, text: str) -> None:
         guild = self.client.get_guild(_snowflake(channel.workspace, "guild"))
         if guild is None or guild.owner_id is None:
             return
-        text = (
-            f"StudyBot could not {action} in <#{channel.channel}> on **{guild.name}**: Discord answered "
-            f"403 (missing permission). Give StudyBot {NEEDED} in that channel, then try "
-            "`/studybot post-now` there. (Reported once; the bot's log has the details.)"
-        )
         try:
             dm = await self.client.create_dm(discord.Object(guild.owner_id))
             await dm.send(text)

@@ -8,11 +8,14 @@ silently cutting a question in half, a message that cannot fit becomes plain tex
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 import discord
 
+from bot.core.charts import ChartImage
 from bot.core.messages import DrillCard, Message, QuestionPost, Reply, RevealPost, Table
 from bot.core.render import EMOJI_GLYPH, to_text
 
@@ -22,6 +25,7 @@ __all__ = [
     "Rendered",
     "card_view",
     "disabled_copy",
+    "message_parts",
     "render",
     "split_text",
 ]
@@ -37,6 +41,7 @@ TITLE_LIMIT = 256
 DESCRIPTION_LIMIT = 4096
 FIELD_NAME_LIMIT = 256
 FIELD_VALUE_LIMIT = 1024
+ATTACHMENT_DESCRIPTION_LIMIT = 1024  # an attachment's description is its alt text in the client
 EMBED_TOTAL_LIMIT = 6000
 
 BLUE = discord.Colour(0x3B82F6)
@@ -46,11 +51,15 @@ GREY = discord.Colour(0x64748B)
 
 @dataclass
 class Rendered:
-    """What to send for one neutral message: one embed, or plain-text chunks (never both)."""
+    """What to send for one neutral message: one embed, or plain-text chunks (never both), and maybe a chart.
+
+    A chart goes as a file attachment; an embed shows it with ``attachment://<filename>``.
+    """
 
     embed: discord.Embed | None = None
     chunks: list[str] = field(default_factory=list)
     view: discord.ui.View | None = None
+    image: ChartImage | None = None
 
     @property
     def is_embed(self) -> bool:
@@ -67,9 +76,48 @@ def render(message: Message) -> Rendered:
     else:
         embed = _reply_embed(message)
     view = card_view(message.card) if isinstance(message, Reply) and message.card is not None else None
+    image = message.image if isinstance(message, Reply) else None
+    if image is not None:
+        image = ChartImage(image.png, image.alt, attachment_name(image.filename))
     if embed is not None and _fits(embed):
-        return Rendered(embed=embed, view=view)
-    return Rendered(chunks=split_text(to_text(message)), view=view)
+        if image is not None:
+            embed.set_image(url=f"attachment://{image.filename}")
+        return Rendered(embed=embed, view=view, image=image)
+    return Rendered(chunks=split_text(to_text(message)), view=view, image=image)
+
+
+def attachment_name(filename: str) -> str:
+    """A file name an embed can reference (``attachment://`` takes letters, digits, ``.``, ``_`` and ``-``)."""
+    stem, dot, ext = filename.rpartition(".")
+    if not dot:
+        stem, ext = filename, "png"
+    safe = re.sub(r"[^A-Za-z0-9_-]+", "-", stem).strip("-") or "chart"
+    return f"{safe[:80]}.{re.sub(r'[^A-Za-z0-9]', '', ext) or 'png'}"
+
+
+def message_parts(rendered: Rendered, *, with_image: bool = True) -> list[dict[str, Any]]:
+    """Keyword arguments for one or more sends (several only for an over-long plain-text message).
+
+    With ``with_image`` the chart rides on the last part as a :class:`discord.File` (a fresh one each
+    call: a file can be read once); without it the embed's image reference is dropped too, so a
+    refused upload leaves a plain, complete text message.
+    """
+    parts: list[dict[str, Any]]
+    if rendered.embed is not None:
+        embed = rendered.embed
+        if not with_image and rendered.image is not None:
+            embed = embed.copy()
+            embed.set_image(url=None)
+        parts = [{"embed": embed}]
+    else:
+        parts = [{"content": chunk} for chunk in rendered.chunks]
+    if rendered.view is not None:
+        parts[-1]["view"] = rendered.view
+    if with_image and rendered.image is not None:
+        image = rendered.image
+        parts[-1]["file"] = discord.File(io.BytesIO(image.png), filename=image.filename,
+                                         description=image.alt[:ATTACHMENT_DESCRIPTION_LIMIT])
+    return parts
 
 
 def split_text(text: str, limit: int = CONTENT_LIMIT) -> list[str]:

@@ -22,9 +22,10 @@ __all__ = ["INVITE_PERMISSIONS", "INVITE_SCOPES", "check_settings", "discord_end
 log = logging.getLogger(__name__)
 
 INVITE_SCOPES = ("bot", "applications.commands")
-# Exactly what the bot does: see channels, post embeds, seed and read reactions, fetch its own old posts.
+# Exactly what the bot does: see channels, post embeds, attach charts, seed and read reactions, fetch its own old posts.
 INVITE_PERMISSIONS = discord.Permissions(
-    view_channel=True, send_messages=True, embed_links=True, add_reactions=True, read_message_history=True
+    view_channel=True, send_messages=True, embed_links=True, attach_files=True, add_reactions=True,
+    read_message_history=True,
 )
 API_VERSION_PATH = "/api/v10"
 

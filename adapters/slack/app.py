@@ -410,8 +410,11 @@ def build_slack_app(
         except Exception:
             log.exception("App Home content failed; showing the welcome view")
             replies = []
+        chart = next((r.image for r in replies if r.image is not None), None)
+        chart_file = await uploads.home_file(client, chart, team, user) if chart is not None else None
         try:
-            await client.views_publish(user_id=user, view=home_view(HOME_INTRO, replies))
+            await client.views_publish(user_id=user, view=home_view(HOME_INTRO, replies,
+                                                                     chart=(chart_file, chart.alt) if chart and chart_file else None))
         except SlackApiError as exc:
             log.warning("views.publish failed: %s", exc.response.get("error") if exc.response is not None else exc)
 

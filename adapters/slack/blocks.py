@@ -201,9 +201,14 @@ def _reply(m: Reply) -> list[Block]:
     return blocks or [_section("…")]
 
 
-def home_view(intro: str, replies: list[Reply]) -> dict[str, Any]:
-    """The App Home tab: a short introduction, then the rendered replies (stats, due reviews)."""
+def home_view(intro: str, replies: list[Reply], *, chart: tuple[str, str] | None = None) -> dict[str, Any]:
+    """The App Home tab: a short introduction, the chart (an uploaded file's id and its alt text) if
+    there is one, then the rendered replies (stats, due reviews)."""
     blocks: list[Block] = [_header("StudyBot"), *_sections(escape(intro))]
+    if chart is not None:
+        file_id, alt = chart
+        blocks.append({"type": "image", "slack_file": {"id": file_id}, "alt_text": alt[:2000] or "chart",
+                       "title": {"type": "plain_text", "text": "Your progress"}})
     for r in replies:
         blocks.append({"type": "divider"})
         blocks += _reply(r)

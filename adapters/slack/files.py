@@ -8,6 +8,7 @@ workspace with what to grant, and the first admin who runs a command there is to
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from typing import Any
 
@@ -33,6 +34,7 @@ class ChartUploads:
     def __init__(self) -> None:
         self._logged: set[str] = set()
         self._told: set[str] = set()
+        self._home: dict[tuple[str, str], tuple[str, str]] = {}  # (workspace, user) -> (png digest, file id)
 
     async def upload(
         self, client: AsyncWebClient, image: ChartImage, channel: str, workspace: str, *, token: str | None = None
@@ -41,10 +43,36 @@ class ChartUploads:
 
         ``token``: the workspace's bot token when the client serves several workspaces.
         """
-        auth: dict[str, Any] = {"token": token} if token else {}
+        _files, error = await self._upload(client, image, workspace, channel=channel, token=token)
+        return error
+
+    async def home_file(self, client: AsyncWebClient, image: ChartImage, workspace: str, user: str) -> str | None:
+        """The id of a private upload of ``image`` for an App Home image block, or None if refused.
+
+        The same picture for the same person is uploaded once: reopening the Home tab with
+        unchanged figures reuses the file instead of adding another one.
+        """
+        digest = hashlib.sha256(image.png).hexdigest()
+        cached = self._home.get((workspace, user))
+        if cached is not None and cached[0] == digest:
+            return cached[1]
+        files, _error = await self._upload(client, image, workspace)
+        file_id = next((str(f["id"]) for f in files if isinstance(f, dict) and f.get("id")), None)
+        if file_id is not None:
+            self._home[(workspace, user)] = (digest, file_id)
+        return file_id
+
+    async def _upload(
+        self, client: AsyncWebClient, image: ChartImage, workspace: str, *, channel: str | None = None,
+        token: str | None = None,
+    ) -> tuple[list[Any], str | None]:
+        """files_upload_v2 (into ``channel``, or private to the bot without one): (files, None) or ([], reason)."""
+        kwargs: dict[str, Any] = {"token": token} if token else {}
+        if channel:
+            kwargs["channel"] = channel
         try:
-            await client.files_upload_v2(channel=channel, file=image.png, filename=image.filename,
-                                         title=image.alt[:200], alt_txt=image.alt[:1000], **auth)
+            response = await client.files_upload_v2(file=image.png, filename=image.filename, title=image.alt[:200],
+                                                    alt_txt=image.alt[:1000], **kwargs)
         except SlackApiError as exc:
             error = str(exc.response.get("error") or "unknown_error")
             if error not in PERMISSION_ERRORS:
@@ -53,12 +81,13 @@ class ChartUploads:
                 self._logged.add(workspace)
                 log.warning("Slack refused a chart upload (%s): add the files:write scope and reinstall; text only "
                             "until then", error, extra={"workspace": workspace, "channel": channel})
-            return error
+            return [], error
         except (SlackRequestError, OSError, TimeoutError) as exc:
             log.warning("chart upload failed (%s); the text reply went out", type(exc).__name__,
                         extra={"workspace": workspace})
-            return type(exc).__name__
-        return None
+            return [], type(exc).__name__
+        files = response.get("files") or ([response["file"]] if response.get("file") else [])
+        return list(files), None
 
     def admin_notice(self, workspace: str, error: str | None, is_admin: bool) -> str | None:
         """The one-time line for an admin after a refused upload (None when none is due)."""

@@ -11,7 +11,10 @@ their original sequence numbers, or INVALID_SESSION when told to.
 from __future__ import annotations
 
 import asyncio
+import email.parser
+import email.policy
 import json
+import mimetypes
 import re
 import time
 import uuid
@@ -40,6 +43,19 @@ class Call:
     auth: str | None
     at: float
     status: int = 0
+    files: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Upload:
+    """A file that arrived in a multipart request (``files[n]``), as Discord stores an attachment."""
+
+    channel_id: str
+    filename: str
+    description: str | None
+    content_type: str
+    data: bytes
+    via: str  # "channel" (a bot message) or "interaction" (a callback, followup or edit)
 
 
 @dataclass
@@ -123,6 +139,8 @@ class FakeDiscord:
         self.active: dict[int, Session] = {}  # shard -> current session
         self.interactions: dict[str, InteractionRecord] = {}
         self.dm_channels: dict[str, str] = {}  # dm channel id -> recipient
+        self.uploads: list[Upload] = []
+        self.refuse_files: set[str] = set()  # channels where a message with files gets 403 (no Attach Files)
         self.invalidate_next_resume = False
         self.replay_seen = 0  # a RESUME also replays this many frames the client already saw (at-least-once)
         self._gateway_open = asyncio.Event()
@@ -208,11 +226,19 @@ class FakeDiscord:
         if request.path == "/ws":
             return await handler(request)  # type: ignore[no-any-return]
         body: Any = None
+        files: list[tuple[str, str, bytes]] = []
         if request.can_read_body:
             raw = await request.read()
-            body = json.loads(raw) if request.content_type == "application/json" and raw else raw.decode(errors="replace")
+            if request.content_type == "multipart/form-data":
+                body, files = _multipart(request.headers["Content-Type"], raw)
+            elif request.content_type == "application/json" and raw:
+                body = json.loads(raw)
+            else:
+                body = raw.decode(errors="replace")
+        request["json"] = body
+        request["files"] = files
         call = Call(request.method, request.path, dict(request.query), body, request.headers.get("Authorization"),
-                    time.monotonic())
+                    time.monotonic(), files=[name for name, _t, _d in files])
         self.calls.append(call)
         response = await self._respond(request, handler, call)
         call.status = response.status
@@ -236,7 +262,30 @@ class FakeDiscord:
         channel = request.match_info.get("channel")
         if channel is not None and channel in self.forbidden_channels:
             return jresp({"message": "Missing Permissions", "code": 50013}, 403)
+        if request["files"]:
+            rec = self._record_for(request) if "token" in request.match_info else None
+            where = channel or (rec.channel_id if rec else "")
+            if where in self.refuse_files:
+                return jresp({"message": "Missing Permissions", "code": 50013}, 403)
         return await handler(request)  # type: ignore[no-any-return]
+
+    @staticmethod
+    def _json(request: web.Request) -> Any:
+        return request["json"]
+
+    def _attach(self, request: web.Request, body: dict[str, Any], channel_id: str, via: str) -> list[dict[str, Any]]:
+        """Store the request's files as this message's attachments (descriptions from ``attachments``)."""
+        declared = {str(a.get("id")): a for a in body.get("attachments") or []}
+        out: list[dict[str, Any]] = []
+        for index, (filename, content_type, data) in enumerate(request["files"]):
+            meta = declared.get(str(index), {})
+            description = meta.get("description")
+            self.uploads.append(Upload(channel_id, filename, description, content_type, data, via))
+            aid = P.snowflake()
+            url = f"{self.base}/attachments/{channel_id}/{aid}/{filename}"
+            out.append({"id": aid, "filename": filename, "description": description, "size": len(data),
+                        "url": url, "proxy_url": url, "content_type": content_type})
+        return out
 
     async def _me(self, request: web.Request) -> web.Response:
         return jresp(self.bot)
@@ -252,7 +301,7 @@ class FakeDiscord:
                       "session_start_limit": {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}})
 
     async def _create_dm(self, request: web.Request) -> web.Response:
-        body = await request.json()
+        body = self._json(request)
         recipient = str(body["recipient_id"])
         cid = P.snowflake()
         self.dm_channels[cid] = recipient
@@ -273,7 +322,9 @@ class FakeDiscord:
         channel = request.match_info["channel"]
         if channel not in self.channel_guild and channel not in self.dm_channels:
             return jresp({"message": "Unknown Channel", "code": 10003}, 404)
-        stored = self._new_message(channel, await request.json())
+        body = self._json(request)
+        stored = self._new_message(channel, body)
+        stored.data["attachments"] = self._attach(request, body, channel, "channel")
         return jresp(stored.full())
 
     def _message(self, request: web.Request) -> StoredMessage | None:
@@ -308,7 +359,7 @@ class FakeDiscord:
                       for u in ids])
 
     async def _put_commands(self, request: web.Request) -> web.Response:
-        body = await request.json()
+        body = self._json(request)
         guild = request.match_info.get("guild")
         (self.guild_commands.setdefault(guild, []) if guild else self.commands).append(body)
         out = [{"id": P.snowflake(), "application_id": P.APP_ID, "version": P.snowflake(), "type": 1,
@@ -326,7 +377,7 @@ class FakeDiscord:
             return jresp({"message": "Unknown interaction", "code": 10062}, 404)
         if rec.callbacks:
             return jresp({"message": "Interaction has already been acknowledged.", "code": 40060}, 400)
-        body = await request.json()
+        body = self._json(request)
         now = time.monotonic()
         if now - rec.created > 3.0:  # Discord invalidates the token after 3 s without an initial response
             return jresp({"message": "Unknown interaction", "code": 10062}, 404)
@@ -358,16 +409,18 @@ class FakeDiscord:
         rec = self._record_for(request)
         if rec is None or not rec.callbacks:
             return jresp({"message": "Unknown Webhook", "code": 10015}, 404)
-        body = await request.json()
+        body = self._json(request)
         if rec.original is not None and rec.original.data["flags"] & 128:
             # Discord: the first followup after a deferred (type 5) response edits the loading message,
             # and keeps its ephemeral flag whatever the followup asked for.
             keep = rec.original.data["flags"] & 64
             rec.original.data.update(content=body.get("content") or "", embeds=body.get("embeds") or [],
-                                     components=body.get("components") or [], flags=keep)
+                                     components=body.get("components") or [], flags=keep,
+                                     attachments=self._attach(request, body, rec.channel_id, "interaction"))
             rec.edits.append(body)
             return jresp(rec.original.full())
         stored = self._new_message(rec.channel_id, body, webhook=True)
+        stored.data["attachments"] = self._attach(request, body, rec.channel_id, "interaction")
         rec.followups.append(stored)
         return jresp(stored.full())
 
@@ -384,10 +437,14 @@ class FakeDiscord:
         target = self._webhook_message(request, rec)
         if target is None:
             return jresp({"message": "Unknown Message", "code": 10008}, 404)
-        body = await request.json()
+        body = self._json(request)
         for key in ("content", "embeds", "components"):
             if key in body:
                 target.data[key] = body[key] if body[key] is not None else ([] if key != "content" else "")
+        if "attachments" in body:  # kept ones are named by id; new ones arrive as files[n]
+            kept = {str(a.get("id")) for a in body["attachments"] or []}
+            target.data["attachments"] = [a for a in target.data.get("attachments", []) if str(a["id"]) in kept]
+            target.data["attachments"] += self._attach(request, body, rec.channel_id, "interaction")
         target.data["flags"] = target.data["flags"] & ~128
         rec.edits.append(body)
         return jresp(target.full())
@@ -554,6 +611,25 @@ class FakeDiscord:
         session.frames.append(frame)
         if session.ws is not None:
             await self._send(session.ws, frame)
+
+
+def _multipart(content_type: str, raw: bytes) -> tuple[Any, list[tuple[str, str, bytes]]]:
+    """Discord's multipart form: ``payload_json`` (the JSON body) and ``files[n]`` parts."""
+    parsed = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+        f"Content-Type: {content_type}\r\n\r\n".encode() + raw)
+    body: Any = None
+    files: list[tuple[str, str, bytes]] = []
+    for part in parsed.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        data = part.get_payload(decode=True) or b""
+        if name == "payload_json":
+            body = json.loads(data)
+        elif isinstance(name, str) and name.startswith("files["):
+            filename = str(part.get_filename())
+            # discord.py sends application/octet-stream; Discord types the attachment by its name.
+            content_type = mimetypes.guess_type(filename)[0] or part.get_content_type()
+            files.append((filename, content_type, data))
+    return body, files
 
 
 async def wait_until(predicate: Callable[[], bool], within: float = 5.0, what: str = "condition") -> None:

@@ -111,10 +111,11 @@ def test_invite_url_asks_for_exactly_what_the_bot_needs() -> None:
     url = invite_url("123456789012345678")
     assert url == (
         "https://discord.com/oauth2/authorize?client_id=123456789012345678"
-        "&scope=bot+applications.commands&permissions=85056"
+        "&scope=bot+applications.commands&permissions=117824"
     )
     perms = {name for name, on in INVITE_PERMISSIONS if on}
-    assert perms == {"read_messages", "send_messages", "embed_links", "add_reactions", "read_message_history"}  # read_messages is View Channel
+    assert perms == {"read_messages", "send_messages", "embed_links", "attach_files", "add_reactions",
+                     "read_message_history"}  # read_messages is View Channel
     for bad in ("", "abc", "12345", "1234567890123456789012345"):
         with pytest.raises(ValueError):
             invite_url(bad)

@@ -173,3 +173,32 @@ async def test_two_workspaces_keep_their_data_apart(
     for reply in (s1, s2):  # one answer each, not two: "right/answered" cells of the by-topic table
         assert sum(int(n) for _c, n in re.findall(r" (\d+)/(\d+) ", reply["text"])) == 1
     assert BOT_USER not in s1["text"]
+
+
+async def test_app_home_shows_the_progress_chart_uploaded_once(
+    slack: SlackHarness, service: QuizService, fake: FakeSlack, clock: ManualClock
+) -> None:
+    post = await subscribe_and_post(slack, service)
+    await slack.react("UALICE", "one", post.message_ref or "")
+    await slack.idle()
+    clock.advance(hours=9)
+    assert len(await service.reveal_due()) == 1  # the answer is scored at the reveal
+    for ts in ("2.1", "2.2"):  # opened twice with the same figures: one upload, both views show it
+        await slack.event({"type": "app_home_opened", "user": "UALICE", "channel": "D1", "tab": "home", "event_ts": ts})
+        await slack.idle()
+    first, second = fake.of("views.publish")
+    [(file_id, upload)] = fake.uploads.items()
+    assert upload["channel"] is None and upload["data"].startswith(b"\x89PNG")  # private to the bot, not in a channel
+    for publish in (first, second):
+        [image] = [b for b in publish.params["view"]["blocks"] if b["type"] == "image"]
+        assert image["slack_file"] == {"id": file_id} and image["alt_text"] == upload["alt_txt"]
+        assert "readiness" in image["alt_text"].lower()
+    text = json.dumps(second.params["view"])
+    assert "Your StudyBot stats" in text  # the text version stays beside the picture
+
+    fake.refuse_files.add("T1")  # no files:write: the Home tab still opens, text only
+    await slack.event({"type": "app_home_opened", "user": "UBOB", "channel": "D2", "tab": "home", "event_ts": "2.3"})
+    await slack.idle()
+    bob = fake.of("views.publish")[-1]
+    assert bob.params["user_id"] == "UBOB" and not [b for b in bob.params["view"]["blocks"] if b["type"] == "image"]
+    assert "Your StudyBot stats" in json.dumps(bob.params["view"])
