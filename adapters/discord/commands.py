@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord import app_commands
 
+from bot.core.catalogue import STUDYBOT, member_command, subcommand
 from bot.core.commands import parse_drill, parse_leaderboard, parse_studybot, parse_weakspots
 from bot.core.model import Syllabus
 
@@ -26,6 +27,8 @@ if TYPE_CHECKING:
 __all__ = ["build_commands", "scope_choices", "zone_choices"]
 
 REVEAL_CHOICES = ["30m", "1h", "2h", "4h", "8h", "12h", "23h"]
+# Discord has one settings command for both catalogue forms (show, and change with options).
+SETTINGS_SUMMARY = "Show or change this channel's schedule (changing it: admins)"
 
 
 def _cut(text: str, limit: int) -> str:
@@ -115,22 +118,22 @@ def build_studybot_group(syllabus: Syllabus) -> app_commands.Group:
     """``/studybot ...``: the admin commands (Manage Server by default, servers only)."""
     topic_choices = [app_commands.Choice(name=_cut(f"Topic {t.id}: {t.title}", 100), value=f"topic{t.id}")
                      for t in syllabus.topics][:24] + [app_commands.Choice(name="off: the whole syllabus again", value="off")]
-    group = app_commands.Group(name="studybot", description="Admin: this channel's daily question, schedule and teams",
+    group = app_commands.Group(name="studybot", description=STUDYBOT.summary,
                                default_permissions=discord.Permissions(manage_guild=True),
                                allowed_contexts=app_commands.AppCommandContext(guild=True))
 
-    @group.command(name="subscribe", description="Post a daily question in this channel")
+    @group.command(name="subscribe", description=subcommand("subscribe").summary)
     @app_commands.describe(time="when, e.g. 09:00 or 9am (default 09:00)", timezone="an IANA zone, e.g. Europe/Berlin (default UTC)")
     @app_commands.autocomplete(timezone=_zone_autocomplete)
     async def subscribe(interaction: discord.Interaction[Any], time: app_commands.Range[str, 1, 20] | None = None,
                         timezone: app_commands.Range[str, 1, 64] | None = None) -> None:
         await _client(interaction).run_command(interaction, "/studybot", _args("subscribe", time, timezone), parse_studybot)
 
-    @group.command(name="unsubscribe", description="Stop daily questions in this channel (answers are kept)")
+    @group.command(name="unsubscribe", description=subcommand("unsubscribe").summary)
     async def unsubscribe(interaction: discord.Interaction[Any]) -> None:
         await _client(interaction).run_command(interaction, "/studybot", "unsubscribe", parse_studybot)
 
-    @group.command(name="settings", description="Show or change this channel's schedule")
+    @group.command(name="settings", description=SETTINGS_SUMMARY)
     @app_commands.describe(time="post time, e.g. 09:00", timezone="an IANA zone, e.g. Europe/Berlin",
                            reveal="how long after posting the answer is revealed")
     @app_commands.autocomplete(timezone=_zone_autocomplete)
@@ -142,15 +145,15 @@ def build_studybot_group(syllabus: Syllabus) -> app_commands.Group:
                      *(("reveal", reveal.value) if reveal else ()))
         await _client(interaction).run_command(interaction, "/studybot", text, parse_studybot)
 
-    @group.command(name="post-now", description="Post a question in this channel now")
+    @group.command(name="post-now", description=subcommand("post-now").summary)
     async def post_now(interaction: discord.Interaction[Any]) -> None:
         await _client(interaction).run_command(interaction, "/studybot", "post-now", parse_studybot)
 
-    @group.command(name="reveal-now", description="Reveal this channel's open question now")
+    @group.command(name="reveal-now", description=subcommand("reveal-now").summary)
     async def reveal_now(interaction: discord.Interaction[Any]) -> None:
         await _client(interaction).run_command(interaction, "/studybot", "reveal-now", parse_studybot)
 
-    @group.command(name="focus", description="Daily questions only from one topic for a while (or off)")
+    @group.command(name="focus", description=subcommand("focus").summary)
     @app_commands.describe(topic="a topic, or off", weeks="for how many weeks (1-12, default 1)")
     @app_commands.choices(topic=topic_choices)
     async def focus(interaction: discord.Interaction[Any], topic: app_commands.Choice[str],
@@ -158,23 +161,22 @@ def build_studybot_group(syllabus: Syllabus) -> app_commands.Group:
         text = "focus off" if topic.value == "off" else _args("focus", topic.value, weeks)
         await _client(interaction).run_command(interaction, "/studybot", text, parse_studybot)
 
-    @group.command(name="help", description="What the admin commands do")
+    @group.command(name="help", description=subcommand("help").summary)
     async def help_(interaction: discord.Interaction[Any]) -> None:
         await _client(interaction).run_command(interaction, "/studybot", "help", parse_studybot)
 
     team = app_commands.Group(name="team", description="Teams and their leads", parent=group)
 
-    @team.command(name="list", description="The teams, their zones, leads and sizes")
+    @team.command(name="list", description=subcommand("team list").summary)
     async def team_list(interaction: discord.Interaction[Any]) -> None:
         await _client(interaction).run_command(interaction, "/studybot", "team list", parse_studybot)
 
-    for action, description in (("create", "Create a team"), ("delete", "Delete a team (its members keep their answers)")):
-        team.add_command(app_commands.Command(name=action, description=description, callback=_team_named(action)))
-    for action, description in (("add", "Put a member in a team (moving them from their old one)"),
-                                ("remove", "Take a member out of a team"),
-                                ("lead", "Make a member a lead of a team (leads see /weakspots)"),
-                                ("unlead", "A lead becomes an ordinary member")):
-        team.add_command(app_commands.Command(name=action, description=description, callback=_team_member(action)))
+    for action in ("create", "delete"):
+        team.add_command(app_commands.Command(name=action, description=subcommand(f"team {action}").summary,
+                                              callback=_team_named(action)))
+    for action in ("add", "remove", "lead", "unlead"):
+        team.add_command(app_commands.Command(name=action, description=subcommand(f"team {action}").summary,
+                                              callback=_team_member(action)))
     return group
 
 
@@ -183,7 +185,7 @@ def build_commands(syllabus: Syllabus) -> list[app_commands.Command[Any, Any, No
     topic_choices = [app_commands.Choice(name=_cut(f"Topic {t.id}: {t.title}", 100), value=f"topic{t.id}")
                      for t in syllabus.topics][:25]
 
-    @app_commands.command(name="drill", description="Practise questions privately (due reviews first by default)")
+    @app_commands.command(name="drill", description=member_command("drill").summary)
     @app_commands.describe(scope="weak, missed, topicN, a subtopic like 3.2 or an objective like 3.2.1", count="1-20")
     @app_commands.guild_only()
     async def drill(
@@ -199,7 +201,7 @@ def build_commands(syllabus: Syllabus) -> list[app_commands.Command[Any, Any, No
     async def drill_scope(interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:
         return scope_choices(_client(interaction).service.syllabus, current)
 
-    @app_commands.command(name="leaderboard", description="Your team's week: points, accuracy, streaks, by topic")
+    @app_commands.command(name="leaderboard", description=member_command("leaderboard").summary)
     @app_commands.describe(week="this, last, or a date YYYY-MM-DD in the week", topic="only one topic")
     @app_commands.choices(topic=topic_choices)
     @app_commands.guild_only()
@@ -215,18 +217,22 @@ def build_commands(syllabus: Syllabus) -> list[app_commands.Command[Any, Any, No
     async def leaderboard_week(_interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:
         return [app_commands.Choice(name=w, value=w) for w in ("this", "last") if w.startswith(current.strip().lower())]
 
-    @app_commands.command(name="weakspots", description="Leads: the objectives your team (or a named team) gets wrong most")
-    @app_commands.describe(team="a team name (default: this channel's team)")
+    @app_commands.command(name="weakspots", description=member_command("weakspots").summary)
+    @app_commands.describe(team="a team name (default: this channel's team)",
+                           topic="one topic's objectives one by one (default: every topic)")
+    @app_commands.choices(topic=topic_choices)
     @app_commands.guild_only()
-    async def weakspots(interaction: discord.Interaction[Any], team: app_commands.Range[str, 1, 40] | None = None) -> None:
-        await _client(interaction).run_command(interaction, "/weakspots", _args(team), parse_weakspots)
+    async def weakspots(interaction: discord.Interaction[Any], team: app_commands.Range[str, 1, 40] | None = None,
+                        topic: app_commands.Choice[str] | None = None) -> None:
+        text = _args(team, topic.value if topic else None)
+        await _client(interaction).run_command(interaction, "/weakspots", text, parse_weakspots)
 
-    @app_commands.command(name="stats", description="Your own answers, streak, reviews due and exam readiness")
+    @app_commands.command(name="stats", description=member_command("stats").summary)
     @app_commands.guild_only()
     async def stats(interaction: discord.Interaction[Any]) -> None:
         await _client(interaction).run_command(interaction, "/stats", "")
 
-    @app_commands.command(name="forget-me", description="Delete everything StudyBot stores about you in this server")
+    @app_commands.command(name="forget-me", description=subcommand("forget-me").summary)
     @app_commands.describe(confirm="True to delete now; leave it out to see what is deleted")
     @app_commands.guild_only()
     async def forget_me(interaction: discord.Interaction[Any], confirm: bool | None = None) -> None:

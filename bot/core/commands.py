@@ -22,6 +22,7 @@ from bot.core.args import (
     parse_topic,
     shown,
 )
+from bot.core.catalogue import studybot_help
 from bot.core.model import Syllabus
 
 __all__ = [
@@ -102,18 +103,7 @@ class Stats:
     pass
 
 
-STUDYBOT_USAGE = """Usage: /studybot <command>   (* = workspace admins and StudyBot admins only)
-  help                              this text
-* subscribe [time] [zone]           post a daily question here (default 09:00 UTC), e.g. subscribe 9am Europe/Berlin
-* unsubscribe                       stop daily questions here (answers are kept)
-  settings                          show this channel's settings
-* settings [time T] [tz ZONE] [reveal 8h]   change them
-* post-now | reveal-now             post a question now | reveal the open question now
-* focus topicN [weeks] | focus off  daily questions only from one topic for 1-12 weeks
-* team list | team create NAME | team delete NAME
-* team add NAME @person | team remove NAME @person | team lead NAME @person | team unlead NAME @person
-  forget-me [confirm]               delete everything stored about you
-Other commands: /drill [scope] [count], /leaderboard [this|last|YYYY-MM-DD] [topicN], /weakspots [team] [topicN], /stats"""
+STUDYBOT_USAGE = studybot_help()  # from the command catalogue, like Discord's and Slack's descriptions
 
 _SUBSCRIBE_EX = "/studybot subscribe 9am Europe/Berlin"
 _SETTINGS_USAGE = "Usage: /studybot settings [time T] [tz ZONE] [reveal 8h]"

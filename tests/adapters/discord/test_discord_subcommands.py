@@ -43,6 +43,18 @@ async def test_the_registered_payload_has_subcommands_typed_options_and_permissi
     # member commands: visible to everyone (no default permission), described, servers only
     for name in ("drill", "leaderboard", "weakspots", "stats", "forget-me"):
         assert by_name[name]["default_member_permissions"] is None and by_name[name]["description"], name
+    # descriptions come from the command catalogue, the same text as the help and the Slack manifest
+    from bot.core.catalogue import STUDYBOT, member_command, subcommand
+
+    assert studybot["description"] == STUDYBOT.summary
+    for name in ("drill", "leaderboard", "weakspots", "stats"):
+        assert by_name[name]["description"] == member_command(name).summary
+    assert by_name["forget-me"]["description"] == subcommand("forget-me").summary
+    for name in ("subscribe", "unsubscribe", "post-now", "reveal-now", "focus", "help"):
+        assert subs[name]["description"] == subcommand(name).summary, name
+    assert all(team[a]["description"] == subcommand(f"team {a}").summary for a in team)
+    weak = {o["name"]: o for o in by_name["weakspots"]["options"]}
+    assert [c["value"] for c in weak["topic"]["choices"]] == [f"topic{n}" for n in range(1, 6)]
     confirm = by_name["forget-me"]["options"][0]
     assert (confirm["name"], confirm["type"], confirm.get("required", False)) == ("confirm", 5, False)
 
