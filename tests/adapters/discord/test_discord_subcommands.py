@@ -76,6 +76,16 @@ async def test_a_restart_with_the_same_commands_does_not_sync_again(world: World
     assert len(world.fake.commands) == 1  # unchanged: nothing sent (Discord rate-limits command updates)
 
 
+async def test_a_development_guild_gets_the_commands_instead_of_the_global_list(world: World) -> None:
+    bot = await world.start_bot(dev_guild=GUILD_A)
+    assert world.fake.commands == []  # nothing global: a development build does not touch real servers
+    [registered] = world.fake.guild_commands[GUILD_A]
+    assert {c["name"] for c in registered} == {"drill", "leaderboard", "weakspots", "stats", "forget-me", "studybot"}
+    await bot.stop()
+    await world.start_bot(dev_guild=GUILD_A)
+    assert len(world.fake.guild_commands[GUILD_A]) == 1  # unchanged: no second sync
+
+
 async def test_the_daily_loop_through_subcommands(world: World) -> None:
     await world.start_bot()
     await world.subscribe(zone="Europe/Berlin")
