@@ -318,6 +318,23 @@ class QuizService(LearningMixin):
             log.warning("could not add option reactions: %s", exc, extra={"channel": ch.ref.channel})
         return await self.store.get_post(post.id)
 
+    # -- the facade's reads for adapters and the scheduler (they never touch the store or the clock) --
+    def now(self) -> dt.datetime:
+        """The service's clock (a ManualClock in tests, so adapters and the scheduler share its time)."""
+        return self.clock.now()
+
+    async def claim_delivery(self, delivery_id: str) -> bool:
+        """True the first time ``delivery_id`` is seen; False for a platform's repeat delivery."""
+        return await self.store.claim_delivery(delivery_id, self.clock.now())
+
+    async def active_channels(self) -> list[ChannelInfo]:
+        """Every subscribed channel, on every platform."""
+        return await self.store.active_channels()
+
+    async def channel_by_id(self, channel_id: int) -> ChannelInfo:
+        """One channel's settings; KeyError if it does not exist."""
+        return await self.store.channel_by_id(channel_id)
+
     async def prune_deliveries(self, keep: dt.timedelta = dt.timedelta(days=2)) -> int:
         """Forget handled delivery ids older than ``keep`` (platforms stop retrying within minutes)."""
         return await self.store.prune_deliveries(self.clock.now() - keep)

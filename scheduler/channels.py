@@ -196,7 +196,7 @@ class ChannelScheduler:
         if self._sched is None:
             return
         async with self._lock:
-            channels = await self.service.store.active_channels()
+            channels = await self.service.active_channels()
             if self._sched is None:  # stopped while reading
                 return
             desired = {s.id: s for ch in channels for s in channel_jobs(ch, weekly=self.weekly_available)}
@@ -211,7 +211,7 @@ class ChannelScheduler:
             return
         async with self._lock:
             try:
-                ch = await self.service.store.channel_by_id(channel_id)
+                ch = await self.service.channel_by_id(channel_id)
                 specs = channel_jobs(ch, weekly=self.weekly_available)
             except KeyError:
                 specs = []
@@ -345,7 +345,7 @@ class ChannelScheduler:
         retried = 0
         for channel_id in sorted(self._failed_daily):
             try:
-                ch = await self.service.store.channel_by_id(channel_id)
+                ch = await self.service.channel_by_id(channel_id)
             except KeyError:
                 self._failed_daily.discard(channel_id)
                 continue
@@ -387,9 +387,9 @@ class ChannelScheduler:
         board = getattr(self.service, "post_weekly_board", None)
         if board is None:
             return 0
-        now = self.service.clock.now()
+        now = self.service.now()
         posted = 0
-        for ch in await self.service.store.active_channels():
+        for ch in await self.service.active_channels():
             spec = next((s for s in channel_jobs(ch) if s.kind == WEEKLY), None)
             if spec is None:
                 continue

@@ -258,7 +258,7 @@ def build_slack_app(
         take at most CLAIM_WAIT_SECONDS (a database busy with another writer must not push the ack past
         Slack's 3 s); after that, or if the store fails, the event is processed anyway: every write it
         leads to is idempotent (keyed by the event id), so a repeat still changes nothing."""
-        task = asyncio.ensure_future(service.store.claim_delivery(f"{PLATFORM}:{event_id}", service.clock.now()))
+        task = asyncio.ensure_future(service.claim_delivery(f"{PLATFORM}:{event_id}"))
         done, _ = await asyncio.wait({task}, timeout=CLAIM_WAIT_SECONDS)
         if not done:
             background.add(task)  # let it finish; never cancel a database call half-way
@@ -311,7 +311,7 @@ def build_slack_app(
                 delivery_id=str(
                     body.get("event_id") or f"{event.get('type')}:{item['ts']}:{user}:{event.get('event_ts')}"
                 ),
-                at=_event_time(event, service.clock.now()),
+                at=_event_time(event, service.now()),
                 is_bot=bot,
                 user_name=name,
             )

@@ -377,7 +377,7 @@ async def serve_slack(
             client_secret=cfg.client_secret or "",
             scopes=cfg.scopes,
             api_url=cfg.api_url,
-            now=service.clock.now,
+            now=service.now,
         )
         app = build_slack_app(service, client=client, signing_secret=cfg.signing_secret, oauth_settings=settings)
         log.info("Slack OAuth distribution: workspaces install the app at %s on this server", INSTALL_PATH)
