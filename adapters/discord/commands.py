@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import zoneinfo
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol, runtime_checkable
 
 import discord
 from discord import app_commands
@@ -21,10 +21,7 @@ from bot.core.catalogue import STUDYBOT, member_command, subcommand
 from bot.core.commands import parse_drill, parse_leaderboard, parse_studybot, parse_weakspots
 from bot.core.model import Syllabus
 
-if TYPE_CHECKING:
-    from adapters.discord.client import StudyBotClient
-
-__all__ = ["build_commands", "scope_choices", "zone_choices"]
+__all__ = ["CommandRunner", "build_commands", "scope_choices", "zone_choices"]
 
 REVEAL_CHOICES = ["30m", "1h", "2h", "4h", "8h", "12h", "23h"]
 # Discord has one settings command for both catalogue forms (show, and change with options).
@@ -39,12 +36,26 @@ def _args(*parts: object) -> str:
     return " ".join(str(p).strip() for p in parts if p is not None and str(p).strip())
 
 
-def _client(interaction: discord.Interaction[Any]) -> StudyBotClient:
-    from adapters.discord.client import StudyBotClient
+class _HasSyllabus(Protocol):
+    @property
+    def syllabus(self) -> Syllabus: ...
 
+
+@runtime_checkable
+class CommandRunner(Protocol):
+    """What a command callback needs from the client (StudyBotClient is one); no import of the client."""
+
+    @property
+    def service(self) -> _HasSyllabus: ...
+
+    async def run_command(self, interaction: discord.Interaction[Any], command: str, text: str,
+                          validate: Callable[[str], object] | None = None) -> None: ...
+
+
+def _client(interaction: discord.Interaction[Any]) -> CommandRunner:
     client = interaction.client
-    if not isinstance(client, StudyBotClient):
-        raise TypeError("StudyBot commands need a StudyBotClient")
+    if not isinstance(client, CommandRunner):
+        raise TypeError("StudyBot commands need a client with run_command (StudyBotClient)")
     return client
 
 
