@@ -36,7 +36,7 @@ from bot.core.learning import (
     weakest_objectives,
     week_bounds,
 )
-from bot.core.messages import DrillCard, OptionView, Reply, Table
+from bot.core.messages import DrillCard, Invocation, OptionView, Reply, Table
 from bot.core.model import LETTERS, Question
 from bot.core.review import GUESS_RATE, next_card, objective_readiness
 from bot.core.selection import option_order, seed_for, smoothed_accuracy
@@ -46,7 +46,6 @@ if TYPE_CHECKING:
     from bot.core.clock import Clock
     from bot.core.model import Syllabus
     from bot.core.ports import ChannelInfo, ChartRenderer, Notifier, PostInfo, Store
-    from bot.service import Invocation
 
 __all__ = ["LearningMixin"]
 

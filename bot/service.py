@@ -10,7 +10,6 @@ import datetime as dt
 import logging
 import zoneinfo
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
 
 from bot.core.answers import OPTION_EMOJI, ReactionEvent, derive_answers, option_for_reaction
 from bot.core.clock import Clock
@@ -23,7 +22,7 @@ from bot.core.commands import (
     UsageError,
     parse_studybot,
 )
-from bot.core.messages import ChannelRef, OptionView, QuestionPost, Reply, RevealOption, RevealPost
+from bot.core.messages import Invocation, OptionView, QuestionPost, Reply, RevealOption, RevealPost
 from bot.core.model import LETTERS, Question, Syllabus
 from bot.core.ports import ChannelInfo, ChartRenderer, Notifier, PlatformError, PlatformUnavailable, PostInfo, Store
 from bot.core.ratelimit import RateLimiter
@@ -40,24 +39,6 @@ REASON_TEXT = {
     "focus": "the channel's focus topic",
     "manual": "posted on request",
 }
-
-
-@dataclass(frozen=True, slots=True)
-class Invocation:
-    """Who typed a command, where."""
-
-    platform: str
-    workspace: str
-    channel: str
-    user: str
-    user_name: str = ""
-    is_admin: bool = False
-    channel_name: str = ""
-    workspace_name: str = ""
-
-    @property
-    def ref(self) -> ChannelRef:
-        return ChannelRef(self.platform, self.workspace, self.channel)
 
 
 def local_date(now: dt.datetime, tz: str) -> dt.date:

@@ -14,6 +14,7 @@ from bot.core.charts import ChartImage
 __all__ = [
     "ChannelRef",
     "DrillCard",
+    "Invocation",
     "Message",
     "OptionView",
     "QuestionPost",
@@ -113,3 +114,21 @@ class Reply:
 
 
 Message = QuestionPost | RevealPost | Reply
+
+
+@dataclass(frozen=True, slots=True)
+class Invocation:
+    """Who typed a command, where."""
+
+    platform: str
+    workspace: str
+    channel: str
+    user: str
+    user_name: str = ""
+    is_admin: bool = False
+    channel_name: str = ""
+    workspace_name: str = ""
+
+    @property
+    def ref(self) -> ChannelRef:
+        return ChannelRef(self.platform, self.workspace, self.channel)

@@ -27,7 +27,9 @@ from aiohttp import WSMsgType, web
 
 from tests.adapters.discord import discord_payloads as P
 
-JSON = {"Content-Type": "application/json"}  # exactly this: discord.py compares the header string
+JSON = {"Content-Type": "application/json"}
+BODY = web.RequestKey("body", object)  # the parsed JSON body (or multipart payload_json)
+FILES = web.RequestKey("files", list)  # the multipart files[n] parts: (filename, content type, bytes)  # exactly this: discord.py compares the header string
 
 
 def jresp(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
@@ -235,8 +237,8 @@ class FakeDiscord:
                 body = json.loads(raw)
             else:
                 body = raw.decode(errors="replace")
-        request["json"] = body
-        request["files"] = files
+        request[BODY] = body
+        request[FILES] = files
         call = Call(request.method, request.path, dict(request.query), body, request.headers.get("Authorization"),
                     time.monotonic(), files=[name for name, _t, _d in files])
         self.calls.append(call)
@@ -262,7 +264,7 @@ class FakeDiscord:
         channel = request.match_info.get("channel")
         if channel is not None and channel in self.forbidden_channels:
             return jresp({"message": "Missing Permissions", "code": 50013}, 403)
-        if request["files"]:
+        if request[FILES]:
             rec = self._record_for(request) if "token" in request.match_info else None
             where = channel or (rec.channel_id if rec else "")
             if where in self.refuse_files:
@@ -271,13 +273,13 @@ class FakeDiscord:
 
     @staticmethod
     def _json(request: web.Request) -> Any:
-        return request["json"]
+        return request[BODY]
 
     def _attach(self, request: web.Request, body: dict[str, Any], channel_id: str, via: str) -> list[dict[str, Any]]:
         """Store the request's files as this message's attachments (descriptions from ``attachments``)."""
         declared = {str(a.get("id")): a for a in body.get("attachments") or []}
         out: list[dict[str, Any]] = []
-        for index, (filename, content_type, data) in enumerate(request["files"]):
+        for index, (filename, content_type, data) in enumerate(request[FILES]):
             meta = declared.get(str(index), {})
             description = meta.get("description")
             self.uploads.append(Upload(channel_id, filename, description, content_type, data, via))
