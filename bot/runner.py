@@ -38,6 +38,8 @@ from scheduler import ChannelScheduler, SchedulerNode
 from storage.installations import SqlSlackInstallations
 from storage.lease import SqlLease
 
+INTERRUPTED = 128 + signal.SIGINT  # 130: what a shell reports for a program stopped by Ctrl-C
+
 __all__ = ["BotRunner", "StdinLines", "holder_id", "load_server", "resolve_platforms", "run", "run_console"]
 
 log = logging.getLogger(__name__)
@@ -74,13 +76,18 @@ def load_server(platform: str) -> ServeFn | None:
 
 
 @contextlib.contextmanager
-def stop_on_signals(stop: asyncio.Event) -> Iterator[None]:
-    """SIGTERM/SIGINT set ``stop`` once; a second signal gets the default behaviour (kill / KeyboardInterrupt)."""
+def stop_on_signals(stop: asyncio.Event) -> Iterator[list[signal.Signals]]:
+    """SIGTERM/SIGINT set ``stop`` once; a second signal gets the default behaviour (kill / KeyboardInterrupt).
+
+    Yields the list of signals received (at most one), so the caller can choose the exit code.
+    """
     loop = asyncio.get_running_loop()
     sigs = (signal.SIGTERM, signal.SIGINT)
+    received: list[signal.Signals] = []
 
     def first(sig: signal.Signals) -> None:
         log.info("%s received: shutting down (send it again to kill)", sig.name)
+        received.append(sig)
         for s in sigs:
             loop.remove_signal_handler(s)
         stop.set()
@@ -93,7 +100,7 @@ def stop_on_signals(stop: asyncio.Event) -> Iterator[None]:
         except (NotImplementedError, RuntimeError, ValueError):  # not the main thread, or no signals here
             pass
     try:
-        yield
+        yield received
     finally:
         for sig in installed:
             loop.remove_signal_handler(sig)
@@ -106,9 +113,13 @@ async def run(
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # our own lines say what ran, with channel and job
     platforms = resolve_platforms(settings, platform)
     stop = asyncio.Event()
-    with stop_on_signals(stop):
+    with stop_on_signals(stop) as received:
         if platforms == ["console"]:
-            return await run_console(settings, stop=stop, health_port=health_port)
+            code = await run_console(settings, stop=stop, health_port=health_port)
+            if code == 0 and signal.SIGINT in received:
+                print("\n(interrupted) bye", flush=True)
+                return INTERRUPTED  # Ctrl-C: the shell convention, 128 + SIGINT
+            return code
         return await BotRunner(settings, platforms, http=http, port=port, health_port=health_port).run(stop)
 
 

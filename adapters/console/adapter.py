@@ -66,6 +66,7 @@ class ConsoleNotifier:
         self.messages: dict[str, tuple[ChannelRef, Message]] = {}
         self.reactions: dict[str, dict[str, set[str]]] = {}
         self.latest_question: str | None = None
+        self.prompt: str | None = None  # set while the chat waits for a line: redrawn after a scheduled post
 
     async def post(self, channel: ChannelRef, message: Message) -> str:
         ref = f"m{next(self._ids)}"
@@ -76,6 +77,8 @@ class ConsoleNotifier:
         print(to_text(message), file=self.out)
         if isinstance(message, Reply):
             await self.show_chart(message)
+        if self.prompt is not None:  # a scheduled post arrived while the person was typing: show the prompt again
+            print(f"\n{self.prompt}", end="", file=self.out, flush=True)
         return ref
 
     async def show_chart(self, reply: Reply) -> Path | None:
@@ -235,10 +238,13 @@ class ConsoleChat:
         print(HELP, file=self.out)
         while True:
             print(f"\n{self.user}> ", end="", file=self.out, flush=True)
+            self.notifier.prompt = f"{self.user}> "
             try:
                 line = await lines()
             except EOFError:
                 line = ""
+            finally:
+                self.notifier.prompt = None
             if line == "":  # end of input (Ctrl-D)
                 print("\nbye", file=self.out)
                 break

@@ -171,17 +171,21 @@ async def test_a_failing_adapter_stops_the_other_and_the_error_surfaces(sched_db
     assert await lease_holder(sched_db_url) is None
 
 
-async def test_sigterm_stops_a_running_bot_cleanly(tmp_path: Path, sched_db_url: str) -> None:
-    """A real ``studybot run`` process (terminal chat, JSON logs, /healthz) stopped with SIGTERM."""
+@pytest.mark.parametrize("sig,code", [(signal.SIGTERM, 0), (signal.SIGINT, 130)], ids=["SIGTERM", "Ctrl-C"])
+async def test_a_signal_stops_a_running_bot_cleanly(tmp_path: Path, sched_db_url: str, sig: signal.Signals,
+                                                    code: int) -> None:
+    """A real ``studybot run`` process (terminal chat, JSON logs, /healthz) stopped with SIGTERM (exit 0) or
+    Ctrl-C (SIGINT: exit 130, as a shell expects of an interrupted program, after closing everything)."""
     secret = "s3cr3t-signing-value-0123456789ab"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_", "STUDYBOT_"))}
     env.update(DATABASE_URL=sched_db_url, STUDYBOT_LOG_FORMAT="json", STUDYBOT_LOG_LEVEL="INFO", SLACK_SIGNING_SECRET=secret)
     err = tmp_path / "stderr.log"
+    out = tmp_path / "stdout.log"
     studybot = str(Path(sys.executable).with_name("studybot"))
-    with err.open("wb") as err_file:  # noqa: ASYNC230  (a local file, opened once)
+    with err.open("wb") as err_file, out.open("wb") as out_file:  # noqa: ASYNC230  (local files, opened once)
         proc = await asyncio.create_subprocess_exec(
             studybot, "run", "--health-port", "0", stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.DEVNULL, stderr=err_file, env=env,
+            stdout=out_file, stderr=err_file, env=env,
         )
     try:
         def log_lines() -> list[dict[str, Any]]:
@@ -194,8 +198,8 @@ async def test_sigterm_stops_a_running_bot_cleanly(tmp_path: Path, sched_db_url:
             body = await resp.json()
             assert resp.status == 200 and body["scheduler"]["role"] == "leader", body
         started = time.monotonic()
-        proc.send_signal(signal.SIGTERM)
-        assert await asyncio.wait_for(proc.wait(), 15) == 0
+        proc.send_signal(sig)
+        assert await asyncio.wait_for(proc.wait(), 15) == code
         assert time.monotonic() - started < 10
     finally:
         if proc.returncode is None:
@@ -207,3 +211,6 @@ async def test_sigterm_stops_a_running_bot_cleanly(tmp_path: Path, sched_db_url:
     assert all("channel" in r and "job" in r for r in records if r["logger"].startswith("scheduler")), records
     assert secret not in err.read_text()
     assert await lease_holder(sched_db_url) is None
+    shown = out.read_text()
+    assert "StudyBot terminal chat" in shown
+    assert shown.rstrip().endswith("(interrupted) bye") == (sig == signal.SIGINT), shown[-200:]
