@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from bot.core import boards
 from bot.core import charts as chartdata
 from bot.core.commands import (
     Focus,
@@ -323,70 +324,23 @@ class LearningMixin:
         if start > now:
             return Reply(f"The week from Monday {monday:%Y-%m-%d} has not started yet; try /leaderboard this.", private=private)
         rows = await self.store.first_attempts(ws, start, end)
-        if topic is not None:
-            rows = [r for r in rows if r[2] == topic]
-        mine = [r for r in rows if r[0] == team_id]
-        per_person: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-        per_person_topic: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0])
-        for _team, pid, t, attempts, correct in mine:
-            per_person[pid][0] += correct
-            per_person[pid][1] += attempts
-            per_person_topic[(pid, t)][0] += correct
-            per_person_topic[(pid, t)][1] += attempts
-        names = await self.store.person_names(list(per_person))
-        last_day = min(now, end - dt.timedelta(seconds=1)).astimezone(zoneinfo.ZoneInfo(tz)).date()
-        streaks = await self._streaks(list(per_person), tz, last_day)
-        ranked = sorted(per_person.items(), key=lambda kv: (-kv[1][0], -(kv[1][0] / max(kv[1][1], 1)), names.get(kv[0], "")))
-        members = tuple(
-            (str(i + 1), names.get(p, "?"), str(c), _pct(c, n), str(streaks.get(p, 0)))
-            for i, (p, (c, n)) in enumerate(ranked)
-        )
         topics = [topic] if topic else [t.id for t in self.syllabus.topics]
-        by_topic_rows = []
-        for p, _cn in ranked:
-            cells = []
-            for t in topics:
-                c, n = per_person_topic.get((p, t), [0, 0])
-                cells.append(f"{c}/{n}" if n else "–")
-            by_topic_rows.append((names.get(p, "?"), *cells))
-        team_cells = []
-        for t in topics:
-            c = sum(v[0] for (p, tt), v in per_person_topic.items() if tt == t)
-            n = sum(v[1] for (p, tt), v in per_person_topic.items() if tt == t)
-            team_cells.append(f"{c}/{n}" if n else "–")
-        if ranked:
-            by_topic_rows.append(("TEAM", *team_cells))
-        # teams of the workspace ranked against each other, per topic
-        teams = await self.store.team_names(ws)
-        agg: dict[tuple[str, int], list[int]] = defaultdict(lambda: [0, 0])
-        for tid, _pid, t, attempts, correct in rows:
-            if tid is not None:
-                agg[(t, tid)][0] += correct
-                agg[(t, tid)][1] += attempts
-        versus = []
-        for t in topics:
-            entries = sorted(((tid, c, n) for (tt, tid), (c, n) in agg.items() if tt == t and n),
-                             key=lambda e: (-e[1] / e[2], -e[2]))
-            for rank, (tid, c, n) in enumerate(entries, start=1):
-                versus.append((f"Topic {t}", str(rank), teams.get(tid, "?"), f"{c}/{n}", _pct(c, n)))
-        if not members:
+        people = sorted({pid for tid, pid, t, _n, _c in rows if tid == team_id and t in topics})
+        names = await self.store.person_names(people)
+        last_day = min(now, end - dt.timedelta(seconds=1)).astimezone(zoneinfo.ZoneInfo(tz)).date()
+        streaks = await self._streaks(people, tz, last_day)
+        board = boards.leaderboard(rows, team_id, topics, names=names, streaks=streaks,
+                                   team_names=await self.store.team_names(ws))
+        if board.empty:
             return Reply(f"{title}: no answers in that week" + (f" on topic {topic}." if topic else "."), private=private)
-        team_order = [team_id, *sorted({tid for (_t, tid) in agg if tid != team_id}, key=lambda tid: teams.get(tid, ""))]
-        board = chartdata.weekly_board(
+        chart = chartdata.weekly_board(
             title,
             topics,
-            [(names.get(p, "?"), {t: per_person_topic.get((p, t), [0, 0])[0] for t in topics}) for p, _cn in ranked],
-            [(teams.get(tid, "?"), {t: (agg[(t, tid)][0], agg[(t, tid)][1]) for t in topics if (t, tid) in agg})
-             for tid in team_order],
+            [(m.name, {t: m.by_topic.get(t, boards.Tally()).right for t in topics}) for m in board.members],
+            [(name, {t: (v.right, v.attempted) for t, v in per.items()}) for _tid, name, per in board.teams_by_topic],
         )
-        tables = (
-            Table("Members by points", ("#", "Member", "Points", "Accuracy", "Streak"), members,
-                  note="Points: one per question answered right at the first attempt in the week (daily or drill). "
-                       "Streak: consecutive days with an answer to the daily question."),
-            Table("By topic (right/attempted)", ("Member", *[f"T{t}" for t in topics]), tuple(by_topic_rows)),
-            Table("Teams by topic", ("Topic", "#", "Team", "Right", "Accuracy"), tuple(versus)),
-        )
-        return await self._with_chart(Reply("", private=private, tables=tables, title=title), lambda r: r.board(board))
+        tables = boards.board_tables(board)
+        return await self._with_chart(Reply("", private=private, tables=tables, title=title), lambda r: r.board(chart))
 
     async def post_weekly_board(self, channel_id: int) -> bool:
         """Post last week's board in the channel once (Monday morning); False if already posted."""

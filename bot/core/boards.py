@@ -1,0 +1,158 @@
+"""The weekly leaderboard as pure rules: who has how many points, in which order, and how teams compare.
+
+Input is the week's first attempts (one row per person, team, topic: attempts and right answers, as
+the store returns them); output is a typed :class:`Leaderboard` that the text tables
+(:func:`board_tables`) and the chart (:func:`bot.core.charts.weekly_board`) are both drawn from.
+Nothing here reads the database or the clock, so every rule is tested as a function.
+
+Rules (the README states them):
+- a point is a question answered right at the first attempt in the week (daily or drill);
+- members rank by points, then accuracy, then name (so the order is total and stable);
+- teams rank per topic by accuracy, then by the number of answers (more evidence first);
+- a topic with no answers shows "–", not 0/0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from bot.core.messages import Table
+
+__all__ = [
+    "FirstAttempts",
+    "Leaderboard",
+    "MemberStanding",
+    "Tally",
+    "TeamStanding",
+    "board_tables",
+    "leaderboard",
+    "pct",
+]
+
+# (team id or None, person id, topic id, first attempts, right at the first attempt)
+FirstAttempts = tuple[int | None, int, str, int, int]
+
+POINTS_NOTE = ("Points: one per question answered right at the first attempt in the week (daily or drill). "
+               "Streak: consecutive days with an answer to the daily question.")
+
+
+@dataclass(frozen=True, slots=True)
+class Tally:
+    """Right answers out of attempts."""
+
+    right: int = 0
+    attempted: int = 0
+
+    def __add__(self, other: Tally) -> Tally:
+        return Tally(self.right + other.right, self.attempted + other.attempted)
+
+    @property
+    def accuracy(self) -> float:
+        return self.right / self.attempted if self.attempted else 0.0
+
+    def cell(self) -> str:
+        return f"{self.right}/{self.attempted}" if self.attempted else "–"
+
+
+@dataclass(frozen=True, slots=True)
+class MemberStanding:
+    rank: int
+    person: int
+    name: str
+    total: Tally
+    streak: int
+    by_topic: Mapping[str, Tally] = field(default_factory=dict)
+
+    @property
+    def points(self) -> int:
+        return self.total.right
+
+
+@dataclass(frozen=True, slots=True)
+class TeamStanding:
+    topic: str
+    rank: int
+    team: int
+    name: str
+    tally: Tally
+
+
+@dataclass(frozen=True, slots=True)
+class Leaderboard:
+    """One team's week: its members ranked, its per-topic totals, and every team ranked per topic."""
+
+    team: int
+    topics: tuple[str, ...]
+    members: tuple[MemberStanding, ...]
+    team_by_topic: Mapping[str, Tally]
+    versus: tuple[TeamStanding, ...]
+    teams_by_topic: tuple[tuple[int, str, Mapping[str, Tally]], ...]  # this team first, then by name
+
+    @property
+    def empty(self) -> bool:
+        return not self.members
+
+
+def pct(tally: Tally) -> str:
+    return f"{100 * tally.accuracy:.0f}%" if tally.attempted else "–"
+
+
+def leaderboard(
+    rows: Iterable[FirstAttempts],
+    team: int,
+    topics: Sequence[str],
+    *,
+    names: Mapping[int, str],
+    streaks: Mapping[int, int],
+    team_names: Mapping[int, str],
+) -> Leaderboard:
+    """Rank ``team``'s members and every team per topic from the week's first attempts.
+
+    Rows for topics outside ``topics`` are left out (``topics`` may be one topic for ``/leaderboard topic3``).
+    """
+    wanted = set(topics)
+    per_topic: dict[tuple[int, str], Tally] = {}
+    agg: dict[tuple[str, int], Tally] = {}
+    for team_id, person, topic, attempts, right in rows:
+        if topic not in wanted:
+            continue
+        tally = Tally(right, attempts)
+        if team_id == team:
+            per_topic[(person, topic)] = per_topic.get((person, topic), Tally()) + tally
+        if team_id is not None:
+            agg[(topic, team_id)] = agg.get((topic, team_id), Tally()) + tally
+    totals: dict[int, Tally] = {}
+    for (person, _topic), tally in per_topic.items():
+        totals[person] = totals.get(person, Tally()) + tally
+    order = sorted(totals, key=lambda p: (-totals[p].right, -totals[p].accuracy, names.get(p, ""), p))
+    members = tuple(
+        MemberStanding(i, p, names.get(p, "?"), totals[p], streaks.get(p, 0),
+                       {t: per_topic[(p, t)] for t in topics if (p, t) in per_topic})
+        for i, p in enumerate(order, start=1)
+    )
+    team_by_topic = {t: sum((v for (p, tt), v in per_topic.items() if tt == t), Tally()) for t in topics}
+    versus: list[TeamStanding] = []
+    for t in topics:
+        entries = sorted(((tid, v) for (tt, tid), v in agg.items() if tt == t and v.attempted),
+                         key=lambda e: (-e[1].accuracy, -e[1].attempted, team_names.get(e[0], ""), e[0]))
+        versus += [TeamStanding(t, rank, tid, team_names.get(tid, "?"), v) for rank, (tid, v) in enumerate(entries, 1)]
+    others = sorted({tid for (_t, tid) in agg if tid != team}, key=lambda tid: (team_names.get(tid, ""), tid))
+    teams_by_topic = tuple(
+        (tid, team_names.get(tid, "?"), {t: agg[(t, tid)] for t in topics if (t, tid) in agg}) for tid in [team, *others]
+    )
+    return Leaderboard(team, tuple(topics), members, team_by_topic, tuple(versus), teams_by_topic)
+
+
+def board_tables(board: Leaderboard) -> tuple[Table, ...]:
+    """The three text tables of a board: members by points, by topic, teams by topic."""
+    members = tuple((str(m.rank), m.name, str(m.points), pct(m.total), str(m.streak)) for m in board.members)
+    by_topic = [(m.name, *[m.by_topic.get(t, Tally()).cell() for t in board.topics]) for m in board.members]
+    if board.members:
+        by_topic.append(("TEAM", *[board.team_by_topic.get(t, Tally()).cell() for t in board.topics]))
+    versus = tuple((f"Topic {s.topic}", str(s.rank), s.name, s.tally.cell(), pct(s.tally)) for s in board.versus)
+    return (
+        Table("Members by points", ("#", "Member", "Points", "Accuracy", "Streak"), members, note=POINTS_NOTE),
+        Table("By topic (right/attempted)", ("Member", *[f"T{t}" for t in board.topics]), tuple(by_topic)),
+        Table("Teams by topic", ("Topic", "#", "Team", "Right", "Accuracy"), versus),
+    )
