@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from bot.core import boards
+from bot.core import boards, weakspots
 from bot.core import charts as chartdata
 from bot.core.commands import (
     Focus,
@@ -27,6 +27,8 @@ from bot.core.commands import (
     parse_stats,
     parse_weakspots,
 )
+from bot.core.exams import parse_exam_scope
+from bot.core.exams import time_left as exam_time_left
 from bot.core.learning import (
     MIN_ANSWERS_FOR_RANKING,
     TOPIC_WEIGHTS,
@@ -47,6 +49,7 @@ if TYPE_CHECKING:
     from bot.core.clock import Clock
     from bot.core.model import Syllabus
     from bot.core.ports import ChannelInfo, ChartRenderer, Notifier, PostInfo, Store
+    from bot.exams import MockExams
 
 __all__ = ["LearningMixin"]
 
@@ -75,6 +78,7 @@ class LearningMixin:
     by_id: dict[str, Question]
     notifier: Notifier
     charts: ChartRenderer | None
+    exams: MockExams
     _objective_text: dict[str, str]
     _topic_title: dict[str, str]
 
@@ -125,6 +129,10 @@ class LearningMixin:
         return tid, name, tz
 
     # -- spaced repetition ------------------------------------------------------------------------
+    async def _review_now(self, person: int, q: Question, correct: bool, at: dt.datetime) -> None:
+        """An answer outside any team's day (a mock exam): the day is the UTC date of ``at``."""
+        await self._review(person, q, correct, at.astimezone(dt.UTC).date(), at)
+
     async def _review(self, person: int, q: Question, correct: bool, day: dt.date, at: dt.datetime) -> None:
         card, last_day = await self.store.review_state(person, q.id)
         if last_day == day:
@@ -181,6 +189,10 @@ class LearningMixin:
         weak = [s.objective_id for s in ranked if s.smoothed < smoothed_accuracy(0, 0)]
         due = await self.store.due_reviews(person, now)
         seen = await self.store.seen_questions(person)
+        running = await self.store.active_drill(person)
+        if running is not None and parse_exam_scope(running.scope) is not None and now < running.expires_at:
+            return [Reply(f"You are in a mock exam ({running.position}/{len(running.questions)} answered, "
+                          f"{exam_time_left(now, running.expires_at)}). Finish it, or /exam end, before a drill.")]
         if cmd.kind == "topic":
             candidates = [q for q in self.questions if q.topic_id == cmd.target]
         elif cmd.kind == "subtopic":
@@ -248,6 +260,9 @@ class LearningMixin:
             return [Reply("That drill no longer exists (forget-me deletes drills too). Start a new one with /drill.")]
         if drill.person_id != person or drill.workspace_id != ws:
             return [Reply("That drill is not yours. Start your own with /drill.")]
+        if parse_exam_scope(drill.scope) is not None:  # a mock exam: no feedback until the end
+            team = await self.store.person_team(ws, person)
+            return await self.exams.press(drill, seq, letter, ws, person, team[0] if team else None)
         now = self.clock.now()
         if drill.status == "active" and now >= drill.expires_at:
             await self.store.expire_drill(drill.id)
@@ -394,66 +409,23 @@ class LearningMixin:
         stats = {o: (c, n) for o, c, n in await self.store.team_objective_stats(team_id)}
         recent = {o: (c, n) for o, c, n in await self.store.team_objective_stats(team_id, since=now - dt.timedelta(days=7))}
         before = {o: (c, n) for o, c, n in await self.store.team_objective_stats(team_id, since=now - dt.timedelta(days=35), until=now - dt.timedelta(days=7))}
-        area_rows = []
-        for t in self.syllabus.topics if topic is None else ():
-            tc = sum(stats.get(o.id, (0, 0))[0] for s in t.subtopics for o in s.objectives)
-            tn = sum(stats.get(o.id, (0, 0))[1] for s in t.subtopics for o in s.objectives)
-            area_rows.append((f"{t.id} {_short(t.title, 70)}", _pct(tc, tn), str(tn)))
-            for s in t.subtopics:
-                sc = sum(stats.get(o.id, (0, 0))[0] for o in s.objectives)
-                sn = sum(stats.get(o.id, (0, 0))[1] for o in s.objectives)
-                area_rows.append((f"  {s.id} {_short(s.title, 68)}", _pct(sc, sn), str(sn)))
-        in_scope = {o: v for o, v in stats.items() if topic is None or o.split(".")[0] == topic}
-        weakest, too_few = weakest_objectives([ObjectiveStat(o, c, n) for o, (c, n) in in_scope.items()])
-        objective_rows = []
-        for s in self.syllabus.topic(topic).subtopics if topic is not None else ():
-            for o in s.objectives:
-                c, n = stats.get(o.id, (0, 0))
-                cell = chartdata.heat_cell((c, n), MIN_ANSWERS_FOR_RANKING)
-                smoothed = f"{100 * cell.value:.0f}%" if cell.enough else "too few"
-                delta = chartdata.trend_points(recent.get(o.id, (0, 0)), before.get(o.id, (0, 0)))
-                objective_rows.append((o.id, _short(o.text, 48), smoothed, f"{c}/{n}", "n/a" if delta is None else f"{delta:+.0f} pts"))
-        wrong = await self.store.team_wrong_choices(team_id, [w.objective_id for w in weakest])
+        weakest, _too_few = weakspots.ranked_weakest(stats, topic)
         misconception: dict[str, str] = {}
-        for obj, qid, option, _n in wrong:
+        for obj, qid, option, _n in await self.store.team_wrong_choices(team_id, [w.objective_id for w in weakest]):
             if obj not in misconception and qid in self.by_id:
-                misconception[obj] = _short(self.by_id[qid].options[option], 50)
-        weak_rows = []
-        for w in weakest:
-            delta = chartdata.trend_points(recent.get(w.objective_id, (0, 0)), before.get(w.objective_id, (0, 0)))
-            trend = "n/a" if delta is None else f"{'▲' if delta > 0 else '▼' if delta < 0 else '='} {delta:+.0f} pts"
-            weak_rows.append((w.objective_id, _short(self._objective_text.get(w.objective_id, ""), 48), f"{100 * w.smoothed:.0f}%",
-                              f"{w.correct}/{w.attempts}", misconception.get(w.objective_id, "–"), trend))
+                misconception[obj] = self.by_id[qid].options[option]
         members = await self.store.team_member_topic_stats(team_id)
         names = await self.store.person_names(sorted({m[0] for m in members}))
-        by_member: dict[int, list[tuple[float, str, int, int]]] = defaultdict(list)
-        for pid, member_topic, c, n in members:
-            if n >= MIN_ANSWERS_FOR_RANKING:
-                by_member[pid].append((smoothed_accuracy(c, n), member_topic, c, n))
-        member_rows = tuple(
-            (names.get(pid, "?"), f"Topic {min(v)[1]}", f"{min(v)[2]}/{min(v)[3]}")
-            for pid, v in sorted(by_member.items(), key=lambda kv: names.get(kv[0], ""))
-        )
-        note = (f"Smoothed = (right + 2) / (answers + 3), so a few answers do not dominate. {len(too_few)} objective(s) "
-                f"with fewer than {MIN_ANSWERS_FOR_RANKING} answers are not ranked. Trend: last 7 days vs the 4 weeks before.")
+        tables = weakspots.weakspot_tables(self.syllabus, stats, recent, before, topic=topic, wrong_choices=misconception,
+                                           member_topics=members, names=names)
         scope = f" · Topic {topic}" if topic else ""
-        if not in_scope:
+        if tables is None:
             return Reply(f"Weak spots · {team_name}{scope}: no answers yet. The report fills in as the team answers daily "
                          "questions and drills.", private=True)
-        first = (Table(f"Topic {topic} by objective", ("Objective", "", "Smoothed", "Right", "Trend"), tuple(objective_rows))
-                 if topic else Table("Accuracy by topic and subtopic", ("Area", "Accuracy", "Answers"), tuple(area_rows)))
         title = f"Weak spots · {team_name}{scope}"
         heatmap = chartdata.weakspot_heatmap(title, self.syllabus, stats, recent, before,
                                              min_answers=MIN_ANSWERS_FOR_RANKING, topic=topic)
-        reply = Reply(
-            "", private=True, title=f"{title} (visible to leads and admins only)",
-            tables=(
-                first,
-                Table("Five weakest objectives", ("Objective", "", "Smoothed", "Right", "Most chosen wrong option", "Trend"), tuple(weak_rows), note=note),
-                Table("Members: weakest topic", ("Member", "Weakest", "Right"), member_rows,
-                      note=f"Only topics where a member has at least {MIN_ANSWERS_FOR_RANKING} answers."),
-            ),
-        )
+        reply = Reply("", private=True, title=f"{title} (visible to leads and admins only)", tables=tables)
         return await self._with_chart(reply, lambda r: r.heatmap(heatmap))
 
     # -- /stats -----------------------------------------------------------------------------------
@@ -615,4 +587,6 @@ class LearningMixin:
             return await self._weakspots(inv, text)
         if name == "stats":
             return await self._stats(inv, text)
+        if name == "exam":
+            return await self.exams.command(inv, text)
         return None

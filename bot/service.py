@@ -27,6 +27,7 @@ from bot.core.model import LETTERS, Question, Syllabus
 from bot.core.ports import ChannelInfo, ChartRenderer, Notifier, PlatformError, PlatformUnavailable, PostInfo, Store
 from bot.core.ratelimit import RateLimiter
 from bot.core.selection import choose_question, option_order, seed_for
+from bot.exams import MockExams
 from bot.learning import LearningMixin
 
 __all__ = ["Invocation", "QuizService"]
@@ -81,6 +82,7 @@ class QuizService(LearningMixin):
         self._post_ids: dict[tuple[int, str, str], int] = {}
         self._topic_title = {t.id: t.title for t in syllabus.topics}
         self.limiter = RateLimiter()  # commands and button presses per person
+        self.exams = MockExams(store, clock, syllabus, self.questions, who=self._who, review=self._review_now)
 
     # -- commands -------------------------------------------------------------------------------
     async def handle_command(self, inv: Invocation, command: str, text: str) -> list[Reply]:

@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from bot.core.model import Objective, Question, Subtopic, Syllabus, Topic
+from bot.core.model import ExamFormat, Objective, Question, Subtopic, Syllabus, Topic
 from content import QUESTIONS_DIR, SYLLABUS_PATH
 from content.schema import BankFile, ItemModel, SyllabusFile
 
@@ -122,7 +122,10 @@ def load_syllabus(path: Path = SYLLABUS_PATH) -> Syllabus:
         topics.append(Topic(t.id, t.title, tuple(subs)))
     if problems:
         raise ContentError(problems)
-    return Syllabus(tuple(topics))
+    fmt = model.exam_format
+    exam = (ExamFormat(fmt.scored_questions, fmt.minutes, fmt.passing_score, fmt.guide_version)
+            if fmt is not None else ExamFormat())
+    return Syllabus(tuple(topics), exam)
 
 
 def read_bank_files(

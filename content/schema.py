@@ -127,7 +127,17 @@ class SyllabusTopic(_Strict):
     subtopics: list[SyllabusSubtopic] = Field(min_length=1)
 
 
+class SyllabusExamFormat(_Strict):
+    """The real exam's format as the official guide states it (used by /exam)."""
+
+    guide_version: str
+    scored_questions: int = Field(ge=1, le=200)
+    minutes: int = Field(ge=1, le=600)
+    passing_score: float | None = Field(default=None, ge=0, le=1)  # null: the guide publishes none
+
+
 class SyllabusFile(_Strict):
     exam: str
     syllabus_version: str
+    exam_format: SyllabusExamFormat | None = None
     topics: list[SyllabusTopic] = Field(min_length=1)

@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 
 HELP = """Console chat: type slash commands as you would in Slack or Discord, for example
   /studybot subscribe 09:00 Europe/Berlin    /studybot post-now    /studybot reveal-now
-  /drill topic3    /leaderboard    /weakspots    /stats    /studybot help
+  /drill topic3    /exam 5 10    /leaderboard    /weakspots    /stats    /studybot help
 Other lines:
   A / B / C / D      answer the drill question shown to you (a button press)
   react NAME N       NAME reacts with option N (1-4, or A-D) on the latest question

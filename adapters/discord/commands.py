@@ -18,7 +18,7 @@ import discord
 from discord import app_commands
 
 from bot.core.catalogue import STUDYBOT, member_command, subcommand
-from bot.core.commands import parse_drill, parse_leaderboard, parse_studybot, parse_weakspots
+from bot.core.commands import parse_drill, parse_exam, parse_leaderboard, parse_studybot, parse_weakspots
 from bot.core.model import Syllabus
 
 __all__ = ["CommandRunner", "build_commands", "scope_choices", "zone_choices"]
@@ -243,6 +243,14 @@ def build_commands(syllabus: Syllabus) -> list[app_commands.Command[Any, Any, No
     async def stats(interaction: discord.Interaction[Any]) -> None:
         await _client(interaction).run_command(interaction, "/stats", "")
 
+    @app_commands.command(name="exam", description=member_command("exam").summary)
+    @app_commands.describe(count="questions (default: the real exam's 59)", minutes="time budget (default: the real exam's pace)",
+                           end="True to finish the exam in progress now and see the result")
+    @app_commands.guild_only()
+    async def exam(interaction: discord.Interaction[Any], count: app_commands.Range[int, 1, 120] | None = None,
+                   minutes: app_commands.Range[int, 1, 240] | None = None, end: bool | None = None) -> None:
+        await _client(interaction).run_command(interaction, "/exam", "end" if end else _args(count, minutes), parse_exam)
+
     @app_commands.command(name="forget-me", description=subcommand("forget-me").summary)
     @app_commands.describe(confirm="True to delete now; leave it out to see what is deleted")
     @app_commands.guild_only()
@@ -250,4 +258,4 @@ def build_commands(syllabus: Syllabus) -> list[app_commands.Command[Any, Any, No
         await _client(interaction).run_command(interaction, "/studybot", "forget-me confirm" if confirm else "forget-me",
                                                parse_studybot)
 
-    return [drill, leaderboard, weakspots, stats, forget_me, build_studybot_group(syllabus)]
+    return [drill, leaderboard, weakspots, stats, exam, forget_me, build_studybot_group(syllabus)]

@@ -48,6 +48,8 @@ MEMBER_COMMANDS: tuple[CommandInfo, ...] = (
     CommandInfo("weakspots", "[team] [topicN]",
                 "Leads: the objectives your team (or a named team) gets wrong most", who="team leads and admins"),
     CommandInfo("stats", "", "Your own answers, streak, reviews due and exam readiness", who="everyone, privately"),
+    CommandInfo("exam", "[count] [minutes] | end", "A timed mock exam in the real exam's proportions, scored at the end",
+                who="everyone, privately"),
 )
 
 STUDYBOT = CommandInfo("studybot", "help | subscribe [HH:MM] [Area/City] | settings | post-now | reveal-now | team ...",

@@ -30,6 +30,8 @@ __all__ = [
     "DRILL_MAX",
     "STUDYBOT_USAGE",
     "Drill",
+    "EXAM_USAGE",
+    "Exam",
     "Focus",
     "ForgetMe",
     "Leaderboard",
@@ -40,6 +42,7 @@ __all__ = [
     "WeakSpots",
     "drill_usage",
     "parse_drill",
+    "parse_exam",
     "parse_leaderboard",
     "parse_stats",
     "parse_studybot",
@@ -101,6 +104,15 @@ class WeakSpots:
 @dataclass(frozen=True, slots=True)
 class Stats:
     pass
+
+
+@dataclass(frozen=True, slots=True)
+class Exam:
+    """``/exam [count] [minutes]`` (``None``: the exam's own format), ``/exam end``, ``/exam help``."""
+
+    action: str = "start"  # start | end | help
+    count: int | None = None
+    minutes: int | None = None
 
 
 STUDYBOT_USAGE = studybot_help()  # from the command catalogue, like Discord's and Slack's descriptions
@@ -336,6 +348,28 @@ def parse_weakspots(text: str) -> WeakSpots:
     if not words:
         return WeakSpots(None, topic)
     return WeakSpots(parse_team_name(words, "/weakspots Data Science"), topic)
+
+
+EXAM_MAX_QUESTIONS = 120
+EXAM_MAX_MINUTES = 240
+EXAM_USAGE = ("Usage: /exam [count] [minutes]   a timed mock exam (default: the real exam's questions and time)\n"
+              "       /exam end                  finish now and see your result\n"
+              "Example: /exam 20 40  (a short one: 20 questions in 40 minutes)")
+
+
+def parse_exam(text: str) -> Exam:
+    words = normalise_words(text)
+    if words in (["help"], ["?"]):
+        return Exam("help")
+    if words in (["end"], ["stop"], ["finish"]):
+        return Exam("end")
+    if len(words) > 2:
+        raise UsageError(f"Too many words: {shown(' '.join(words[2:]))}.\n{EXAM_USAGE}")
+    count = parse_count(words[0], low=1, high=EXAM_MAX_QUESTIONS, what="the number of questions",
+                        example="/exam 20 40") if words else None
+    minutes = parse_count(words[1].removesuffix("m").removesuffix("min"), low=1, high=EXAM_MAX_MINUTES,
+                          what="the minutes", example="/exam 20 40") if len(words) > 1 else None
+    return Exam("start", count, minutes)
 
 
 def parse_stats(text: str) -> Stats:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 __all__ = [
     "LETTERS",
+    "ExamFormat",
     "Objective",
     "Question",
     "Subtopic",
@@ -45,8 +46,19 @@ class Topic:
 
 
 @dataclass(frozen=True, slots=True)
+class ExamFormat:
+    """The real exam's format, from the official exam guide (kept in content/syllabus.yaml)."""
+
+    questions: int = 59
+    minutes: int = 120
+    passing_score: float | None = None  # None: the guide publishes no passing score
+    guide_version: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Syllabus:
     topics: tuple[Topic, ...]
+    exam: ExamFormat = ExamFormat()
 
     def objectives(self) -> list[Objective]:
         return [o for t in self.topics for s in t.subtopics for o in s.objectives]

@@ -47,7 +47,7 @@ async def test_the_registered_payload_has_subcommands_typed_options_and_permissi
     from bot.core.catalogue import STUDYBOT, member_command, subcommand
 
     assert studybot["description"] == STUDYBOT.summary
-    for name in ("drill", "leaderboard", "weakspots", "stats"):
+    for name in ("drill", "leaderboard", "weakspots", "stats", "exam"):
         assert by_name[name]["description"] == member_command(name).summary
     assert by_name["forget-me"]["description"] == subcommand("forget-me").summary
     for name in ("subscribe", "unsubscribe", "post-now", "reveal-now", "focus", "help"):
@@ -80,7 +80,8 @@ async def test_a_development_guild_gets_the_commands_instead_of_the_global_list(
     bot = await world.start_bot(dev_guild=GUILD_A)
     assert world.fake.commands == []  # nothing global: a development build does not touch real servers
     [registered] = world.fake.guild_commands[GUILD_A]
-    assert {c["name"] for c in registered} == {"drill", "leaderboard", "weakspots", "stats", "forget-me", "studybot"}
+    assert {c["name"] for c in registered} == {"drill", "leaderboard", "weakspots", "stats", "exam", "forget-me",
+                                                 "studybot"}
     await bot.stop()
     await world.start_bot(dev_guild=GUILD_A)
     assert len(world.fake.guild_commands[GUILD_A]) == 1  # unchanged: no second sync

@@ -202,3 +202,25 @@ async def test_app_home_shows_the_progress_chart_uploaded_once(
     bob = fake.of("views.publish")[-1]
     assert bob.params["user_id"] == "UBOB" and not [b for b in bob.params["view"]["blocks"] if b["type"] == "image"]
     assert "Your StudyBot stats" in json.dumps(bob.params["view"])
+
+
+async def test_a_mock_exam_through_buttons_ends_with_the_result(slack: SlackHarness, service: QuizService) -> None:
+    await slack.command("/exam", "3 6", user="UALICE", key="exam")
+    await slack.idle()
+    [start] = slack.replies("exam")
+    assert start["response_type"] == "ephemeral" and "Mock exam: 3 questions in 6 minutes" in start["text"]
+    assert "Mock exam 1/3 · 6m left" in json.dumps(start["blocks"], ensure_ascii=False)
+    current = start
+    for n in range(3):
+        actions = next(b for b in current["blocks"] if b["type"] == "actions")
+        button = actions["elements"][2]  # C
+        await slack.action(button["action_id"], button["value"], user="UALICE", key=f"x{n}")
+        await slack.idle()
+        [reply] = slack.replies(f"x{n}")
+        assert reply["response_type"] == "ephemeral"
+        if n < 2:
+            assert "Answer C recorded." in reply["text"] and "Right!" not in reply["text"]
+            current = reply
+    assert "Mock exam result" in reply["text"] and "/3 right" in reply["text"]
+    assert "By exam domain" in json.dumps(reply["blocks"])
+    assert await service.store.count_rows("answer") == 3  # type: ignore[attr-defined]
