@@ -1,0 +1,119 @@
+"""The daily loop through the real service on MemoryStore: subscribe, post, react, reveal (no database)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from bot.core.clock import ManualClock
+from bot.core.messages import QuestionPost, RevealPost
+from bot.service import QuizService
+from tests.conftest import RecordingNotifier, admin, member
+from tests.fakes.memory_store import MemoryStore
+from tests.service.conftest import MONDAY_9_BERLIN, post_today, react, shown_key, subscribe
+
+
+async def test_the_service_runs_on_the_memory_store(service: QuizService, store: MemoryStore) -> None:
+    assert service.store is store
+    await subscribe(service)
+    assert await store.count_rows("audit_log") == 1
+
+
+async def test_subscribe_makes_the_channel_a_team_and_a_repeat_changes_nothing(
+    service: QuizService, store: MemoryStore, clock: ManualClock
+) -> None:
+    first = await service.handle_command(admin(), "/studybot", "subscribe 09:00 Europe/Berlin")
+    assert first[0].text.startswith("Subscribed: a daily ML-PRO question at 09:00 Europe/Berlin") and not first[0].private
+    assert "Next question: Mon 2026-03-02 09:00" in first[0].text  # 07:00 UTC is 08:00 in Berlin
+    again = await service.handle_command(admin(), "/studybot", "subscribe 09:00 Europe/Berlin")
+    assert again[0].text.startswith("Already subscribed") and again[0].private
+    [ch] = await service.active_channels()
+    assert ch.ref.channel == "C1" and ch.team_id is not None
+    assert (await store.team_info(ch.team_id))[1:3] == ("#c1", "Europe/Berlin")
+    moved = await service.handle_command(admin(), "/studybot", "settings zone America/New_York")
+    assert "time zone America/New_York" in moved[0].text, moved
+    assert (await store.team_info(ch.team_id))[2] == "America/New_York"  # the team follows the channel's zone
+    assert [e["action"] for e in await store.audit_entries(ch.workspace_id)] == ["subscribe", "settings"]
+    gone = await service.handle_command(admin(), "/studybot", "unsubscribe")
+    assert gone[0].text.startswith("Unsubscribed") and await service.active_channels() == []
+
+
+async def test_one_daily_post_per_local_day_and_bonus_posts_on_request(
+    service: QuizService, notifier: RecordingNotifier, clock: ManualClock
+) -> None:
+    channel_id = await subscribe(service)
+    ch = await service.channel_by_id(channel_id)
+    clock.set(MONDAY_9_BERLIN - dt.timedelta(minutes=1))
+    assert not await service.daily_is_due(ch)
+    clock.set(MONDAY_9_BERLIN)
+    assert await service.daily_is_due(ch)
+    post = await service.post_daily(channel_id)
+    assert post is not None and post.status == "posted" and post.slot == 0 and post.local_date == dt.date(2026, 3, 2)
+    assert await service.post_daily(channel_id) is None
+    assert not await service.daily_is_due(ch)
+    bonus = await service.handle_command(admin(), "/studybot", "post-now")
+    assert bonus[0].text.startswith("Posted question"), bonus
+    posts = await service.store.channel_posts(channel_id)
+    assert [(p.slot, p.status) for p in posts] == [(0, "posted"), (1, "posted")]
+    assert [m.title for _c, m, _r in notifier.sent if isinstance(m, QuestionPost)] == ["Daily question", "Bonus question"]
+    clock.advance(days=1)
+    assert await service.post_daily(channel_id) is not None
+
+
+async def test_reactions_decide_answers_and_a_repeated_delivery_changes_nothing(
+    service: QuizService, store: MemoryStore, notifier: RecordingNotifier, clock: ManualClock
+) -> None:
+    post = await post_today(service, clock)
+    key = shown_key(service, post)
+    wrong = (key + 1) % 4
+    clock.advance(minutes=1)
+    assert await react(service, post, "UALICE", key, delivery="E1", name="alice")
+    assert not await react(service, post, "UALICE", wrong, delivery="E1")  # the platform repeats E1
+    assert await store.count_rows("reaction_event") == 1
+    await react(service, post, "UBOB", wrong, delivery="E2", name="bob")
+    clock.advance(minutes=1)
+    await react(service, post, "UCAROL", wrong, delivery="E3", name="carol")
+    await react(service, post, "UCAROL", wrong, delivery="E4", added=False)  # retracted: no answer
+    assert not await service.record_reaction(platform="slack", workspace="T1", channel="C1", message_ref="nope",
+                                             user="UDAN", reaction="one", added=True, delivery_id="E5")
+    clock.set(post.reveal_due_at)
+    [reveal] = await service.reveal_due()
+    assert isinstance(reveal, RevealPost) and reveal.post_id == post.id
+    assert reveal.winners == ("alice",) and reveal.answered == 2
+    assert [o.count for o in reveal.options if o.correct] == [1]
+    assert notifier.of_type(RevealPost) == [reveal]
+    # late reactions, repeats and a second reveal change nothing
+    assert await react(service, post, "UBOB", key, delivery="E6")
+    assert await service.reveal(post.id) is None and await service.reveal_due() == []
+    assert await store.post_answer_counts(post.id) == ({post.option_order[key]: 1, post.option_order[wrong]: 1},
+                                                       [await store.find_person(1, "UALICE")])
+    # answering joined the channel's team
+    ch = await service.channel_by_id(post.channel_id)
+    alice = await store.find_person(ch.workspace_id, "UALICE")
+    assert alice is not None and await store.person_team(ch.workspace_id, alice) == (ch.team_id, False)
+
+
+async def test_reveal_now_and_reconciliation_of_a_missed_reaction(
+    service: QuizService, notifier: RecordingNotifier, clock: ManualClock
+) -> None:
+    post = await post_today(service, clock)
+    key = shown_key(service, post)
+    assert post.message_ref is not None
+    notifier.reactions[post.message_ref] = {("one", "two", "three", "four")[key]: {"UERIN"}}  # an event we never got
+    clock.advance(minutes=5)
+    assert await service.reconcile_open_posts() == 1
+    assert await service.reconcile_open_posts() == 0  # nothing new the second time
+    refused = await service.handle_command(member("UEVE"), "/studybot", "reveal-now")
+    assert "Only workspace admins" in refused[0].text
+    done = await service.handle_command(admin(), "/studybot", "reveal-now")
+    assert done[0].text == "Revealed 1 question(s)."
+    [reveal] = notifier.of_type(RevealPost)
+    assert isinstance(reveal, RevealPost) and reveal.winners == ("UERIN",)
+    assert (await service.handle_command(admin(), "/studybot", "reveal-now"))[0].text == "There is no open question in this channel."
+
+
+async def test_delivery_claims_through_the_facade(service: QuizService, clock: ManualClock) -> None:
+    assert await service.claim_delivery("Ev1")
+    assert not await service.claim_delivery("Ev1")
+    clock.advance(days=3)
+    assert await service.prune_deliveries() == 1
+    assert await service.claim_delivery("Ev1")

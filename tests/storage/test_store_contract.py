@@ -1,0 +1,635 @@
+"""The Store contract: the same assertions on the in-memory fake and on the SQL store (SQLite, and PostgreSQL
+when TEST_DATABASE_URL is set), so service tests on ``MemoryStore`` mean what they would mean on a database.
+
+Lists whose order the SQL does not fix (GROUP BY results, cards, first attempts) are compared sorted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import inspect
+import os
+import zoneinfo
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any, Protocol
+
+import pytest
+
+from bot.core.answers import ReactionEvent
+from bot.core.ports import ChannelInfo, PostInfo, Store
+from tests.conftest import _drop_pg_database, _fresh_pg_database, sqlite_url
+from tests.fakes.memory_store import MemoryStore
+
+T0 = dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.UTC)  # a Monday
+DAY = T0.date()
+BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
+
+
+class ContractStore(Store, Protocol):
+    """The port plus the two diagnostics both implementations offer to tests."""
+
+    async def count_rows(self, table: str) -> int: ...
+
+    async def audit_entries(self, workspace_id: int) -> list[dict[str, Any]]: ...
+
+
+_typed: ContractStore = MemoryStore()  # mypy: the fake satisfies the port structurally
+
+
+@pytest.fixture(params=["memory", "sqlite", "postgresql"])
+async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[ContractStore]:
+    if request.param == "memory":
+        yield MemoryStore()
+        return
+    from storage.db import create_engine
+    from storage.migrate import upgrade_async
+    from storage.store import SqlStore
+
+    pg_name = base = None
+    if request.param == "sqlite":
+        url = sqlite_url(tmp_path)
+    else:
+        base = os.environ.get("TEST_DATABASE_URL")
+        if not base:
+            pytest.skip("TEST_DATABASE_URL is not set: PostgreSQL storage tests need a server (.ci/run starts one)")
+        url, pg_name = await _fresh_pg_database(base)
+    await upgrade_async(url)
+    engine = create_engine(url)
+    try:
+        yield SqlStore(engine)
+    finally:
+        await engine.dispose()
+        if base and pg_name:
+            await _drop_pg_database(base, pg_name)
+
+
+# -- helpers --------------------------------------------------------------------------------------
+async def channel(store: Store, ws: int, ext: str = "C1", name: str = "general", tz: str = "Europe/Berlin") -> ChannelInfo:
+    return await store.subscribe_channel(ws, ext, name, tz, "09:00", T0)
+
+
+async def posted(store: Store, ch: ChannelInfo, day: dt.date = DAY, slot: int = 0, *, qid: str = "q1",
+                 objective: str = "1.2.3", ref: str | None = "ts1", reveal: dt.timedelta = dt.timedelta(hours=8)) -> PostInfo:
+    post = await store.reserve_post(ch.id, day, slot, qid, objective, (2, 0, 1, 3), "coverage", "", T0 + reveal, T0)
+    assert post is not None
+    if ref is not None:
+        await store.mark_posted(post.id, ref, T0)
+    found = await store.get_post(post.id)
+    assert found is not None
+    return found
+
+
+async def drill_answer(store: Store, ws: int, person: int, qid: str, objective: str, correct: bool, at: dt.datetime,
+                       *, option: int = 0, team: int | None = None) -> None:
+    """One scored drill answer (a one-question drill), as the service records it."""
+    drill_id = await store.create_drill(ws, person, "topic:1", [(qid, (0, 1, 2, 3))], at, at + dt.timedelta(hours=2))
+    drill = await store.get_drill(drill_id)
+    assert drill is not None
+    values = {"workspace_id": ws, "person_id": person, "team_id": team, "channel_id": None, "question_id": qid,
+              "objective_id": objective, "subtopic_id": objective.rsplit(".", 1)[0], "topic_id": objective.split(".")[0],
+              "source": "drill", "post_id": None, "drill_id": drill_id, "drill_seq": 0, "option": option,
+              "correct": correct, "answered_at": at}
+    assert await store.answer_drill(drill, 0, values, True)
+
+
+def event(delivery: str, option: int | None, added: bool = True, at: dt.datetime = T0, is_bot: bool = False) -> ReactionEvent:
+    return ReactionEvent(delivery, "ignored", option, added, at, is_bot)
+
+
+# -- the port itself ------------------------------------------------------------------------------
+def test_memory_store_has_every_store_method_with_the_same_signature() -> None:
+    from storage.store import SqlStore
+
+    names = [n for n, v in vars(Store).items() if inspect.iscoroutinefunction(v)]
+    assert len(names) > 50
+    for name in names:
+        port = inspect.signature(getattr(Store, name))
+        for impl in (MemoryStore, SqlStore):
+            method = getattr(impl, name)
+            assert inspect.iscoroutinefunction(method), (impl, name)
+            sig = inspect.signature(method)
+            assert [(p.name, p.kind, p.default) for p in sig.parameters.values()] == \
+                   [(p.name, p.kind, p.default) for p in port.parameters.values()], (impl, name)
+
+
+# -- workspaces, people ---------------------------------------------------------------------------
+async def test_workspaces_are_unique_per_platform_and_keep_their_first_name(store: ContractStore) -> None:
+    a = await store.ensure_workspace("slack", "T1", "Acme")
+    assert await store.ensure_workspace("slack", "T1", "Renamed") == a
+    b = await store.ensure_workspace("discord", "T1")
+    assert b != a
+    ch = await channel(store, b)
+    assert ch.ref.platform == "discord" and ch.ref.workspace == "T1" and ch.ref.channel == "C1"
+
+
+async def test_people_are_unique_per_workspace_and_names_update_only_when_given(store: ContractStore) -> None:
+    ws, other = await store.ensure_workspace("slack", "T1"), await store.ensure_workspace("slack", "T2")
+    alice = await store.ensure_person(ws, "UA", "alice")
+    assert await store.ensure_person(ws, "UA") == alice
+    assert await store.ensure_person(other, "UA") != alice
+    bob = await store.ensure_person(ws, "UB")
+    assert await store.person_names([alice, bob, 999_999]) == {alice: "alice", bob: "UB"}  # external id stands in
+    assert await store.ensure_person(ws, "UA", "Alice L.") == alice
+    assert await store.person_names([alice]) == {alice: "Alice L."}
+    await store.ensure_person(ws, "UA", "")
+    assert await store.person_names([alice]) == {alice: "Alice L."}
+    assert await store.person_names([]) == {}
+    assert await store.count_rows("person") == 3
+
+
+async def test_find_person_by_exact_external_id_or_display_name_ignoring_case(store: ContractStore) -> None:
+    ws, other = await store.ensure_workspace("slack", "T1"), await store.ensure_workspace("slack", "T2")
+    alice = await store.ensure_person(ws, "UA", "Alice")
+    await store.ensure_person(other, "UB", "Bob")
+    assert await store.find_person(ws, "UA") == alice
+    assert await store.find_person(ws, "ALICE") == alice
+    assert await store.find_person(ws, "ua") is None  # external ids are exact
+    assert await store.find_person(ws, "bob") is None  # another workspace
+    twin = await store.ensure_person(ws, "alice")
+    assert twin != alice
+    assert await store.find_person(ws, "alice") == alice  # both match: the older one
+
+
+# -- channels -------------------------------------------------------------------------------------
+async def test_subscribe_creates_a_channel_that_is_its_own_team(store: ContractStore) -> None:
+    ws = await store.ensure_workspace("slack", "T1")
+    ch = await channel(store, ws)
+    assert (ch.name, ch.tz, ch.post_time, ch.reveal_minutes, ch.active) == ("general", "Europe/Berlin", "09:00", 480, True)
+    assert ch.scheduled_since == T0 and ch.focus_topic is None and ch.focus_until is None
+    assert ch.team_id is not None
+    assert await store.team_info(ch.team_id) == (ch.team_id, "#general", "Europe/Berlin", ws)
+    assert await store.get_channel(ws, "C1") == ch == await store.channel_by_id(ch.id)
+    assert await store.get_channel(ws, "C2") is None
+    with pytest.raises(KeyError):
+        await store.channel_by_id(ch.id + 1000)
+    long = await store.subscribe_channel(ws, "C2", "", "UTC", "10:00", T0)
+    team = await store.team_info(long.team_id or 0)
+    assert team[1] == "#C2"  # no name: the external id
+    wide = await store.subscribe_channel(ws, "C3", "x" * 100, "UTC", "10:00", T0)
+    assert (await store.team_info(wide.team_id or 0))[1] == "#" + "x" * 79
+
+
+async def test_resubscribe_updates_the_schedule_keeps_the_team_and_moves_its_zone(store: ContractStore) -> None:
+    ws = await store.ensure_workspace("slack", "T1")
+    ch = await channel(store, ws)
+    later = T0 + dt.timedelta(days=1)
+    await store.update_channel(ch.id, later, active=False, reveal_minutes=60)
+    again = await store.subscribe_channel(ws, "C1", "", "America/New_York", "07:30", later)
+    assert again.id == ch.id and again.team_id == ch.team_id and again.active
+    assert (again.name, again.tz, again.post_time, again.reveal_minutes) == ("general", "America/New_York", "07:30", 60)
+    assert again.scheduled_since == later
+    assert (await store.team_info(ch.team_id or 0))[2] == "America/New_York"
+    assert (await store.subscribe_channel(ws, "C1", "renamed", "UTC", "07:30", later)).name == "renamed"
+
+
+async def test_subscribe_joins_an_existing_team_of_that_name_without_changing_its_zone(store: ContractStore) -> None:
+    ws = await store.ensure_workspace("slack", "T1")
+    team = await store.ensure_team(ws, "#general", "Asia/Tokyo")
+    ch = await channel(store, ws)
+    assert ch.team_id == team
+    assert (await store.team_info(team))[2] == "Asia/Tokyo"
+
+
+async def test_update_channel_changes_settings_and_schedule_stamp(store: ContractStore) -> None:
+    ws = await store.ensure_workspace("slack", "T1")
+    ch = await channel(store, ws)
+    t1, t2 = T0 + dt.timedelta(hours=1), T0 + dt.timedelta(hours=2)
+    until = dt.datetime(2026, 3, 16, 9, 0, tzinfo=BERLIN)
+    focused = await store.update_channel(ch.id, t1, focus_topic="3", focus_until=until, reveal_minutes=30)
+    assert (focused.focus_topic, focused.focus_until, focused.reveal_minutes) == ("3", until, 30)
+    assert focused.focus_until is not None and focused.focus_until.tzinfo == dt.UTC  # aware UTC back
+    assert focused.scheduled_since == T0  # not a schedule change
+    moved = await store.update_channel(ch.id, t2, post_time="10:00")
+    assert moved.post_time == "10:00" and moved.scheduled_since == t2
+    cleared = await store.update_channel(ch.id, t2, focus_topic=None, focus_until=None, team_id=None)
+    assert cleared.focus_topic is None and cleared.focus_until is None and cleared.team_id is None
+    with pytest.raises(ValueError):
+        await store.update_channel(ch.id, t2, workspace_id=5)
+
+
+async def test_active_channels_in_id_order_across_workspaces(store: ContractStore) -> None:
+    ws1, ws2 = await store.ensure_workspace("slack", "T1"), await store.ensure_workspace("discord", "G1")
+    a = await channel(store, ws1, "C1")
+    b = await channel(store, ws2, "C9")
+    c = await channel(store, ws1, "C2")
+    await store.update_channel(b.id, T0, active=False)
+    assert [x.id for x in await store.active_channels()] == [a.id, c.id]
+    assert (await store.channel_by_id(b.id)).active is False
+
+
+# -- posts ----------------------------------------------------------------------------------------
+async def test_reserve_post_is_unique_per_channel_local_date_and_slot(store: ContractStore) -> None:
+    ws = await store.ensure_workspace("slack", "T1")
+    ch, other = await channel(store, ws, "C1"), await channel(store, ws, "C2")
+    at_berlin = T0.astimezone(BERLIN)
+    post = await store.reserve_post(ch.id, DAY, 0, "q1", "1.2.3", (2, 0, 1, 3), "weak-spot", "d" * 300, T0, at_berlin)
+    assert post is not None
+    assert (post.status, post.option_order, post.reason, len(post.reason_detail)) == ("reserved", (2, 0, 1, 3), "weak-spot", 200)
+    assert post.message_ref is None and post.posted_at is None and post.revealed_at is None
+    assert post.created_at == T0 and post.created_at.tzinfo == dt.UTC
+    assert await store.reserve_post(ch.id, DAY, 0, "q2", "1.2.4", (0, 1, 2, 3), "coverage", "", T0, T0) is None
+    assert await store.reserve_post(ch.id, DAY, 1, "q2", "1.2.4", (0, 1, 2, 3), "manual", "", T0, T0) is not None
+    assert await store.reserve_post(other.id, DAY, 0, "q2", "1.2.4", (0, 1, 2, 3), "coverage", "", T0, T0) is not None
+    assert await store.reserve_post(ch.id, DAY + dt.timedelta(days=1), 0, "q3", "2.1.1", (0, 1, 2, 3), "coverage", "", T0, T0)
+    assert await store.count_rows("post") == 4
+    assert await store.get_post(post.id) == post
+    assert await store.get_post(post.id + 1000) is None
+
+
+async def test_posted_messages_are_found_by_reference_in_their_channel_only(store: ContractStore) -> None:
+    ws, ws2 = await store.ensure_workspace("slack", "T1"), await store.ensure_workspace("slack", "T2")
+    ch, ch2 = await channel(store, ws), await channel(store, ws2)
+    post = await posted(store, ch, ref="ts42")
+    assert (post.status, post.message_ref, post.posted_at) == ("posted", "ts42", T0)
+    assert await store.post_by_message(ws, "C1", "ts42") == post
+    assert await store.post_by_message(ws, "C2", "ts42") is None
+    assert await store.post_by_message(ws2, "C1", "ts42") is None
+    assert await store.post_by_message(ws, "C1", "ts43") is None
+    other = await posted(store, ch2, ref="ts42")
+    assert await store.post_by_message(ws2, "C1", "ts42") == other
+
+
+async def test_failed_and_released_reservations_touch_only_reserved_posts(store: ContractStore) -> None:
+    ws = await store.ensure_workspace("slack", "T1")
+    ch = await channel(store, ws)
+    live = await posted(store, ch, slot=0)
+    failing = await posted(store, ch, slot=1, ref=None)
+    released = await posted(store, ch, slot=2, ref=None)
+    await store.mark_failed(failing.id)
+    await store.mark_failed(live.id)
+    await store.release_reservation(released.id)
+    await store.release_reservation(live.id)
+    await store.release_reservation(failing.id)
+    assert [(p.slot, p.status) for p in await store.channel_posts(ch.id)] == [(0, "posted"), (1, "failed")]
+    assert await store.get_post(released.id) is None
+    # the slot of a released reservation is free again; a failed one keeps its slot
+    assert await store.reserve_post(ch.id, DAY, 2, "q9", "1.1.1", (0, 1, 2, 3), "coverage", "", T0, T0) is not None
+    assert await store.reserve_post(ch.id, DAY, 1, "q9", "1.1.1", (0, 1, 2, 3), "coverage", "", T0, T0) is None
+
+
+async def test_channel_posts_come_oldest_first_and_open_posts_by_id(store: ContractStore) -> None:
+    ws = await store.ensure_workspace("slack", "T1")
+    ch, other = await channel(store, ws, "C1"), await channel(store, ws, "C2")
+    late = await store.reserve_post(ch.id, DAY, 0, "q1", "1.1.1", (0, 1, 2, 3), "coverage", "", T0, T0 + dt.timedelta(hours=1))
+    early = await store.reserve_post(ch.id, DAY, 1, "q2", "1.1.2", (0, 1, 2, 3), "coverage", "", T0, T0)
+    elsewhere = await posted(store, other, ref="tsX")
+    assert late is not None and early is not None
+    assert [p.id for p in await store.channel_posts(ch.id)] == [early.id, late.id]
+    assert await store.open_posts() == [elsewhere]
+    await store.mark_posted(late.id, "ts1", T0)
+    await store.mark_posted(early.id, "ts2", T0)
+    assert [p.id for p in await store.open_posts()] == sorted([early.id, late.id, elsewhere.id])
+    assert [p.id for p in await store.open_posts(ch.id)] == sorted([early.id, late.id])
+
+
+async def test_due_reveals_and_a_reveal_claimed_exactly_once(store: ContractStore) -> None:
+    ws = await store.ensure_workspace("slack", "T1")
+    ch = await channel(store, ws)
+    slow = await posted(store, ch, slot=0, reveal=dt.timedelta(hours=8), ref="ts1")
+    fast = await posted(store, ch, slot=1, reveal=dt.timedelta(hours=1), ref="ts2")
+    reserved = await posted(store, ch, slot=2, reveal=dt.timedelta(minutes=1), ref=None)
+    assert await store.due_reveals(T0) == []
+    assert [p.id for p in await store.due_reveals(T0 + dt.timedelta(hours=1))] == [fast.id]  # due at the instant
+    assert [p.id for p in await store.due_reveals(T0 + dt.timedelta(days=1))] == [fast.id, slow.id]
+    assert not await store.claim_reveal(reserved.id, T0)
+    at = T0 + dt.timedelta(hours=2)
+    assert await store.claim_reveal(fast.id, at)
+    assert not await store.claim_reveal(fast.id, at)
+    revealed = await store.get_post(fast.id)
+    assert revealed is not None and revealed.status == "revealed" and revealed.revealed_at == at
+    assert [p.id for p in await store.due_reveals(T0 + dt.timedelta(days=1))] == [slow.id]
+    assert [p.id for p in await store.open_posts()] == [slow.id]
+
+
+# -- reactions and answers ------------------------------------------------------------------------
+async def test_reaction_events_are_deduplicated_by_delivery_id_and_replayed_in_arrival_order(store: ContractStore) -> None:
+    ws = await store.ensure_workspace("slack", "T1")
+    ch = await channel(store, ws)
+    post, other = await posted(store, ch, slot=0, ref="ts1"), await posted(store, ch, slot=1, ref="ts2")
+    alice, bob = await store.ensure_person(ws, "UA"), await store.ensure_person(ws, "UB")
+    at = T0.astimezone(BERLIN) + dt.timedelta(minutes=5)
+    assert await store.add_reaction_event(post.id, alice, event("E1", 0, at=at), "one", "event", T0)
+    assert not await store.add_reaction_event(post.id, alice, event("E1", 1), "two", "event", T0)  # repeat delivery
+    assert not await store.add_reaction_event(other.id, bob, event("E1", 2), "three", "event", T0)  # on any post
+    assert await store.add_reaction_event(post.id, bob, event("E2", None, is_bot=True), "tada" * 40, "reconcile", T0)
+    assert await store.add_reaction_event(post.id, alice, event("E3", 0, added=False), "one", "event", T0)
+    assert await store.add_reaction_event(other.id, bob, event("E4", 3), "four", "event", T0)
+    events = await store.reaction_events(post.id)
+    assert [(pid, ev.delivery_id, ev.user_id, ev.option, ev.added, ev.is_bot) for pid, ev in events] == [
+        (alice, "E1", str(alice), 0, True, False),
+        (bob, "E2", str(bob), None, True, True),
+        (alice, "E3", str(alice), 0, False, False),
+    ]
+    assert events[0][1].at == at and events[0][1].at.tzinfo == dt.UTC
+    seqs = [ev.seq for _pid, ev in events]
+    assert seqs == sorted(seqs) and len(set(seqs)) == 3 and min(seqs) > 0
+    assert [ev.delivery_id for _p, ev in await store.reaction_events(other.id)] == ["E4"]
+    assert await store.count_rows("reaction_event") == 4
+
+
+async def test_daily_answers_are_saved_once_per_post_and_person(store: ContractStore) -> None:
+    ws = await store.ensure_workspace("slack", "T1")
+    ch = await channel(store, ws)
+    post = await posted(store, ch)
+    a, b, c = [await store.ensure_person(ws, u) for u in ("UA", "UB", "UC")]
+    await store.save_daily_answers(post, ch, {c: 1, a: 2, b: 2}, 2, T0)
+    await store.save_daily_answers(post, ch, {a: 0, c: 2}, 2, T0 + dt.timedelta(hours=1))  # a repeat changes nothing
+    await store.save_daily_answers(post, ch, {}, 2, T0)
+    counts, right = await store.post_answer_counts(post.id)
+    assert counts == {1: 1, 2: 2} and right == sorted([a, b])
+    assert await store.count_rows("answer") == 3
+    assert await store.post_answer_counts(post.id + 1000) == ({}, [])
+    assert await store.person_answer_history(c) == [("1.2.3", T0, False)]
+
+
+async def test_daily_answers_count_for_the_persons_team_else_the_channels(store: ContractStore) -> None:
+    ws = await store.ensure_workspace("slack", "T1")
+    ch = await channel(store, ws)
+    post = await posted(store, ch, objective="4.2.1")
+    own = await store.ensure_team(ws, "Data Science")
+    a, b = await store.ensure_person(ws, "UA"), await store.ensure_person(ws, "UB")
+    await store.set_member(ws, own, a)
+    await store.save_daily_answers(post, ch, {a: 0, b: 1}, 0, T0)
+    assert await store.team_member_topic_stats(own) == [(a, "4", 1, 1)]
+    assert await store.team_member_topic_stats(ch.team_id or 0) == [(b, "4", 0, 1)]
+    assert await store.team_objective_stats(own) == [("4.2.1", 1, 1)]
+
+
+# -- deliveries, weekly boards, audit -------------------------------------------------------------
+async def test_delivery_claims_are_first_wins_and_pruned_when_old(store: ContractStore) -> None:
+    assert await store.claim_delivery("Ev1", T0)
+    assert not await store.claim_delivery("Ev1", T0 + dt.timedelta(seconds=1))
+    assert await store.claim_delivery("Ev2", T0 + dt.timedelta(hours=1))
+    assert await store.prune_deliveries(T0) == 0  # strictly older only
+    assert await store.prune_deliveries(T0 + dt.timedelta(minutes=1)) == 1
+    assert await store.count_rows("delivery") == 1
+    assert await store.claim_delivery("Ev1", T0 + dt.timedelta(days=3))  # forgotten: new again
+    assert not await store.claim_delivery("Ev2", T0)
+
+
+async def test_weekly_board_is_claimed_once_per_channel_and_week_and_can_be_released(store: ContractStore) -> None:
+    ws = await store.ensure_workspace("slack", "T1")
+    ch, other = await channel(store, ws, "C1"), await channel(store, ws, "C2")
+    monday = dt.date(2026, 2, 23)
+    assert await store.claim_weekly_board(ch.id, monday, T0)
+    assert not await store.claim_weekly_board(ch.id, monday, T0)
+    assert await store.claim_weekly_board(other.id, monday, T0)
+    assert await store.claim_weekly_board(ch.id, monday + dt.timedelta(weeks=1), T0)
+    await store.release_weekly_board(ch.id, monday)
+    await store.release_weekly_board(ch.id, monday - dt.timedelta(weeks=5))  # nothing to release
+    assert await store.claim_weekly_board(ch.id, monday, T0)
+
+
+async def test_audit_entries_are_kept_per_workspace_in_order(store: ContractStore) -> None:
+    ws, ws2 = await store.ensure_workspace("slack", "T1"), await store.ensure_workspace("slack", "T2")
+    await store.audit(ws, "slack:UA", "alice", "subscribe", "channel=C1", T0)
+    await store.audit(ws2, "slack:UB", "bob", "focus", "", T0)
+    await store.audit(ws, "slack:UA", "alice", "settings", "tz=UTC", T0 + dt.timedelta(minutes=1))
+    await store.audit(None, "cli", "", "doctor", "", T0)
+    entries = await store.audit_entries(ws)
+    assert [(e["actor"], e["action"], e["detail"], e["at"]) for e in entries] == [
+        ("slack:UA", "subscribe", "channel=C1", T0), ("slack:UA", "settings", "tz=UTC", T0 + dt.timedelta(minutes=1))]
+    assert await store.count_rows("audit_log") == 4
+
+
+# -- spaced repetition ----------------------------------------------------------------------------
+async def test_reviews_are_upserted_per_person_and_question(store: ContractStore) -> None:
+    ws = await store.ensure_workspace("slack", "T1")
+    a, b = await store.ensure_person(ws, "UA"), await store.ensure_person(ws, "UB")
+    assert await store.review_state(a, "q1") == (None, None)
+    await store.save_review(a, "q1", "card-1", T0 + dt.timedelta(days=1), DAY)
+    await store.save_review(a, "q2", "card-2", T0, DAY)
+    await store.save_review(b, "q1", "card-b", T0, DAY)
+    await store.save_review(a, "q1", "card-1b", T0 + dt.timedelta(days=3), DAY + dt.timedelta(days=1))
+    assert await store.review_state(a, "q1") == ("card-1b", DAY + dt.timedelta(days=1))
+    assert sorted(await store.person_cards(a)) == [("q1", "card-1b", T0 + dt.timedelta(days=3)), ("q2", "card-2", T0)]
+    assert await store.due_reviews(a, T0) == {"q2": T0}  # due at the instant
+    assert await store.due_reviews(a, T0 + dt.timedelta(days=3)) == {"q1": T0 + dt.timedelta(days=3), "q2": T0}
+
+
+async def test_answer_history_seen_and_missed_questions(store: ContractStore) -> None:
+    ws = await store.ensure_workspace("slack", "T1")
+    a, b = await store.ensure_person(ws, "UA"), await store.ensure_person(ws, "UB")
+    h = dt.timedelta(hours=1)
+    await drill_answer(store, ws, a, "q1", "1.1.1", False, T0)
+    await drill_answer(store, ws, a, "q2", "1.1.1", False, T0 + h)
+    await drill_answer(store, ws, a, "q1", "1.1.1", True, T0 + 2 * h)  # q1 is no longer missed
+    await drill_answer(store, ws, a, "q3", "2.1.1", False, T0 + 3 * h)
+    await drill_answer(store, ws, a, "q4", "2.1.1", True, T0 - h)
+    await drill_answer(store, ws, b, "q5", "2.1.1", False, T0)
+    assert await store.seen_questions(a) == {"q1", "q2", "q3", "q4"}
+    assert await store.missed_questions(a) == ["q3", "q2"]  # most recent miss first
+    assert sorted(await store.person_objective_stats(a)) == [("1.1.1", 1, 3), ("2.1.1", 1, 2)]
+    assert await store.person_answer_history(a) == [
+        ("2.1.1", T0 - h, True), ("1.1.1", T0, False), ("1.1.1", T0 + h, False), ("1.1.1", T0 + 2 * h, True),
+        ("2.1.1", T0 + 3 * h, False)]
+    assert await store.seen_questions(999_999) == set() and await store.missed_questions(999_999) == []
+
+
+async def test_daily_answer_times_count_only_daily_answers_since_the_instant(store: ContractStore) -> None:
+    ws = await store.ensure_workspace("slack", "T1")
+    ch = await channel(store, ws)
+    a, b, c = [await store.ensure_person(ws, u) for u in ("UA", "UB", "UC")]
+    day1, day2 = await posted(store, ch, DAY, ref="ts1"), await posted(store, ch, DAY + dt.timedelta(days=1), ref="ts2")
+    await store.save_daily_answers(day1, ch, {a: 0, b: 0}, 0, T0)
+    await store.save_daily_answers(day2, ch, {a: 0}, 0, T0 + dt.timedelta(days=1))
+    await drill_answer(store, ws, c, "q9", "1.1.1", True, T0 + dt.timedelta(days=1))
+    times = await store.daily_answer_times([a, b, c], T0)
+    assert {p: sorted(v) for p, v in times.items()} == {a: [T0, T0 + dt.timedelta(days=1)], b: [T0]}
+    assert await store.daily_answer_times([a, b], T0 + dt.timedelta(seconds=1)) == {a: [T0 + dt.timedelta(days=1)]}
+    assert await store.daily_answer_times([], T0) == {}
+
+
+# -- drills ---------------------------------------------------------------------------------------
+async def test_a_new_drill_replaces_the_active_one(store: ContractStore) -> None:
+    ws = await store.ensure_workspace("slack", "T1")
+    a, b = await store.ensure_person(ws, "UA"), await store.ensure_person(ws, "UB")
+    exp = T0 + dt.timedelta(hours=2)
+    first = await store.create_drill(ws, a, "topic:" + "3" * 60, [("q1", (3, 2, 1, 0)), ("q2", [0, 1, 2, 3])], T0, exp)
+    info = await store.get_drill(first)
+    assert info is not None
+    assert (info.workspace_id, info.person_id, info.position, info.status, info.created_at, info.expires_at) == (ws, a, 0, "active", T0, exp)
+    assert info.scope == ("topic:" + "3" * 60)[:40]
+    assert info.questions == [("q1", (3, 2, 1, 0)), ("q2", (0, 1, 2, 3))]
+    theirs = await store.create_drill(ws, b, "due:", [("q1", (0, 1, 2, 3))], T0, exp)
+    second = await store.create_drill(ws, a, "due:", [("q3", (0, 1, 2, 3))], T0, exp)
+    assert (await store.get_drill(first) or info).status == "expired"
+    active = await store.active_drill(a)
+    assert active is not None and active.id == second
+    assert (await store.active_drill(b) or info).id == theirs
+    await store.expire_drill(second)
+    assert await store.active_drill(a) is None
+    assert await store.get_drill(second + 1000) is None
+
+
+async def test_drill_answers_advance_once_per_question(store: ContractStore) -> None:
+    ws = await store.ensure_workspace("slack", "T1")
+    a = await store.ensure_person(ws, "UA")
+    drill_id = await store.create_drill(ws, a, "topic:1", [("q1", (0, 1, 2, 3)), ("q2", (0, 1, 2, 3))], T0, T0 + dt.timedelta(hours=2))
+
+    def values(seq: int, qid: str, correct: bool) -> dict[str, Any]:
+        return {"workspace_id": ws, "person_id": a, "team_id": None, "channel_id": None, "question_id": qid,
+                "objective_id": "1.2.3", "subtopic_id": "1.2", "topic_id": "1", "source": "drill", "post_id": None,
+                "drill_id": drill_id, "drill_seq": seq, "option": 1, "correct": correct, "answered_at": T0 + dt.timedelta(minutes=seq)}
+
+    drill = await store.get_drill(drill_id)
+    assert drill is not None
+    assert await store.answer_drill(drill, 0, values(0, "q1", True), False)
+    assert not await store.answer_drill(drill, 0, values(0, "q1", False), False)  # pressed twice
+    moved = await store.get_drill(drill_id)
+    assert moved is not None and (moved.position, moved.status) == (1, "active")
+    assert await store.answer_drill(moved, 1, values(1, "q2", False), True)
+    done = await store.get_drill(drill_id)
+    assert done is not None and (done.position, done.status) == (2, "done")
+    assert await store.drill_results(drill_id) == [(0, "q1", "1.2.3", True), (1, "q2", "1.2.3", False)]
+    assert await store.count_rows("answer") == 2
+    assert await store.active_drill(a) is None
+    await store.expire_drill(drill_id)  # only active drills expire
+    assert (await store.get_drill(drill_id) or done).status == "done"
+
+
+# -- teams ----------------------------------------------------------------------------------------
+async def test_teams_are_unique_by_name_and_found_ignoring_case(store: ContractStore) -> None:
+    ws, ws2 = await store.ensure_workspace("slack", "T1"), await store.ensure_workspace("slack", "T2")
+    ds = await store.ensure_team(ws, "Data Science", "Europe/Berlin")
+    assert await store.ensure_team(ws, "Data Science", "UTC") == ds  # the first zone stays
+    assert await store.team_info(ds) == (ds, "Data Science", "Europe/Berlin", ws)
+    assert await store.team_by_name(ws, "data science") == (ds, "Data Science", "Europe/Berlin")
+    assert await store.team_by_name(ws2, "Data Science") is None
+    elsewhere = await store.ensure_team(ws2, "Data Science")
+    assert elsewhere != ds
+    await store.set_team_tz(ds, "Asia/Tokyo")
+    assert (await store.team_info(ds))[2] == "Asia/Tokyo"
+    assert await store.team_names(ws) == {ds: "Data Science"}
+    with pytest.raises(Exception):  # noqa: B017 - SQLAlchemy's NoResultFound, in both
+        await store.team_info(ds + elsewhere + 1000)
+
+
+async def test_membership_is_one_team_per_workspace_and_answers_follow_the_person(store: ContractStore) -> None:
+    ws = await store.ensure_workspace("slack", "T1")
+    red, blue = await store.ensure_team(ws, "red"), await store.ensure_team(ws, "blue")
+    a = await store.ensure_person(ws, "UA")
+    await drill_answer(store, ws, a, "q1", "1.1.1", True, T0)  # teamless answer
+    await store.set_member(ws, red, a, lead=True)
+    assert await store.person_team(ws, a) == (red, True)
+    assert await store.team_objective_stats(red) == [("1.1.1", 1, 1)]
+    await store.set_member(ws, blue, a)  # a move keeps the lead flag unless given
+    assert await store.person_team(ws, a) == (blue, True)
+    assert await store.team_objective_stats(red) == [] and await store.team_objective_stats(blue) == [("1.1.1", 1, 1)]
+    await store.set_member(ws, blue, a, lead=False)
+    assert await store.person_team(ws, a) == (blue, False)
+    await store.join_if_teamless(ws, red, a)  # already in a team: nothing
+    assert await store.person_team(ws, a) == (blue, False)
+    assert await store.remove_member(blue, a)
+    assert not await store.remove_member(blue, a)
+    assert await store.person_team(ws, a) is None
+    assert await store.team_objective_stats(blue) == []  # answers now belong to no team
+    await store.join_if_teamless(ws, red, a)
+    assert await store.person_team(ws, a) == (red, False)
+    assert await store.team_member_topic_stats(red) == [(a, "1", 1, 1)]
+
+
+async def test_delete_team_leaves_members_channels_and_answers_teamless(store: ContractStore) -> None:
+    ws = await store.ensure_workspace("slack", "T1")
+    ch = await channel(store, ws)
+    team = ch.team_id
+    assert team is not None
+    a, b = await store.ensure_person(ws, "UA"), await store.ensure_person(ws, "UB")
+    await store.set_member(ws, team, a)
+    await store.set_member(ws, team, b, lead=True)
+    await drill_answer(store, ws, a, "q1", "1.1.1", True, T0, team=team)
+    assert await store.delete_team(team) == 2
+    assert await store.team_by_name(ws, "#general") is None
+    assert (await store.channel_by_id(ch.id)).team_id is None
+    assert await store.person_team(ws, a) is None and await store.person_team(ws, b) is None
+    assert await store.team_objective_stats(team) == []
+    assert await store.person_objective_stats(a) == [("1.1.1", 1, 1)]  # the answer is kept
+    assert await store.delete_team(team) == 0
+    assert await store.teams(ws) == []
+
+
+async def test_team_listing_by_name_with_members_by_display_name(store: ContractStore) -> None:
+    ws = await store.ensure_workspace("slack", "T1")
+    zeta, alpha = await store.ensure_team(ws, "zeta", "UTC"), await store.ensure_team(ws, "alpha", "Europe/Berlin")
+    carol, bob, anon = [await store.ensure_person(ws, u, n) for u, n in (("UC", "carol"), ("UB", "bob"), ("UX", ""))]
+    await store.set_member(ws, alpha, carol, lead=True)
+    await store.set_member(ws, alpha, bob)
+    await store.set_member(ws, zeta, anon)
+    assert await store.teams(ws) == [
+        {"id": alpha, "name": "alpha", "tz": "Europe/Berlin", "members": [(bob, "bob"), (carol, "carol")], "leads": [(carol, "carol")]},
+        {"id": zeta, "name": "zeta", "tz": "UTC", "members": [(anon, "UX")], "leads": []},
+    ]
+
+
+# -- leaderboards, weak spots, item analytics -----------------------------------------------------
+async def test_first_attempts_count_each_question_once_per_person_within_the_window(store: ContractStore) -> None:
+    ws, ws2 = await store.ensure_workspace("slack", "T1"), await store.ensure_workspace("slack", "T2")
+    team = await store.ensure_team(ws, "red")
+    a, b = await store.ensure_person(ws, "UA"), await store.ensure_person(ws, "UB")
+    h = dt.timedelta(hours=1)
+    week = (T0, T0 + dt.timedelta(days=7))
+    await drill_answer(store, ws, a, "q0", "1.1.1", False, T0 - h, team=team)  # before the window
+    await drill_answer(store, ws, a, "q0", "1.1.1", True, T0 + h, team=team)  # first in the window: counts
+    await drill_answer(store, ws, a, "q1", "1.1.1", False, T0 + 2 * h, team=team)
+    await drill_answer(store, ws, a, "q1", "1.1.1", True, T0 + 3 * h, team=team)  # a retry: not counted
+    await drill_answer(store, ws, a, "q2", "2.1.1", True, T0, team=team)  # at the start: inside
+    await drill_answer(store, ws, a, "q3", "2.1.1", True, week[1], team=team)  # at the end: outside
+    await drill_answer(store, ws, b, "q1", "1.1.1", True, T0 + h)  # teamless
+    other = await store.ensure_person(ws2, "UZ")
+    await drill_answer(store, ws2, other, "q1", "1.1.1", True, T0 + h)
+    assert sorted(await store.first_attempts(ws, *week), key=str) == sorted(
+        [(team, a, "1", 2, 1), (team, a, "2", 1, 1), (None, b, "1", 1, 1)], key=str)
+    assert sorted(await store.first_attempt_choices()) == sorted(
+        [("q0", a, 0, False), ("q1", a, 0, False), ("q2", a, 0, True), ("q3", a, 0, True), ("q1", b, 0, True),
+         ("q1", other, 0, True)])
+
+
+async def test_team_objective_stats_windows_and_most_chosen_wrong_options(store: ContractStore) -> None:
+    ws = await store.ensure_workspace("slack", "T1")
+    team, rival = await store.ensure_team(ws, "red"), await store.ensure_team(ws, "blue")
+    a, b = await store.ensure_person(ws, "UA"), await store.ensure_person(ws, "UB")
+    d = dt.timedelta(days=1)
+    await drill_answer(store, ws, a, "q1", "1.1.1", False, T0 - 10 * d, option=2, team=team)
+    await drill_answer(store, ws, a, "q1", "1.1.1", False, T0, option=3, team=team)
+    await drill_answer(store, ws, b, "q1", "1.1.1", False, T0, option=3, team=team)
+    await drill_answer(store, ws, b, "q2", "1.1.1", True, T0, option=0, team=team)
+    await drill_answer(store, ws, b, "q3", "2.2.2", False, T0, option=1, team=team)
+    await drill_answer(store, ws, a, "q1", "1.1.1", False, T0, option=1, team=rival)
+    assert sorted(await store.team_objective_stats(team)) == [("1.1.1", 1, 4), ("2.2.2", 0, 1)]
+    assert sorted(await store.team_objective_stats(team, since=T0 - d)) == [("1.1.1", 1, 3), ("2.2.2", 0, 1)]
+    assert await store.team_objective_stats(team, since=T0 - 20 * d, until=T0) == [("1.1.1", 0, 1)]
+    wrong = await store.team_wrong_choices(team, ["1.1.1"])
+    assert wrong[0] == ("1.1.1", "q1", 3, 2) and sorted(wrong[1:]) == [("1.1.1", "q1", 2, 1)]
+    assert await store.team_wrong_choices(team, []) == []
+    assert sorted(await store.team_member_topic_stats(team)) == [(a, "1", 0, 2), (b, "1", 1, 2), (b, "2", 0, 1)]
+
+
+# -- forget-me ------------------------------------------------------------------------------------
+async def test_forget_person_deletes_their_rows_and_anonymises_their_audit_entries(store: ContractStore) -> None:
+    ws, ws2 = await store.ensure_workspace("slack", "T1"), await store.ensure_workspace("slack", "T2")
+    ch = await channel(store, ws)
+    post = await posted(store, ch)
+    a, b = await store.ensure_person(ws, "UA", "alice"), await store.ensure_person(ws, "UB", "bob")
+    await store.add_reaction_event(post.id, a, event("E1", 0), "one", "event", T0)
+    await store.add_reaction_event(post.id, b, event("E2", 1), "two", "event", T0)
+    await store.save_daily_answers(post, ch, {a: 0, b: 1}, 0, T0)
+    await drill_answer(store, ws, a, "q7", "2.1.1", True, T0)
+    await store.save_review(a, "q7", "card", T0, DAY)
+    await store.set_member(ws, ch.team_id or 0, a, lead=True)
+    await store.audit(ws, "slack:UA", "alice", "subscribe", "", T0)
+    await store.audit(ws, "slack:UB", "bob", "focus", "", T0)
+    await store.audit(ws2, "slack:UA", "alice elsewhere", "subscribe", "", T0)
+    assert await store.forget_person(a) == {"answers": 2, "reactions": 1, "reviews": 1, "drills": 1, "teams": 1}
+    assert await store.person_names([a, b]) == {b: "bob"}
+    assert await store.find_person(ws, "UA") is None and await store.find_person(ws, "alice") is None
+    assert await store.post_answer_counts(post.id) == ({1: 1}, [])
+    assert [pid for pid, _ev in await store.reaction_events(post.id)] == [b]
+    assert await store.review_state(a, "q7") == (None, None) and await store.active_drill(a) is None
+    assert await store.person_team(ws, a) is None and await store.seen_questions(a) == set()
+    assert [(e["actor"], e["actor_name"]) for e in await store.audit_entries(ws)] == [("forgotten", ""), ("slack:UB", "bob")]
+    assert [(e["actor"], e["actor_name"]) for e in await store.audit_entries(ws2)] == [("slack:UA", "alice elsewhere")]
+    assert await store.count_rows("answer") == 1 and await store.count_rows("person") == 1
+    # a new person with the same id is a stranger; forgetting nobody deletes nothing
+    assert await store.ensure_person(ws, "UA") != a
+    assert await store.forget_person(a) == {"answers": 0, "reactions": 0, "reviews": 0, "drills": 0, "teams": 0}
