@@ -28,11 +28,13 @@ def no_database(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Any attempt to open a database in these tests fails loudly."""
     import sqlalchemy.ext.asyncio
 
+    import storage.db  # imported before the patch, or it would bind the refusing stand-in for good
+
     def refuse(*_a: object, **_k: object) -> None:
         raise AssertionError("tests/service must not open a database")
 
+    monkeypatch.setattr(storage.db, "create_async_engine", refuse)
     monkeypatch.setattr(sqlalchemy.ext.asyncio, "create_async_engine", refuse)
-    monkeypatch.setattr("storage.db.create_async_engine", refuse)
     yield
 
 
