@@ -6,11 +6,14 @@ Adapters call this and nothing else; the scheduler calls :meth:`QuizService.post
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 import zoneinfo
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any
 
+from bot.batching import Batcher
 from bot.core.answers import OPTION_EMOJI, ReactionEvent, derive_answers, option_for_reaction
 from bot.core.clock import Clock
 from bot.core.commands import (
@@ -24,7 +27,16 @@ from bot.core.commands import (
 )
 from bot.core.messages import Invocation, OptionView, QuestionPost, Reply, RevealOption, RevealPost
 from bot.core.model import LETTERS, Question, Syllabus
-from bot.core.ports import ChannelInfo, ChartRenderer, Notifier, PlatformError, PlatformUnavailable, PostInfo, Store
+from bot.core.ports import (
+    ChannelInfo,
+    ChartRenderer,
+    IncomingReaction,
+    Notifier,
+    PlatformError,
+    PlatformUnavailable,
+    PostInfo,
+    Store,
+)
 from bot.core.ratelimit import RateLimiter
 from bot.core.selection import choose_question, option_order, seed_for
 from bot.exams import MockExams
@@ -33,6 +45,9 @@ from bot.learning import LearningMixin
 __all__ = ["Invocation", "QuizService"]
 
 log = logging.getLogger(__name__)
+
+REACTION_BATCH = 200  # reaction events written per transaction at most
+REACTION_BATCH_WAIT = 0.005  # seconds a batch waits for company after its first event
 
 REASON_TEXT = {
     "coverage": "an objective this channel has not had in this round (each of the 105 comes up once before any repeats)",
@@ -78,11 +93,13 @@ class QuizService(LearningMixin):
         self._objective_text = {o.id: o.text for o in syllabus.objectives()}
         # called with a channel id whenever a channel's schedule may have changed (the scheduler listens)
         self.channel_listeners: list[Callable[[int], Awaitable[None]]] = []
-        self._ws_ids: dict[tuple[str, str], int] = {}
-        self._post_ids: dict[tuple[int, str, str], int] = {}
+        self._ws_ids: dict[Any, asyncio.Future[Any]] = {}  # (platform, workspace) -> its id, being or been looked up
+        self._post_ids: dict[Any, asyncio.Future[Any]] = {}  # (workspace, channel, message) -> post id
         self._topic_title = {t.id: t.title for t in syllabus.topics}
         self.limiter = RateLimiter()  # commands and button presses per person
         self.exams = MockExams(store, clock, syllabus, self.questions, who=self._who, review=self._review_now)
+        self._reactions: Batcher[IncomingReaction, bool] = Batcher(store.record_reactions, max_items=REACTION_BATCH,
+                                                                  max_wait=REACTION_BATCH_WAIT)
 
     # -- commands -------------------------------------------------------------------------------
     async def handle_command(self, inv: Invocation, command: str, text: str) -> list[Reply]:
@@ -377,22 +394,45 @@ class QuizService(LearningMixin):
         source: str = "event",
     ) -> bool:
         """Store one raw reaction event; True if it was new. Unknown messages are ignored."""
-        ws = self._ws_ids.get((platform, workspace))
-        if ws is None:  # workspaces are never deleted, so their ids can be cached
-            ws = self._ws_ids[(platform, workspace)] = await self.store.ensure_workspace(platform, workspace)
-        key = (ws, channel, message_ref)
-        post_id = self._post_ids.get(key)
-        if post_id is None:
-            post = await self.store.post_by_message(ws, channel, message_ref)
-            if post is None:
-                return False
-            if len(self._post_ids) > 10_000:
-                self._post_ids.clear()
-            post_id = self._post_ids[key] = post.id  # a message belongs to one post for ever
-        person = await self.store.ensure_person(ws, user, user_name, is_bot)
+        # concurrent calls share one look-up (a burst on a new question would otherwise start one per call)
+        ws = await self._single_flight(self._ws_ids, (platform, workspace),
+                                       lambda: self.store.ensure_workspace(platform, workspace))
+        post = await self._single_flight(self._post_ids, (ws, channel, message_ref),
+                                         lambda: self._post_id(ws, channel, message_ref))
+        if post is None:
+            return False
+        post_id = post
         now = self.clock.now()
-        event = ReactionEvent(delivery_id, str(person), option_for_reaction(reaction), added, at or now, is_bot)
-        return await self.store.add_reaction_event(post_id, person, event, reaction, source, now)
+        event = ReactionEvent(delivery_id, user, option_for_reaction(reaction), added, at or now, is_bot)
+        # group commit: concurrent reactions share one transaction (person created if new, then the event);
+        # this call returns only after its batch is written
+        return await self._reactions.submit(IncomingReaction(ws, user, user_name, is_bot, post_id, event, reaction, source, now))
+
+    async def _post_id(self, ws: int, channel: str, message_ref: str) -> int | None:
+        post = await self.store.post_by_message(ws, channel, message_ref)
+        return post.id if post is not None else None
+
+    @staticmethod
+    async def _single_flight(cache: dict[Any, asyncio.Future[Any]], key: Any, load: Callable[[], Awaitable[Any]]) -> Any:
+        """The cached value of ``key``, loading it once however many callers ask at the same time.
+
+        A None or a failure is not kept (an unknown message may become a post a moment later), and the
+        cache is emptied when it grows past 10,000 keys (workspaces and posts never change their ids).
+        """
+        future = cache.get(key)
+        if future is None:
+            if len(cache) > 10_000:
+                cache.clear()
+            future = cache[key] = asyncio.ensure_future(load())
+        try:
+            value = await asyncio.shield(future)
+        except Exception:
+            if cache.get(key) is future:
+                del cache[key]
+            raise
+        if value is None and cache.get(key) is future:
+            del cache[key]
+        return value
 
     async def reconcile_post(
         self, post: PostInfo, reactions: Mapping[str, set[str]], as_of_event: int | None = None

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.core.answers import ReactionEvent
 from bot.core.messages import ChannelRef
-from bot.core.ports import ChannelInfo, PostInfo
+from bot.core.ports import ChannelInfo, IncomingReaction, PostInfo
 from storage.learning import LearningQueries
 from storage.tables import (
     Answer,
@@ -132,18 +132,23 @@ class SqlStore(LearningQueries):
         self, workspace_id: int, external_id: str, display_name: str = "", is_bot: bool = False
     ) -> int:
         async with self.engine.begin() as conn:
-            inserted = await self._insert_ignore(
-                conn, P, {"workspace_id": workspace_id, "external_id": external_id, "display_name": display_name,
-                          "is_bot": is_bot, "created_at": dt.datetime.now(dt.UTC)}
+            return await self._ensure_person(conn, workspace_id, external_id, display_name, is_bot)
+
+    async def _ensure_person(
+        self, conn: AsyncConnection, workspace_id: int, external_id: str, display_name: str, is_bot: bool
+    ) -> int:
+        inserted = await self._insert_ignore(
+            conn, P, {"workspace_id": workspace_id, "external_id": external_id, "display_name": display_name,
+                      "is_bot": is_bot, "created_at": dt.datetime.now(dt.UTC)}
+        )
+        row = (
+            await conn.execute(
+                select(P.c.id, P.c.display_name).where(P.c.workspace_id == workspace_id, P.c.external_id == external_id)
             )
-            row = (
-                await conn.execute(
-                    select(P.c.id, P.c.display_name).where(P.c.workspace_id == workspace_id, P.c.external_id == external_id)
-                )
-            ).one()
-            if not inserted and display_name and row.display_name != display_name:
-                await conn.execute(update(P).where(P.c.id == row.id).values(display_name=display_name))
-            return int(row.id)
+        ).one()
+        if not inserted and display_name and row.display_name != display_name:
+            await conn.execute(update(P).where(P.c.id == row.id).values(display_name=display_name))
+        return int(row.id)
 
     async def person_names(self, person_ids: Sequence[int]) -> dict[int, str]:
         if not person_ids:
@@ -307,6 +312,69 @@ class SqlStore(LearningQueries):
                  "occurred_at": event.at, "received_at": received_at},
             )
 
+    async def record_reactions(self, rows: Sequence[IncomingReaction]) -> list[bool]:
+        """One transaction and a handful of statements for the whole batch, whatever its size.
+
+        People: one SELECT of those already known, one multi-row insert of the new ones (ignoring any that
+        another process created meanwhile), one SELECT of their ids; changed display names are updated.
+        Events: one SELECT of delivery ids already stored, then one multi-row insert; a delivery id seen
+        earlier in the same batch is a repeat. The unique index on the delivery id stays the guard: if
+        another process stores the same delivery in the instant between the SELECT and the insert, the
+        row is not stored twice (only its flag may say new).
+        """
+        if not rows:
+            return []
+        async with self.engine.begin() as conn:
+            people = await self._people_for(conn, rows)
+            deliveries = list({r.event.delivery_id for r in rows})
+            stored: set[str] = set()
+            for chunk in _chunks(deliveries, 500):
+                stored |= set((await conn.execute(select(RE.c.delivery_id).where(RE.c.delivery_id.in_(chunk)))).scalars())
+            fresh: list[dict[str, Any]] = []
+            flags: list[bool] = []
+            for r in rows:
+                new = r.event.delivery_id not in stored
+                flags.append(new)
+                if new:
+                    stored.add(r.event.delivery_id)  # a repeat later in the batch is not new
+                    fresh.append({"delivery_id": r.event.delivery_id, "post_id": r.post_id,
+                                  "person_id": people[(r.workspace_id, r.user)], "option": r.event.option,
+                                  "raw_emoji": r.raw_emoji[:100], "added": r.event.added, "is_bot": r.event.is_bot,
+                                  "source": r.source, "occurred_at": r.event.at, "received_at": r.received_at})
+            if fresh:
+                await conn.execute(self._insert(RE).on_conflict_do_nothing(), fresh)
+        return flags
+
+    async def _people_for(self, conn: AsyncConnection, rows: Sequence[IncomingReaction]) -> dict[tuple[int, str], int]:
+        """Person ids for every (workspace, user) of the batch, creating the missing ones."""
+        wanted: dict[tuple[int, str], IncomingReaction] = {}
+        for r in rows:
+            wanted[(r.workspace_id, r.user)] = r  # the latest row carries the name to keep
+        found: dict[tuple[int, str], tuple[int, str]] = {}
+
+        async def lookup(keys: list[tuple[int, str]]) -> None:
+            for ws in {k[0] for k in keys}:
+                users = [k[1] for k in keys if k[0] == ws]
+                for chunk in _chunks(users, 500):
+                    q = select(P.c.id, P.c.external_id, P.c.display_name).where(
+                        P.c.workspace_id == ws, P.c.external_id.in_(chunk))
+                    for row in (await conn.execute(q)).all():
+                        found[(ws, row.external_id)] = (int(row.id), row.display_name or "")
+
+        await lookup(list(wanted))
+        missing = [k for k in wanted if k not in found]
+        if missing:
+            now = dt.datetime.now(dt.UTC)
+            await conn.execute(self._insert(P).on_conflict_do_nothing(), [
+                {"workspace_id": k[0], "external_id": k[1], "display_name": wanted[k].user_name,
+                 "is_bot": wanted[k].is_bot, "created_at": now} for k in missing])
+            await lookup(missing)
+        for key, r in wanted.items():
+            pid, name = found[key]
+            if r.user_name and name != r.user_name and key not in missing:
+                await conn.execute(update(P).where(P.c.id == pid).values(display_name=r.user_name))
+        return {k: v[0] for k, v in found.items()}
+
     async def reaction_events(self, post_id: int) -> list[tuple[int, ReactionEvent]]:
         async with self.engine.begin() as conn:
             rows = (await conn.execute(select(RE).where(RE.c.post_id == post_id).order_by(RE.c.id))).all()
@@ -392,3 +460,5 @@ class SqlStore(LearningQueries):
             return int((await conn.execute(select(func.count()).select_from(tables[table]))).scalar_one())
 
 
+def _chunks(items: Sequence[Any], size: int) -> list[list[Any]]:
+    return [list(items[i : i + size]) for i in range(0, len(items), size)]

@@ -19,6 +19,7 @@ __all__ = [
     "ChartRenderer",
     "ChannelInfo",
     "DrillInfo",
+    "IncomingReaction",
     "Notifier",
     "PlatformError",
     "PlatformUnavailable",
@@ -63,6 +64,21 @@ class DrillInfo:
     status: str  # active done expired
     created_at: dt.datetime
     expires_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class IncomingReaction:
+    """A reaction event to store with its person (created if new): one row of a batched write."""
+
+    workspace_id: int
+    user: str  # the platform's user id
+    user_name: str
+    is_bot: bool
+    post_id: int
+    event: ReactionEvent  # its ``user_id`` is not stored (the person is)
+    raw_emoji: str
+    source: str
+    received_at: dt.datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,6 +210,11 @@ class Store(Protocol):
     async def add_reaction_event(
         self, post_id: int, person_id: int, event: ReactionEvent, raw_emoji: str, source: str, received_at: dt.datetime
     ) -> bool: ...
+
+    async def record_reactions(self, rows: Sequence[IncomingReaction]) -> list[bool]:
+        """Store many reaction events in one transaction, each with its person (created if new), in order;
+        one flag per row: True if the event was new (its delivery id not seen before)."""
+        ...
 
     async def reaction_events(self, post_id: int) -> list[tuple[int, ReactionEvent]]: ...
 

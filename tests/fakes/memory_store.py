@@ -35,7 +35,7 @@ from sqlalchemy.exc import NoResultFound
 
 from bot.core.answers import ReactionEvent
 from bot.core.messages import ChannelRef
-from bot.core.ports import ChannelInfo, DrillInfo, PostInfo
+from bot.core.ports import ChannelInfo, DrillInfo, IncomingReaction, PostInfo
 
 __all__ = ["MemoryStore"]
 
@@ -488,6 +488,14 @@ class MemoryStore:
         )
         self.rows.reaction_event[row.id] = row
         return True
+
+    async def record_reactions(self, rows: Sequence[IncomingReaction]) -> list[bool]:
+        out: list[bool] = []
+        for r in rows:
+            person = await self.ensure_person(r.workspace_id, r.user, r.user_name, r.is_bot)
+            out.append(await self.add_reaction_event(person_id=person, post_id=r.post_id, event=r.event,
+                                                     raw_emoji=r.raw_emoji, source=r.source, received_at=r.received_at))
+        return out
 
     async def reaction_events(self, post_id: int) -> list[tuple[int, ReactionEvent]]:
         return [

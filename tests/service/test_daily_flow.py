@@ -117,3 +117,32 @@ async def test_delivery_claims_through_the_facade(service: QuizService, clock: M
     clock.advance(days=3)
     assert await service.prune_deliveries() == 1
     assert await service.claim_delivery("Ev1")
+
+
+async def test_a_burst_of_reactions_on_a_new_question_is_looked_up_once_and_written_in_few_batches(
+    service: QuizService, store: MemoryStore, clock: ManualClock
+) -> None:
+    import asyncio
+
+    post = await post_today(service, clock)
+    service._post_ids.clear()  # as after a restart: nothing cached
+    service._ws_ids.clear()
+    lookups = {"post_by_message": 0, "ensure_workspace": 0}
+    for name in lookups:
+        real = getattr(store, name)
+
+        async def counted(*a: object, _real: object = real, _name: str = name, **k: object) -> object:
+            lookups[_name] += 1
+            await asyncio.sleep(0)  # a real look-up yields to the loop: the other callers arrive meanwhile
+            return await _real(*a, **k)  # type: ignore[operator]
+
+        setattr(store, name, counted)
+    shown = shown_key(service, post)
+    results = await asyncio.gather(*(react(service, post, f"U{i % 300}", shown, delivery=f"burst-{i % 900}")
+                                     for i in range(1000)))
+    assert sum(results) == 900  # 100 repeated deliveries are not new
+    assert lookups == {"post_by_message": 1, "ensure_workspace": 1}  # one look-up shared by 1,000 callers
+    assert service._reactions.batches <= 10  # group commit: at most 200 events per write, usually fewer writes
+    assert len(await store.reaction_events(post.id)) == 900
+    assert not await react(service, post, "U1", shown, delivery="burst-5")  # a late repeat changes nothing
+    assert not await react(service, post, "U1", shown, delivery="x", channel="C-unknown")  # not a question: ignored

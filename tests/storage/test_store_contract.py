@@ -328,6 +328,32 @@ async def test_reaction_events_are_deduplicated_by_delivery_id_and_replayed_in_a
     assert await store.count_rows("reaction_event") == 4
 
 
+async def test_a_batch_of_reactions_creates_people_and_keeps_order_and_dedupe(store: ContractStore) -> None:
+    from bot.core.ports import IncomingReaction
+
+    ws = await store.ensure_workspace("slack", "T1")
+    ch = await channel(store, ws)
+    post = await posted(store, ch, slot=0, ref="ts1")
+    alice = await store.ensure_person(ws, "UA", "alice")
+    assert await store.add_reaction_event(post.id, alice, event("OLD", 0), "one", "event", T0)
+
+    def row(delivery: str, user: str, option: int, name: str = "") -> IncomingReaction:
+        return IncomingReaction(ws, user, name, False, post.id, event(delivery, option), "one", "event", T0)
+
+    flags = await store.record_reactions([
+        row("B1", "UA", 1), row("B2", "UNEW", 2, "newbie"), row("B1", "UA", 3),  # a repeat inside the batch
+        row("OLD", "UA", 3),  # already stored before the batch
+        row("B3", "UNEW", 0, "newbie"),
+    ])
+    assert flags == [True, True, False, False, True]
+    assert await store.record_reactions([]) == []
+    newbie = await store.ensure_person(ws, "UNEW")
+    events = [(pid, ev.delivery_id, ev.option) for pid, ev in await store.reaction_events(post.id)]
+    assert events == [(alice, "OLD", 0), (alice, "B1", 1), (newbie, "B2", 2), (newbie, "B3", 0)]  # arrival order
+    assert (await store.person_names([newbie]))[newbie] == "newbie"
+    assert await store.count_rows("person") == 2
+
+
 async def test_daily_answers_are_saved_once_per_post_and_person(store: ContractStore) -> None:
     ws = await store.ensure_workspace("slack", "T1")
     ch = await channel(store, ws)
