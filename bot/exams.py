@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Awaitable, Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.core import exams
 from bot.core.boards import Tally, pct
@@ -25,7 +25,10 @@ from bot.core.selection import option_order, seed_for
 
 if TYPE_CHECKING:
     from bot.core.clock import Clock
-    from bot.core.ports import DrillInfo, Store
+    from bot.core.ports import DrillInfo, DrillStore, ReviewStore
+
+    class ExamStore(DrillStore, ReviewStore, Protocol):
+        """The two roles a mock exam uses: its drill, and which questions the person has seen."""
 
 __all__ = ["MISSED_SHOWN", "MockExams"]
 
@@ -46,7 +49,7 @@ class MockExams:
 
     def __init__(
         self,
-        store: Store,
+        store: ExamStore,
         clock: Clock,
         syllabus: Syllabus,
         questions: Sequence[Question],

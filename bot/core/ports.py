@@ -1,6 +1,10 @@
 """Ports: what the service needs from storage and from a chat platform, as Protocols.
 
-Storage implements :class:`Store` (``storage.store.SqlStore``); each adapter implements
+Storage implements :class:`Store` (``storage.store.SqlStore``; ``tests/fakes/memory_store.py`` is the
+in-memory twin held to it by a contract suite). ``Store`` is the union of nine role ports, each a few
+methods with one concern (people, channels, posts, answers, claims, reviews, drills, teams, reports), so a
+feature can ask for just the roles it uses (``bot.exams.MockExams`` needs only ``DrillStore`` and
+``ReviewStore``). Each adapter implements
 :class:`Notifier`. The records below cross the port; they are plain frozen dataclasses.
 """
 
@@ -26,6 +30,16 @@ __all__ = [
     "PostInfo",
     "SlackInstallations",
     "Store",
+    # the role ports Store is made of (a feature needs only the roles it uses)
+    "AnswerStore",
+    "ChannelStore",
+    "ClaimStore",
+    "DrillStore",
+    "PeopleStore",
+    "PostStore",
+    "ReportStore",
+    "ReviewStore",
+    "TeamStore",
 ]
 
 
@@ -150,8 +164,8 @@ class ChartRenderer(Protocol):
     def progress(self, chart: ProgressChart) -> ChartImage: ...
 
 
-class Store(Protocol):
-    """Persistence used by the service. Every write is idempotent where the platform may repeat."""
+class PeopleStore(Protocol):
+    """Workspaces and people: ids for the platform's workspace and user ids, names, and forget-me."""
 
     async def ensure_workspace(self, platform: str, external_id: str, name: str = "") -> int: ...
 
@@ -160,6 +174,18 @@ class Store(Protocol):
     ) -> int: ...
 
     async def person_names(self, person_ids: Sequence[int]) -> dict[int, str]: ...
+
+    async def find_person(self, workspace_id: int, ref: str) -> int | None:
+        """A person by external id or display name (case-insensitive)."""
+        ...
+
+    async def forget_person(self, person_id: int) -> dict[str, int]:
+        """Delete everything stored about a person; the audit log keeps the action but not the person."""
+        ...
+
+
+class ChannelStore(Protocol):
+    """Subscribed channels and their schedules."""
 
     async def get_channel(self, workspace_id: int, external_id: str) -> ChannelInfo | None: ...
 
@@ -172,6 +198,12 @@ class Store(Protocol):
     async def update_channel(self, channel_id: int, now: dt.datetime, **changes: object) -> ChannelInfo: ...
 
     async def active_channels(self) -> list[ChannelInfo]: ...
+
+    async def set_team_tz(self, team_id: int, tz: str) -> None: ...
+
+
+class PostStore(Protocol):
+    """Daily question posts: reserve, mark posted or failed, find by message, open and due for reveal."""
 
     async def channel_posts(self, channel_id: int) -> list[PostInfo]: ...
 
@@ -195,10 +227,6 @@ class Store(Protocol):
 
     async def release_reservation(self, post_id: int) -> None: ...
 
-    async def prune_deliveries(self, before: dt.datetime) -> int: ...
-
-    async def set_team_tz(self, team_id: int, tz: str) -> None: ...
-
     async def get_post(self, post_id: int) -> PostInfo | None: ...
 
     async def post_by_message(self, workspace_id: int, channel_external_id: str, message_ref: str) -> PostInfo | None: ...
@@ -206,6 +234,12 @@ class Store(Protocol):
     async def open_posts(self, channel_id: int | None = None) -> list[PostInfo]: ...
 
     async def due_reveals(self, now: dt.datetime) -> list[PostInfo]: ...
+
+    async def claim_reveal(self, post_id: int, now: dt.datetime) -> bool: ...
+
+
+class AnswerStore(Protocol):
+    """Raw reaction events (one or a batch at a time) and the answers derived from them at the reveal."""
 
     async def add_reaction_event(
         self, post_id: int, person_id: int, event: ReactionEvent, raw_emoji: str, source: str, received_at: dt.datetime
@@ -218,21 +252,34 @@ class Store(Protocol):
 
     async def reaction_events(self, post_id: int) -> list[tuple[int, ReactionEvent]]: ...
 
-    async def claim_reveal(self, post_id: int, now: dt.datetime) -> bool: ...
-
     async def save_daily_answers(
         self, post: PostInfo, channel: ChannelInfo, answers: Mapping[int, int], correct_option: int, at: dt.datetime
     ) -> None: ...
 
     async def post_answer_counts(self, post_id: int) -> tuple[dict[int, int], list[int]]: ...
 
+
+class ClaimStore(Protocol):
+    """Exactly-once claims and the audit log: platform deliveries, weekly boards, admin actions."""
+
+    async def claim_delivery(self, delivery_id: str, now: dt.datetime) -> bool: ...
+
+    async def prune_deliveries(self, before: dt.datetime) -> int: ...
+
+    async def claim_weekly_board(self, channel_id: int, week_start: dt.date, now: dt.datetime) -> bool:
+        ...
+
+    async def release_weekly_board(self, channel_id: int, week_start: dt.date) -> None:
+        ...
+
     async def audit(
         self, workspace_id: int | None, actor: str, actor_name: str, action: str, detail: str, at: dt.datetime
     ) -> None: ...
 
-    async def claim_delivery(self, delivery_id: str, now: dt.datetime) -> bool: ...
 
-    # -- learning engine (storage/learning.py) --
+class ReviewStore(Protocol):
+    """A person's record: FSRS review state, seen and missed questions, answer history."""
+
     async def review_state(self, person_id: int, question_id: str) -> tuple[str | None, dt.date | None]:
         ...
 
@@ -255,8 +302,16 @@ class Store(Protocol):
     async def person_objective_stats(self, person_id: int) -> list[tuple[str, int, int]]:
         ...
 
+    async def person_answer_history(self, person_id: int) -> list[tuple[str, dt.datetime, bool]]:
+        """Every answer of a person: (objective, when, right?), oldest first."""
+        ...
+
     async def daily_answer_times(self, person_ids: Sequence[int], since: dt.datetime) -> dict[int, list[dt.datetime]]:
         ...
+
+
+class DrillStore(Protocol):
+    """Private drills and mock exams: the plan, the position, the answers."""
 
     async def create_drill(
         self, workspace_id: int, person_id: int, scope: str, questions: Sequence[tuple[str, Sequence[int]]],
@@ -279,6 +334,13 @@ class Store(Protocol):
     async def drill_results(self, drill_id: int) -> list[tuple[int, str, str, bool]]:
         ...
 
+    async def active_drill(self, person_id: int) -> DrillInfo | None:
+        ...
+
+
+class TeamStore(Protocol):
+    """Teams, their members and leads."""
+
     async def ensure_team(self, workspace_id: int, name: str, tz: str = "UTC") -> int:
         ...
 
@@ -296,13 +358,6 @@ class Store(Protocol):
         """Put a person in a team (one team per workspace); optionally set lead; their answers follow them."""
         ...
 
-    async def person_answer_history(self, person_id: int) -> list[tuple[str, dt.datetime, bool]]:
-        """Every answer of a person: (objective, when, right?), oldest first."""
-        ...
-
-    async def active_drill(self, person_id: int) -> DrillInfo | None:
-        ...
-
     async def join_if_teamless(self, workspace_id: int, team_id: int, person_id: int) -> None:
         ...
 
@@ -318,9 +373,9 @@ class Store(Protocol):
     async def team_names(self, workspace_id: int) -> dict[int, str]:
         ...
 
-    async def find_person(self, workspace_id: int, ref: str) -> int | None:
-        """A person by external id or display name (case-insensitive)."""
-        ...
+
+class ReportStore(Protocol):
+    """Aggregates for the boards, weak-spot reports and item analysis."""
 
     async def first_attempts(self, workspace_id: int, start: dt.datetime, end: dt.datetime) -> list[tuple[int | None, int, str, int, int]]:
         """Per (team, person, topic): first attempts at distinct questions in [start, end) and how many were right."""
@@ -338,16 +393,10 @@ class Store(Protocol):
     async def team_member_topic_stats(self, team_id: int) -> list[tuple[int, str, int, int]]:
         ...
 
-    async def claim_weekly_board(self, channel_id: int, week_start: dt.date, now: dt.datetime) -> bool:
-        ...
-
-    async def release_weekly_board(self, channel_id: int, week_start: dt.date) -> None:
-        ...
-
     async def first_attempt_choices(self) -> list[tuple[str, int, int, bool]]:
         """(question, person, canonical option, correct) of every person's first attempt at a question."""
         ...
 
-    async def forget_person(self, person_id: int) -> dict[str, int]:
-        """Delete everything stored about a person; the audit log keeps the action but not the person."""
-        ...
+
+class Store(PeopleStore, ChannelStore, PostStore, AnswerStore, ClaimStore, ReviewStore, DrillStore, TeamStore, ReportStore, Protocol):
+    """Persistence used by the service. Every write is idempotent where the platform may repeat."""
