@@ -19,7 +19,7 @@ from bot.core import exams
 from bot.core.boards import Tally, pct
 from bot.core.commands import EXAM_USAGE, parse_exam
 from bot.core.learning import TOPIC_WEIGHTS
-from bot.core.messages import DrillCard, Invocation, OptionView, Reply, Table
+from bot.core.messages import DrillCard, Invocation, Reply, Table, option_views
 from bot.core.model import LETTERS, Question, Syllabus
 from bot.core.selection import option_order, seed_for
 
@@ -177,7 +177,7 @@ class MockExams:
     def _card(self, drill: DrillInfo, seq: int) -> DrillCard:
         qid, order = drill.questions[seq]
         q = self.by_id[qid]
-        options = tuple(OptionView(LETTERS[i], ("one", "two", "three", "four")[i], q.options[c]) for i, c in enumerate(order))
+        options = option_views(q, order)
         left = exams.time_left(self.clock.now(), drill.expires_at)
         return DrillCard(drill.id, seq, len(drill.questions), q.objective_id, q.stem, options,
                          header=f"Mock exam {seq + 1}/{len(drill.questions)} · {left}")

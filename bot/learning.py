@@ -9,53 +9,41 @@ import asyncio
 import dataclasses
 import datetime as dt
 import logging
-import random
-import re
 import zoneinfo
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bot.core import boards, weakspots
 from bot.core import charts as chartdata
 from bot.core.commands import (
-    Focus,
-    ForgetMe,
-    TeamCommand,
-    parse_drill,
     parse_leaderboard,
     parse_stats,
     parse_weakspots,
 )
-from bot.core.exams import parse_exam_scope
-from bot.core.exams import time_left as exam_time_left
 from bot.core.learning import (
     MIN_ANSWERS_FOR_RANKING,
     TOPIC_WEIGHTS,
-    ObjectiveStat,
-    choose_drill_questions,
     daily_streak,
     readiness,
-    weakest_objectives,
     week_bounds,
 )
-from bot.core.messages import DrillCard, Invocation, OptionView, Reply, Table
-from bot.core.model import LETTERS, Question
+from bot.core.messages import Invocation, Reply, Table
+from bot.core.model import Question
 from bot.core.review import GUESS_RATE, next_card, objective_readiness
-from bot.core.selection import option_order, seed_for, smoothed_accuracy
 
 if TYPE_CHECKING:
     from bot.core.charts import ChartImage
     from bot.core.clock import Clock
     from bot.core.model import Syllabus
     from bot.core.ports import ChannelInfo, ChartRenderer, Notifier, PostInfo, Store
+    from bot.drills import Drills
     from bot.exams import MockExams
 
 __all__ = ["LearningMixin"]
 
 log = logging.getLogger(__name__)
 
-DRILL_TTL = dt.timedelta(hours=2)
 STREAK_EPOCH = dt.date(1970, 1, 2)  # no answer is older; keeps the streak window inside the calendar
 READINESS_HORIZON_DAYS = 7  # readiness predicts a week ahead unless an exam date is set
 PROGRESS_WEEKS = 6  # weeks of accuracy in the /stats chart
@@ -79,6 +67,7 @@ class LearningMixin:
     notifier: Notifier
     charts: ChartRenderer | None
     exams: MockExams
+    drills: Drills
     _objective_text: dict[str, str]
     _topic_title: dict[str, str]
 
@@ -109,9 +98,6 @@ class LearningMixin:
         ws = await self.store.ensure_workspace(inv.platform, inv.workspace, inv.workspace_name)
         person = await self.store.ensure_person(ws, inv.user, inv.user_name)
         return ws, person
-
-    def _options_view(self, q: Question, order: Sequence[int]) -> tuple[OptionView, ...]:
-        return tuple(OptionView(LETTERS[i], ("one", "two", "three", "four")[i], q.options[c]) for i, c in enumerate(order))
 
     def _local_day(self, tz: str | None) -> dt.date:
         return self.clock.now().astimezone(zoneinfo.ZoneInfo(tz or "UTC")).date()
@@ -175,151 +161,10 @@ class LearningMixin:
             todo, window = longer, window * 4
         return out
 
-    # -- /drill -----------------------------------------------------------------------------------
-    async def _drill(self, inv: Invocation, text: str) -> list[Reply]:
-        cmd = parse_drill(text, self.syllabus)
-        ws, person = await self._who(inv)
-        now = self.clock.now()
-        await self._join_channel_team(inv, ws, person)  # people who only drill still count for the channel's team
-        seed = seed_for("drill", inv.platform, inv.workspace, inv.user, now.isoformat())
-        candidates: list[Question]
-        weak: list[str] = []
-        stats = [ObjectiveStat(o, c, n) for o, c, n in await self.store.person_objective_stats(person)]
-        ranked, _few = weakest_objectives(stats, n=10)
-        weak = [s.objective_id for s in ranked if s.smoothed < smoothed_accuracy(0, 0)]
-        due = await self.store.due_reviews(person, now)
-        seen = await self.store.seen_questions(person)
-        running = await self.store.active_drill(person)
-        if running is not None and parse_exam_scope(running.scope) is not None and now < running.expires_at:
-            return [Reply(f"You are in a mock exam ({running.position}/{len(running.questions)} answered, "
-                          f"{exam_time_left(now, running.expires_at)}). Finish it, or /exam end, before a drill.")]
-        if cmd.kind == "topic":
-            candidates = [q for q in self.questions if q.topic_id == cmd.target]
-        elif cmd.kind == "subtopic":
-            candidates = [q for q in self.questions if q.subtopic_id == cmd.target]
-        elif cmd.kind == "objective":
-            candidates = [q for q in self.questions if q.objective_id == cmd.target]
-        elif cmd.kind == "missed":
-            missed = await self.store.missed_questions(person)
-            candidates = [self.by_id[m] for m in missed if m in self.by_id]
-            if not candidates:
-                return [Reply("You have no missed questions yet. Try /drill weak or /drill topic3.")]
-            due = {}  # order by most recent miss instead
-            seen = set()
-        elif cmd.kind == "weak":
-            if not weak:
-                return [Reply(f"Not enough answers yet to know your weak spots: an objective needs at least "
-                              f"{MIN_ANSWERS_FOR_RANKING} answers, with accuracy below the smoothed average. "
-                              "Try /drill or /drill topic1.")]
-            candidates = [q for q in self.questions if q.objective_id in weak[:5]]
-        else:  # due reviews first, then new questions from the weakest areas
-            candidates = list(self.questions)
-            weak_topics = {o.split(".")[0] for o in weak[:3]}
-            if weak_topics:
-                weak = weak + [o.id for o in self.syllabus.objectives() if o.topic_id in weak_topics]
-        picked = choose_drill_questions(candidates, cmd.count, seed, due={k: v for k, v in due.items() if k in {q.id for q in candidates}}, seen=seen, weak_objectives=weak)
-        if not picked:
-            return [Reply("There are no questions in that scope yet. Try /drill topic1.")]
-        rng = random.Random(seed)
-        plan = [(q.id, option_order(q, rng.getrandbits(64))) for q in picked]
-        previous = await self.store.active_drill(person)
-        drill_id = await self.store.create_drill(ws, person, f"{cmd.kind}:{cmd.target}", plan, now, now + DRILL_TTL)
-        label = {"due": "reviews due, then your weak areas", "weak": "your weakest objectives", "missed": "questions you missed"}.get(cmd.kind, f"{cmd.kind} {cmd.target}")
-        size = f"{len(plan)} question(s)" + (f" (only {len(plan)} in that scope)" if len(plan) < cmd.count else "")
-        lines = []
-        if previous is not None and now < previous.expires_at:
-            lines.append(f"Your drill in progress ({previous.position}/{len(previous.questions)} answered) has ended; "
-                         "its answers are kept.")
-        lines.append(f"Drill: {size} · {label}. Press A–D to answer; the drill expires after "
-                     f"{int(DRILL_TTL.total_seconds() // 3600)}h.")
-        return [Reply("\n".join(lines), card=self._card(drill_id, 0, plan))]
-
-    async def _join_channel_team(self, inv: Invocation, ws: int, person: int) -> None:
-        ch = await self.store.get_channel(ws, inv.channel)
-        if ch is not None and ch.active and ch.team_id is not None:
-            await self.store.join_if_teamless(ws, ch.team_id, person)
-
-    def _card(self, drill_id: int, seq: int, plan: Sequence[tuple[str, Sequence[int]]]) -> DrillCard:
-        qid, order = plan[seq]
-        q = self.by_id[qid]
-        return DrillCard(drill_id, seq, len(plan), q.objective_id, q.stem, self._options_view(q, order),
-                         header=f"Drill {seq + 1}/{len(plan)} · objective {q.objective_id}")
-
+    # -- /drill and its buttons (bot/drills.py) ------------------------------------------------------
     async def press_button(self, inv: Invocation, value: str) -> list[Reply]:
-        """A drill button: ``drill:<id>:<seq>:<letter>``. Repeats and stale buttons change nothing."""
-        if (limited := self._limited(inv)) is not None:
-            return [limited]
-        m = re.fullmatch(r"drill:([0-9]{1,12}):([0-9]{1,3}):([A-D])", value, flags=re.ASCII)
-        if m is None:
-            return [Reply("That button is not valid any more. Start a new drill with /drill.")]
-        parts = ["drill", m.group(1), m.group(2), m.group(3)]
-        drill_id, seq, letter = int(parts[1]), int(parts[2]), parts[3]
-        ws, person = await self._who(inv)
-        drill = await self.store.get_drill(drill_id)
-        if drill is None:
-            return [Reply("That drill no longer exists (forget-me deletes drills too). Start a new one with /drill.")]
-        if drill.person_id != person or drill.workspace_id != ws:
-            return [Reply("That drill is not yours. Start your own with /drill.")]
-        if parse_exam_scope(drill.scope) is not None:  # a mock exam: no feedback until the end
-            team = await self.store.person_team(ws, person)
-            return await self.exams.press(drill, seq, letter, ws, person, team[0] if team else None)
-        now = self.clock.now()
-        if drill.status == "active" and now >= drill.expires_at:
-            await self.store.expire_drill(drill.id)
-            return [Reply("This drill expired. Start a new one with /drill.")]
-        if drill.status != "active" or seq != drill.position or seq >= len(drill.questions):
-            if seq < drill.position:
-                return [Reply("You already answered that one.")]
-            if drill.status == "expired":
-                return [Reply("That drill was replaced by a newer one or expired. Start a new one with /drill.")]
-            return [Reply("This drill is over. Start a new one with /drill.")]
-        qid, order = drill.questions[seq]
-        q = self.by_id.get(qid)
-        if q is None:
-            await self.store.expire_drill(drill.id)
-            return [Reply("That question was retired from the bank; start a new drill with /drill.")]
-        chosen = order[LETTERS.index(letter)]
-        correct = chosen == q.answer_index
-        team = await self.store.person_team(ws, person)
-        done = seq + 1 >= len(drill.questions)
-        values: dict[str, Any] = {
-            "workspace_id": ws, "person_id": person, "team_id": team[0] if team else None, "channel_id": None,
-            "question_id": q.id, "objective_id": q.objective_id, "subtopic_id": q.subtopic_id, "topic_id": q.topic_id,
-            "source": "drill", "post_id": None, "drill_id": drill.id, "drill_seq": seq, "option": chosen,
-            "correct": correct, "answered_at": now,
-        }
-        if not await self.store.answer_drill(drill, seq, values, done):
-            return [Reply("You already answered that one.")]
-        tz = (await self.store.team_info(team[0]))[2] if team else "UTC"
-        await self._review(person, q, correct, self._local_day(tz), now)
-        key_letter = LETTERS[order.index(q.answer_index)]
-        verdict = "✅ Right!" if correct else f"❌ Not quite: the answer is {key_letter}. {q.options[q.answer_index]}"
-        lines = [verdict, q.explanation_short or q.explanation, f"Your choice {letter}: {q.rationales[chosen]}"]
-        if not correct:
-            lines.append(f"Why {key_letter}: {q.rationales[q.answer_index]}")
-        replies = [Reply("\n".join(lines))]
-        if done:
-            replies.append(await self._drill_summary(drill.id))
-        else:
-            replies.append(Reply("", card=self._card(drill.id, seq + 1, drill.questions)))
-        return replies
-
-    async def _drill_summary(self, drill_id: int) -> Reply:
-        results = await self.store.drill_results(drill_id)
-        by_obj: dict[str, list[bool]] = defaultdict(list)
-        for _seq, _qid, obj, ok in results:
-            by_obj[obj].append(ok)
-        rows = tuple((o, _short(self._objective_text.get(o, ""), 50), f"{sum(v)}/{len(v)}") for o, v in sorted(by_obj.items()))
-        right = sum(ok for *_x, ok in results)
-        drill = await self.store.get_drill(drill_id)
-        when = ""
-        if drill is not None:
-            asked = {qid for qid, _order in drill.questions}
-            dues = [d for qid, _c, d in await self.store.person_cards(drill.person_id) if qid in asked]
-            if dues:
-                when = f" The first of these questions comes back for review {min(dues):%a %Y-%m-%d} (UTC); /drill shows due reviews first."
-        return Reply(f"Drill done: {right}/{len(results)} right.{when}",
-                     tables=(Table("By objective", ("Objective", "", "Right"), rows),))
+        """A drill or mock-exam button: ``drill:<id>:<seq>:<letter>``. Repeats and stale buttons change nothing."""
+        return await self.drills.press(inv, value)
 
     # -- /leaderboard -----------------------------------------------------------------------------
     async def _leaderboard(self, inv: Invocation, text: str) -> list[Reply]:
@@ -477,110 +322,9 @@ class LearningMixin:
         )
         return await self._with_chart(reply, lambda r: r.progress(chart))
 
-    # -- /studybot focus | team | forget-me ------------------------------------------------------------
-    async def _focus(self, inv: Invocation, cmd: Focus, ws: int) -> list[Reply]:
-        ch = await self.store.get_channel(ws, inv.channel)
-        if ch is None or not ch.active:
-            return [Reply("This channel is not subscribed. Use /studybot subscribe [HH:MM] [Area/City].")]
-        now = self.clock.now()
-        focused = ch.focus_topic if ch.focus_topic and ch.focus_until and ch.focus_until > now else None
-        if cmd.topic is None:
-            if focused is None:
-                return [Reply("Focus is already off: daily questions cover the whole syllabus.")]
-            await self.store.update_channel(ch.id, now, focus_topic=None, focus_until=None)
-            await self._audit(ws, inv, "focus", "off")
-            return [Reply("Focus off: daily questions cover the whole syllabus again.", private=False)]
-        until = now + dt.timedelta(weeks=cmd.weeks)
-        await self.store.update_channel(ch.id, now, focus_topic=cmd.topic, focus_until=until)
-        await self._audit(ws, inv, "focus", f"topic={cmd.topic} weeks={cmd.weeks}")
-        local = until.astimezone(zoneinfo.ZoneInfo(ch.tz))
-        text = (f"Focus: daily questions come only from Topic {cmd.topic} ({self._topic_title.get(cmd.topic, '')}) "
-                f"until {local:%a %Y-%m-%d %H:%M} {ch.tz}.")
-        if focused == cmd.topic:
-            return [Reply(f"Topic {cmd.topic} was already the focus; it now lasts until {local:%a %Y-%m-%d %H:%M} {ch.tz}.")]
-        return [Reply(text, private=False)]
-
-    async def _team(self, inv: Invocation, cmd: TeamCommand, ws: int) -> list[Reply]:
-        if cmd.action == "list":
-            teams = await self.store.teams(ws)
-            if not teams:
-                return [Reply("No teams yet. /studybot subscribe makes the channel a team; /studybot team create NAME adds one.")]
-            rows = tuple((t["name"], t["tz"], ", ".join(n for _i, n in t["leads"]) or "–", str(len(t["members"]))) for t in teams)
-            return [Reply("", tables=(Table("Teams", ("Team", "Time zone", "Leads", "Members"), rows),))]
-        if cmd.action == "create":
-            existing = await self.store.team_by_name(ws, cmd.team)
-            if existing is not None:
-                same = "" if existing[1] == cmd.team else f" (as {existing[1]}; names ignore case)"
-                return [Reply(f"Team {existing[1]} already exists{same}; nothing changed.")]
-            ch = await self.store.get_channel(ws, inv.channel)
-            await self.store.ensure_team(ws, cmd.team, ch.tz if ch else "UTC")
-            await self._audit(ws, inv, "team-create", cmd.team)
-            return [Reply(f"Team {cmd.team} created. Add people with /studybot team add {cmd.team} @person.")]
-        team = await self.store.team_by_name(ws, cmd.team)
-        if team is None:
-            return [Reply(f"There is no team {cmd.team!r}; create it with /studybot team create {cmd.team}.")]
-        tid, tname = team[0], team[1]
-        if cmd.action == "delete":
-            channels = [c for c in await self.store.active_channels() if c.team_id == tid and c.workspace_id == ws]
-            if channels:
-                where = ", ".join(f"#{c.name or c.ref.channel}" for c in channels)
-                return [Reply(f"Team {tname} is the team of the subscribed channel {where}, so it cannot be deleted: "
-                              "unsubscribe that channel first, or move people with /studybot team add.")]
-            members = await self.store.delete_team(tid)
-            await self._audit(ws, inv, "team-delete", tname)
-            return [Reply(f"Team {tname} deleted. Its {members} member(s) are in no team now; their answers stay with "
-                          "them and count for the next team they join.")]
-        person = await self.store.find_person(ws, cmd.user)
-        if person is None:
-            if cmd.action in {"remove", "unlead"}:
-                return [Reply(f"StudyBot knows nobody called {cmd.user!r} here; nothing changed.")]
-            person = await self.store.ensure_person(ws, cmd.user)
-        current = await self.store.person_team(ws, person)
-        in_team = current is not None and current[0] == tid
-        is_lead = in_team and current is not None and current[1]
-        moved = ""
-        if current is not None and not in_team and cmd.action in {"add", "lead"}:
-            old_name = (await self.store.team_info(current[0]))[1]
-            moved = f" (moved from team {old_name}; a person is in one team per workspace, and their answers move with them)"
-        if cmd.action == "add":
-            if in_team:
-                return [Reply(f"{cmd.user} is already in team {tname}; nothing changed.")]
-            await self.store.set_member(ws, tid, person)
-            text = f"{cmd.user} added to team {tname}{moved}."
-        elif cmd.action == "remove":
-            if not in_team:
-                return [Reply(f"{cmd.user} is not in team {tname}; nothing changed.")]
-            await self.store.remove_member(tid, person)
-            text = f"{cmd.user} removed from team {tname}; their answers now count for no team."
-        elif cmd.action == "lead":
-            if is_lead:
-                return [Reply(f"{cmd.user} is already a lead of team {tname}; nothing changed.")]
-            await self.store.set_member(ws, tid, person, lead=True)
-            text = f"{cmd.user} is now a lead of team {tname}{moved}."
-        else:
-            if not is_lead:
-                return [Reply(f"{cmd.user} is not a lead of team {tname}; nothing changed.")]
-            await self.store.set_member(ws, tid, person, lead=False)
-            text = f"{cmd.user} is no longer a lead of team {tname} (still a member)."
-        await self._audit(ws, inv, f"team-{cmd.action}", f"team={tname} person={cmd.user}")
-        return [Reply(text)]
-
-    async def _forget(self, inv: Invocation, cmd: ForgetMe) -> list[Reply]:
-        ws = await self.store.ensure_workspace(inv.platform, inv.workspace, inv.workspace_name)
-        person = await self.store.find_person(ws, inv.user)
-        if not cmd.confirmed:
-            return [Reply("This deletes everything StudyBot stores about you in this workspace: your answers, reactions, "
-                          "review schedule, drills and team membership (leaderboards lose your points). "
-                          "To go ahead, type /studybot forget-me confirm")]
-        if person is None:
-            return [Reply("StudyBot stores nothing about you here.")]
-        counts = await self.store.forget_person(person)
-        await self.store.audit(ws, "forgotten", "", "forget-me", " ".join(f"{k}={v}" for k, v in counts.items()), self.clock.now())
-        return [Reply("Done: everything StudyBot stored about you here is deleted.")]
-
     async def _learning_command(self, inv: Invocation, name: str, text: str) -> list[Reply] | None:
         if name == "drill":
-            return await self._drill(inv, text)
+            return await self.drills.command(inv, text)
         if name == "leaderboard":
             return await self._leaderboard(inv, text)
         if name == "weakspots":

@@ -39,8 +39,10 @@ from bot.core.ports import (
 )
 from bot.core.ratelimit import RateLimiter
 from bot.core.selection import choose_question, option_order, seed_for
+from bot.drills import Drills
 from bot.exams import MockExams
 from bot.learning import LearningMixin
+from bot.teams import TeamAdmin
 
 __all__ = ["Invocation", "QuizService"]
 
@@ -98,6 +100,9 @@ class QuizService(LearningMixin):
         self._topic_title = {t.id: t.title for t in syllabus.topics}
         self.limiter = RateLimiter()  # commands and button presses per person
         self.exams = MockExams(store, clock, syllabus, self.questions, who=self._who, review=self._review_now)
+        self.teams = TeamAdmin(store, clock, syllabus, audit=self._audit)
+        self.drills = Drills(store, clock, syllabus, self.questions, self.exams, who=self._who, limited=self._limited,
+                             review=self._review, local_day=self._local_day)
         self._reactions: Batcher[IncomingReaction, bool] = Batcher(store.record_reactions, max_items=REACTION_BATCH,
                                                                   max_wait=REACTION_BATCH_WAIT)
 
@@ -132,15 +137,15 @@ class QuizService(LearningMixin):
         if isinstance(cmd, StudybotCommand) and cmd.action == "help":
             return [Reply(STUDYBOT_USAGE, private=True)]
         if isinstance(cmd, ForgetMe):
-            return await self._forget(inv, cmd)
+            return await self.teams.forget(inv, cmd)
         if not self._is_admin(inv) and not (isinstance(cmd, StudybotCommand) and cmd.action == "settings" and
                                             cmd.time is None and cmd.tz is None and cmd.reveal_minutes is None):
             return [Reply("Only workspace admins (or configured StudyBot admins) can do that.", private=True)]
         ws = await self.store.ensure_workspace(inv.platform, inv.workspace, inv.workspace_name)
         if isinstance(cmd, Focus):
-            return await self._focus(inv, cmd, ws)
+            return await self.teams.focus(inv, cmd, ws)
         if isinstance(cmd, TeamCommand):
-            return await self._team(inv, cmd, ws)
+            return await self.teams.team(inv, cmd, ws)
         now = self.clock.now()
         if cmd.action == "subscribe":
             assert cmd.time is not None and cmd.tz is not None

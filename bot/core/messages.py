@@ -7,9 +7,11 @@ that Slack and Discord use as the notification fallback.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from bot.core.charts import ChartImage
+from bot.core.model import LETTERS, Question
 
 __all__ = [
     "ChannelRef",
@@ -22,6 +24,7 @@ __all__ = [
     "RevealOption",
     "RevealPost",
     "Table",
+    "option_views",
 ]
 
 
@@ -132,3 +135,8 @@ class Invocation:
     @property
     def ref(self) -> ChannelRef:
         return ChannelRef(self.platform, self.workspace, self.channel)
+
+
+def option_views(q: Question, order: Sequence[int]) -> tuple[OptionView, ...]:
+    """The options of ``q`` in the shown ``order``, lettered A-D (buttons and console echo names)."""
+    return tuple(OptionView(LETTERS[i], ("one", "two", "three", "four")[i], q.options[c]) for i, c in enumerate(order))
