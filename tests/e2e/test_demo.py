@@ -6,12 +6,21 @@ import io
 import re
 from pathlib import Path
 
-from bot.demo import run_demo
+import pytest
+
+from bot.demo import DemoResult, run_demo
+from content.loader import Bank
 
 
-async def test_demo_runs_two_weeks_and_finds_the_planted_weakness() -> None:
+@pytest.fixture(autouse=True)
+def parsed_once(bank: Bank, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The demo parses the YAML bank once per session here, not once per run (the same content)."""
+    monkeypatch.setattr("bot.app.load_content", lambda: bank)
+
+
+async def test_demo_runs_two_weeks_finds_the_planted_weakness_and_leaves_three_charts(tmp_path: Path) -> None:
     out = io.StringIO()
-    result = await run_demo(out, days=14, members=8, seed=7)
+    result = await run_demo(out, days=14, members=8, seed=7, charts_dir=tmp_path / "charts")
     text = out.getvalue()
     assert result.posts == 14 and len(result.reveals) == 14
     assert text.count("Daily question · Topic") == 14
@@ -27,22 +36,21 @@ async def test_demo_runs_two_weeks_and_finds_the_planted_weakness() -> None:
     # ... and most of its five weakest objectives are in topic 3
     weakest = [row[0] for row in result.weakspots.tables[1].rows]
     assert len(weakest) == 5 and sum(o.startswith("3.") for o in weakest) >= 3, weakest
+    _check_charts(result, text, tmp_path)
 
 
 async def test_demo_is_deterministic_for_a_seed() -> None:
     a, b = io.StringIO(), io.StringIO()
-    await run_demo(a, days=3, members=4, seed=11)
-    await run_demo(b, days=3, members=4, seed=11)
+    await run_demo(a, days=2, members=3, seed=11)
+    await run_demo(b, days=2, members=3, seed=11)
     assert a.getvalue() == b.getvalue()
     c = io.StringIO()
-    await run_demo(c, days=3, members=4, seed=12)
+    await run_demo(c, days=2, members=3, seed=12)
     assert c.getvalue() != a.getvalue()
 
 
-async def test_demo_leaves_the_three_charts_and_prints_where(tmp_path: Path) -> None:
-    out = io.StringIO()
-    result = await run_demo(out, days=7, members=5, seed=3, charts_dir=tmp_path / "charts")
-    text = out.getvalue()
+def _check_charts(result: DemoResult, text: str, tmp_path: Path) -> None:
+    """The three charts are PNG files under the charts folder, their paths printed, the text kept."""
     assert [p.name.split("-", 3)[-1] for p in result.charts] == ["weekly-board.png", "weak-spots.png", "progress.png"]
     for path in result.charts:
         assert path.parent == tmp_path / "charts" and path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
