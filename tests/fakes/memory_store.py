@@ -1,6 +1,6 @@
 """An in-memory :class:`bot.core.ports.Store`: the semantics of ``storage.store.SqlStore`` on dicts and lists.
 
-Every method mirrors the SQL implementation (``storage/store.py`` and ``storage/learning.py``):
+Every method mirrors the SQL implementation (``storage/repos/*.py``, joined in ``storage/store.py``):
 
 * the same unique keys, with ``INSERT ... ON CONFLICT DO NOTHING`` read as "skip the row if a unique key
   (with no NULL column, as in SQL) is taken": workspaces, people, channels, teams, team members, posts,

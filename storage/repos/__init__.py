@@ -1,0 +1,1 @@
+"""One SQL repository per role port of :class:`bot.core.ports.Store`."""

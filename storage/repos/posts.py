@@ -1,0 +1,108 @@
+"""Daily question posts: the SQL side of :class:`bot.core.ports.PostStore`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from sqlalchemy import delete, select, update
+
+from bot.core.ports import PostInfo
+from storage.sql import PO, C, SqlBase
+
+__all__ = ["PostsRepo"]
+
+
+class PostsRepo(SqlBase):
+    """Daily question posts."""
+
+    async def channel_posts(self, channel_id: int) -> list[PostInfo]:
+        async with self.engine.begin() as conn:
+            rows = (await conn.execute(select(PO).where(PO.c.channel_id == channel_id).order_by(PO.c.created_at, PO.c.id))).all()
+        return [self._post(r) for r in rows]
+
+    async def reserve_post(
+        self,
+        channel_id: int,
+        local_date: dt.date,
+        slot: int,
+        question_id: str,
+        objective_id: str,
+        option_order: Sequence[int],
+        reason: str,
+        reason_detail: str,
+        reveal_due_at: dt.datetime,
+        now: dt.datetime,
+    ) -> PostInfo | None:
+        """Insert the post row first (unique on channel, local date, slot); None if it already exists."""
+        async with self.engine.begin() as conn:
+            inserted = await self._insert_ignore(
+                conn, PO,
+                {"channel_id": channel_id, "local_date": local_date, "slot": slot, "question_id": question_id,
+                 "objective_id": objective_id, "option_order": "".join(str(i) for i in option_order),
+                 "reason": reason, "reason_detail": reason_detail[:200], "status": "reserved",
+                 "created_at": now, "reveal_due_at": reveal_due_at},
+            )
+            if not inserted:
+                return None
+            row = (
+                await conn.execute(
+                    select(PO).where(PO.c.channel_id == channel_id, PO.c.local_date == local_date, PO.c.slot == slot)
+                )
+            ).one()
+        return self._post(row)
+
+    async def mark_posted(self, post_id: int, message_ref: str, now: dt.datetime) -> None:
+        async with self.engine.begin() as conn:
+            await conn.execute(
+                update(PO).where(PO.c.id == post_id).values(status="posted", message_ref=message_ref, posted_at=now)
+            )
+
+    async def mark_failed(self, post_id: int) -> None:
+        async with self.engine.begin() as conn:
+            await conn.execute(update(PO).where(PO.c.id == post_id, PO.c.status == "reserved").values(status="failed"))
+
+    async def release_reservation(self, post_id: int) -> None:
+        async with self.engine.begin() as conn:
+            await conn.execute(delete(PO).where(PO.c.id == post_id, PO.c.status == "reserved"))
+
+    async def get_post(self, post_id: int) -> PostInfo | None:
+        async with self.engine.begin() as conn:
+            row = (await conn.execute(select(PO).where(PO.c.id == post_id))).first()
+        return self._post(row) if row else None
+
+    async def post_by_message(self, workspace_id: int, channel_external_id: str, message_ref: str) -> PostInfo | None:
+        async with self.engine.begin() as conn:
+            row = (
+                await conn.execute(
+                    select(PO)
+                    .join(C, C.c.id == PO.c.channel_id)
+                    .where(C.c.workspace_id == workspace_id, C.c.external_id == channel_external_id, PO.c.message_ref == message_ref)
+                )
+            ).first()
+        return self._post(row) if row else None
+
+    async def open_posts(self, channel_id: int | None = None) -> list[PostInfo]:
+        where = [PO.c.status == "posted"]
+        if channel_id is not None:
+            where.append(PO.c.channel_id == channel_id)
+        async with self.engine.begin() as conn:
+            rows = (await conn.execute(select(PO).where(*where).order_by(PO.c.id))).all()
+        return [self._post(r) for r in rows]
+
+    async def due_reveals(self, now: dt.datetime) -> list[PostInfo]:
+        async with self.engine.begin() as conn:
+            rows = (
+                await conn.execute(select(PO).where(PO.c.status == "posted", PO.c.reveal_due_at <= now).order_by(PO.c.reveal_due_at))
+            ).all()
+        return [self._post(r) for r in rows]
+
+    # -- reactions and answers ------------------------------------------------------------------
+
+    async def claim_reveal(self, post_id: int, now: dt.datetime) -> bool:
+        """Move a post to ``revealed`` exactly once; only the caller that wins may announce it."""
+        async with self.engine.begin() as conn:
+            result = await conn.execute(
+                update(PO).where(PO.c.id == post_id, PO.c.status == "posted").values(status="revealed", revealed_at=now)
+            )
+        return bool(result.rowcount)

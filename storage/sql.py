@@ -1,0 +1,164 @@
+"""What every SQL repository shares: the engine, the dialect's INSERT ... ON CONFLICT, row mappers,
+the table names and small helpers (``storage/repos/*.py`` build on it; ``SqlStore`` joins them)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Table, case, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from bot.core.messages import ChannelRef
+from bot.core.ports import ChannelInfo, DrillInfo, PostInfo
+from storage.tables import (
+    Answer,
+    AuditLog,
+    Channel,
+    Delivery,
+    DrillSession,
+    Person,
+    Post,
+    ReactionEventRow,
+    Review,
+    Team,
+    TeamMember,
+    WeeklyBoard,
+    Workspace,
+    table_of,
+)
+
+__all__ = ["SqlBase"]
+
+# one short name per table, the same in every repository module
+W, P, C, PO, RE, A, AU, D, T, TM, R, DS, WB = (
+    table_of(Workspace), table_of(Person), table_of(Channel), table_of(Post), table_of(ReactionEventRow),
+    table_of(Answer), table_of(AuditLog), table_of(Delivery), table_of(Team), table_of(TeamMember),
+    table_of(Review), table_of(DrillSession), table_of(WeeklyBoard),
+)
+
+
+def _n_correct(column: Any) -> Any:
+    """SUM of a boolean column, portable across SQLite and PostgreSQL."""
+    return func.sum(case((column.is_(True), 1), else_=0))
+
+
+def _drill(m: Any) -> DrillInfo:
+    return DrillInfo(
+        id=m["id"], workspace_id=m["workspace_id"], person_id=m["person_id"], scope=m["scope"],
+        questions=[(q, tuple(o)) for q, o in json.loads(m["questions"])], position=m["position"],
+        status=m["status"], created_at=m["created_at"], expires_at=m["expires_at"],
+    )
+
+
+def _chunks(items: Sequence[Any], size: int) -> list[list[Any]]:
+    return [list(items[i : i + size]) for i in range(0, len(items), size)]
+
+
+class SqlBase:
+    """The engine and the helpers every repository uses."""
+
+    engine: AsyncEngine
+    dialect: str
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self.dialect = engine.dialect.name
+
+    # -- helpers --------------------------------------------------------------------------------
+
+    def _insert(self, table: Table) -> Any:
+        if self.dialect == "postgresql":
+            return postgresql.insert(table)
+        return sqlite.insert(table)
+
+    async def _insert_ignore(self, conn: AsyncConnection, table: Table, values: Mapping[str, Any]) -> bool:
+        result = await conn.execute(self._insert(table).values(**values).on_conflict_do_nothing())
+        return bool(result.rowcount)
+
+    @staticmethod
+    def _channel(row: Any, ws_row: Any) -> ChannelInfo:
+        m = row._mapping
+        return ChannelInfo(
+            id=m["id"],
+            workspace_id=m["workspace_id"],
+            ref=ChannelRef(ws_row.platform, ws_row.external_id, m["external_id"]),
+            name=m["name"],
+            tz=m["tz"],
+            post_time=m["post_time"],
+            reveal_minutes=m["reveal_minutes"],
+            team_id=m["team_id"],
+            active=m["active"],
+            focus_topic=m["focus_topic"],
+            focus_until=m["focus_until"],
+            scheduled_since=m["scheduled_since"],
+        )
+
+    @staticmethod
+    def _post(row: Any) -> PostInfo:
+        m = row._mapping
+        return PostInfo(
+            id=m["id"],
+            channel_id=m["channel_id"],
+            local_date=m["local_date"],
+            slot=m["slot"],
+            question_id=m["question_id"],
+            objective_id=m["objective_id"],
+            option_order=tuple(int(c) for c in m["option_order"]),
+            reason=m["reason"],
+            reason_detail=m["reason_detail"],
+            status=m["status"],
+            message_ref=m["message_ref"],
+            created_at=m["created_at"],
+            posted_at=m["posted_at"],
+            reveal_due_at=m["reveal_due_at"],
+            revealed_at=m["revealed_at"],
+        )
+
+    async def _channels_where(self, conn: AsyncConnection, *where: Any) -> list[ChannelInfo]:
+        rows = (
+            await conn.execute(
+                select(C, W.c.platform.label("ws_platform"), W.c.external_id.label("ws_ext"))
+                .join(W, W.c.id == C.c.workspace_id)
+                .where(*where)
+                .order_by(C.c.id)
+            )
+        ).all()
+
+        class _Ws:
+            def __init__(self, platform: str, external_id: str) -> None:
+                self.platform, self.external_id = platform, external_id
+
+        return [self._channel(r, _Ws(r._mapping["ws_platform"], r._mapping["ws_ext"])) for r in rows]
+
+    # -- workspaces, people -----------------------------------------------------------------------
+
+    async def _ensure_person(
+        self, conn: AsyncConnection, workspace_id: int, external_id: str, display_name: str, is_bot: bool
+    ) -> int:
+        inserted = await self._insert_ignore(
+            conn, P, {"workspace_id": workspace_id, "external_id": external_id, "display_name": display_name,
+                      "is_bot": is_bot, "created_at": dt.datetime.now(dt.UTC)}
+        )
+        row = (
+            await conn.execute(
+                select(P.c.id, P.c.display_name).where(P.c.workspace_id == workspace_id, P.c.external_id == external_id)
+            )
+        ).one()
+        if not inserted and display_name and row.display_name != display_name:
+            await conn.execute(update(P).where(P.c.id == row.id).values(display_name=display_name))
+        return int(row.id)
+
+    async def count_rows(self, table: str) -> int:
+        """Row count of a table (diagnostics and tests)."""
+        tables = {"post": PO, "answer": A, "reaction_event": RE, "audit_log": AU, "delivery": D, "person": P}
+        async with self.engine.begin() as conn:
+            return int((await conn.execute(select(func.count()).select_from(tables[table]))).scalar_one())
+
+    async def audit_entries(self, workspace_id: int) -> list[dict[str, Any]]:
+        async with self.engine.begin() as conn:
+            rows = (await conn.execute(select(AU).where(AU.c.workspace_id == workspace_id).order_by(AU.c.id))).all()
+        return [dict(r._mapping) for r in rows]
