@@ -7,8 +7,10 @@ takes tens of milliseconds: callers run it in a worker thread (``asyncio.to_thre
 
 from __future__ import annotations
 
+import functools
 import io
 import threading
+import warnings
 from typing import Any
 
 from bot.core.charts import BoardChart, ChartImage, HeatmapChart, ProgressChart
@@ -20,12 +22,23 @@ SIZE = (10.0, 5.6)
 DPI = 100
 
 
+# Member and team names may be in any script: fonts for CJK and emoji are used when installed, and a
+# name whose glyphs no installed font has is drawn with boxes instead of printing a warning per glyph
+# into the log (the text reply beside the chart always has the names right).
+FALLBACK_FONTS = ("DejaVu Sans", "Noto Sans CJK JP", "Noto Sans CJK SC", "Noto Sans", "Noto Color Emoji", "Noto Emoji")
+_MISSING_GLYPH = r"Glyph \d+ .*missing from (current )?font"
+
+
+@functools.cache
 def _plt() -> Any:
     import matplotlib
 
     matplotlib.use("Agg", force=True)
     import matplotlib.pyplot as plt
+    from matplotlib import font_manager
 
+    have = {f.name for f in font_manager.fontManager.ttflist}
+    plt.rcParams["font.family"] = [f for f in FALLBACK_FONTS if f in have] or ["DejaVu Sans"]
     return plt
 
 
@@ -39,8 +52,11 @@ def _png(fig: Any) -> bytes:
 def _finish(fig: Any, chart: BoardChart | HeatmapChart | ProgressChart, filename: str) -> ChartImage:
     """Title, layout and PNG: the common last step of every chart."""
     fig.suptitle(chart.title, fontsize=11)
-    fig.tight_layout()
-    return ChartImage(_png(fig), chart.alt(), filename)
+    with warnings.catch_warnings():  # drawing happens here; callers hold _LOCK, so no other chart interleaves
+        warnings.filterwarnings("ignore", message=_MISSING_GLYPH, category=UserWarning)
+        fig.tight_layout()
+        png = _png(fig)
+    return ChartImage(png, chart.alt(), filename)
 
 
 def render_board(chart: BoardChart, filename: str = "weekly-board.png") -> ChartImage:

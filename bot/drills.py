@@ -211,3 +211,16 @@ class Drills:
                 when = f" The first of these questions comes back for review {min(dues):%a %Y-%m-%d} (UTC); /drill shows due reviews first."
         return Reply(f"Drill done: {right}/{len(results)} right.{when}",
                      tables=(Table("By objective", ("Objective", "", "Right"), rows),))
+
+    async def current_card(self, inv: Invocation) -> DrillCard | None:
+        """The question the person's open drill or mock exam is waiting on (None if there is none):
+        a chat that lost its screen (a restart) can show it again instead of saying nothing is waiting."""
+        _ws, person = await self._who(inv)
+        drill = await self.store.active_drill(person)
+        if drill is None or self.clock.now() >= drill.expires_at or drill.position >= len(drill.questions):
+            return None
+        if drill.questions[drill.position][0] not in self.by_id:
+            return None
+        if parse_exam_scope(drill.scope) is not None:
+            return self.exams.card(drill, drill.position)
+        return self._card(drill.id, drill.position, drill.questions)

@@ -80,9 +80,9 @@ class MockExams:
             if cmd.count is None and cmd.minutes is None:
                 return [Reply(f"Your mock exam is in progress: question {current.position + 1}/{len(current.questions)}, "
                               f"{exams.time_left(now, current.expires_at)}. /exam end finishes it now.",
-                              card=self._card(current, current.position))]
+                              card=self.card(current, current.position))]
             return [Reply("You have a mock exam in progress; finish it first (or /exam end), then start another.",
-                          card=self._card(current, current.position))]
+                          card=self.card(current, current.position))]
         if cmd.action == "end":
             return [Reply("You have no mock exam in progress. Start one with /exam (or /exam 20 40 for a short one).")]
         fmt = self.syllabus.exam
@@ -104,7 +104,7 @@ class MockExams:
                  "No feedback until the end; press A–D to answer. /exam end finishes early."]
         if replaced:
             lines.insert(0, "Your drill in progress has ended; its answers are kept.")
-        return [Reply("\n".join(lines), card=self._card(drill, 0))]
+        return [Reply("\n".join(lines), card=self.card(drill, 0))]
 
     # -- buttons ----------------------------------------------------------------------------------
     async def press(self, drill: DrillInfo, seq: int, letter: str, ws: int, person: int, team: int | None) -> list[Reply]:
@@ -134,7 +134,7 @@ class MockExams:
             finished = await self.store.get_drill(drill.id)
             return [await self.finish(finished or drill)]
         fresh = await self.store.get_drill(drill.id)
-        return [Reply(f"Answer {letter} recorded.", card=self._card(fresh or drill, seq + 1))]
+        return [Reply(f"Answer {letter} recorded.", card=self.card(fresh or drill, seq + 1))]
 
     # -- the result -------------------------------------------------------------------------------
     async def finish(self, drill: DrillInfo, *, timed_out: bool = False) -> Reply:
@@ -174,7 +174,7 @@ class MockExams:
         ))
 
     # -- helpers ----------------------------------------------------------------------------------
-    def _card(self, drill: DrillInfo, seq: int) -> DrillCard:
+    def card(self, drill: DrillInfo, seq: int) -> DrillCard:
         qid, order = drill.questions[seq]
         q = self.by_id[qid]
         options = option_views(q, order)

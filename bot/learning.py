@@ -28,7 +28,7 @@ from bot.core.learning import (
     readiness,
     week_bounds,
 )
-from bot.core.messages import Invocation, Reply, Table
+from bot.core.messages import DrillCard, Invocation, Reply, Table
 from bot.core.model import Question
 from bot.core.review import GUESS_RATE, next_card, objective_readiness
 
@@ -165,6 +165,10 @@ class LearningMixin:
     async def press_button(self, inv: Invocation, value: str) -> list[Reply]:
         """A drill or mock-exam button: ``drill:<id>:<seq>:<letter>``. Repeats and stale buttons change nothing."""
         return await self.drills.press(inv, value)
+
+    async def current_card(self, inv: Invocation) -> DrillCard | None:
+        """The drill or mock-exam question the person has open, to show it again (see ``Drills.current_card``)."""
+        return await self.drills.current_card(inv)
 
     # -- /leaderboard -----------------------------------------------------------------------------
     async def _leaderboard(self, inv: Invocation, text: str) -> list[Reply]:

@@ -48,6 +48,7 @@ __all__ = ["Invocation", "QuizService"]
 
 log = logging.getLogger(__name__)
 
+DEFAULT_POST_TIME, DEFAULT_TZ = "09:00", "UTC"  # a new channel's schedule unless the admin says otherwise
 REACTION_BATCH = 200  # reaction events written per transaction at most
 REACTION_BATCH_WAIT = 0.005  # seconds a batch waits for company after its first event
 
@@ -148,13 +149,16 @@ class QuizService(LearningMixin):
             return await self.teams.team(inv, cmd, ws)
         now = self.clock.now()
         if cmd.action == "subscribe":
-            assert cmd.time is not None and cmd.tz is not None
             before = await self.store.get_channel(ws, inv.channel)
+            # a time or zone left out keeps the channel's own (a new channel: 09:00 UTC)
+            time = cmd.time or (before.post_time if before is not None else DEFAULT_POST_TIME)
+            tz = cmd.tz or (before.tz if before is not None else DEFAULT_TZ)
+            cmd = StudybotCommand("subscribe", time=time, tz=tz)
             if before is not None and before.active and before.post_time == cmd.time and before.tz == cmd.tz:
                 nxt = await self.next_daily_at(before, now)
                 return [Reply(f"Already subscribed at {before.post_time} {before.tz}; nothing changed. "
                               f"Next question: {_fmt_local(nxt, before.tz)}.", private=True)]
-            ch = await self.store.subscribe_channel(ws, inv.channel, inv.channel_name, cmd.tz, cmd.time, now)
+            ch = await self.store.subscribe_channel(ws, inv.channel, inv.channel_name, tz, time, now)
             await self._audit(ws, inv, "subscribe", f"channel={inv.channel} time={cmd.time} tz={cmd.tz}")
             await self._channel_changed(ch.id)
             nxt = await self.next_daily_at(ch, now)
@@ -565,6 +569,7 @@ class QuizService(LearningMixin):
             winners=tuple(names[p] for p in right),
             answered=sum(counts.values()),
             references=q.references,
+            thread_of=post.message_ref,
         )
 
     async def reveal_due(self) -> list[RevealPost]:

@@ -51,7 +51,11 @@ def _check_database_url(url: str) -> None:
             raise ConfigError("DATABASE_URL selects PostgreSQL, which needs the asyncpg driver: "
                               "pip install -e '.[postgres]' (or pip install 'studybot[postgres]').")
         return
-    shown = scheme.rstrip(":/") or "a value without a scheme"
+    if not scheme.rstrip(":/"):
+        raise ConfigError("DATABASE_URL is not a database URL (it has no scheme such as sqlite:// or postgresql://); "
+                          "StudyBot supports SQLite (sqlite:///path/to/file.db) and PostgreSQL "
+                          "(postgresql://user:password@host/db).")
+    shown = scheme.rstrip(":/")
     raise ConfigError(f"DATABASE_URL uses {shown!r}; StudyBot supports SQLite (sqlite:///path/to/file.db) "
                       "and PostgreSQL (postgresql://user:password@host/db).")
 
@@ -64,6 +68,9 @@ def _guild_id(value: str) -> str:
 
 
 def _check_data_dir(data_dir: Path) -> None:
+    if data_dir.exists() and not data_dir.is_dir():
+        raise ConfigError(f"STUDYBOT_DATA_DIR {str(data_dir)!r} is a file, not a folder; point it at a folder "
+                          "(it is created if missing).")
     try:
         data_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

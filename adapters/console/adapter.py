@@ -16,7 +16,7 @@ from typing import TextIO
 from bot.core.answers import OPTION_EMOJI
 from bot.core.charts import ChartImage
 from bot.core.clock import Clock, ManualClock, ShiftedClock
-from bot.core.messages import ChannelRef, DrillCard, Message, QuestionPost, Reply
+from bot.core.messages import ChannelRef, DrillCard, Message, QuestionPost, Reply, RevealPost
 from bot.core.render import to_text
 from bot.service import Invocation, QuizService
 
@@ -73,7 +73,8 @@ class ConsoleNotifier:
         self.messages[ref] = (channel, message)
         if isinstance(message, QuestionPost):
             self.latest_question = ref
-        print(f"\n── #{channel.channel} · message {ref} " + "─" * 30, file=self.out)
+        thread = f" · reply to {message.thread_of}" if isinstance(message, RevealPost) and message.thread_of else ""
+        print(f"\n── #{channel.channel} · message {ref}{thread} " + "─" * 30, file=self.out)
         print(to_text(message), file=self.out)
         if isinstance(message, Reply):
             await self.show_chart(message)
@@ -146,7 +147,7 @@ class ConsoleChat:
             await self._show(await self.service.handle_command(inv, command, text))
             return True
         if line.upper() in {"A", "B", "C", "D"}:
-            card = self.cards.get(self.user)
+            card = self.cards.get(self.user) or await self.service.current_card(self._inv())  # after a restart too
             if card is None:
                 print("No drill question is waiting for you; start one with /drill.", file=self.out)
                 return True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
@@ -10,7 +11,7 @@ import discord
 
 from adapters.discord.render import OPTION_REACTIONS, Rendered, message_parts, render
 from bot.core.answers import option_for_reaction
-from bot.core.messages import ChannelRef, Message, QuestionPost
+from bot.core.messages import ChannelRef, Message, QuestionPost, RevealPost
 from bot.core.ports import PlatformError
 
 __all__ = ["DiscordNotifier"]
@@ -40,9 +41,15 @@ class DiscordNotifier:
     # -- Notifier port ---------------------------------------------------------------------------
     async def post(self, channel: ChannelRef, message: Message) -> str:
         target = self._channel(channel)
+        send: Callable[..., Awaitable[Any]] = target.send
+        if isinstance(message, RevealPost) and message.thread_of and message.thread_of.isdigit():
+            # the reveal answers the question's message, so the two sit together (a missing one is no error)
+            ref = discord.MessageReference(message_id=int(message.thread_of), channel_id=int(channel.channel),
+                                           fail_if_not_exists=False)
+            send = functools.partial(target.send, reference=ref)
         try:
             # Over-long text goes in parts: a question's reactions go on its last part, which says how to answer.
-            sent = await self.send_rendered(channel, render(message), target.send)
+            sent = await self.send_rendered(channel, render(message), send)
         except discord.Forbidden as exc:
             raise await self._refused(channel, "post", exc) from exc
         except discord.NotFound as exc:

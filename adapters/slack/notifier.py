@@ -21,12 +21,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack.blocks import fallback_text, to_blocks
 from adapters.slack.files import ChartUploads
 from bot.core.answers import OPTION_EMOJI
-from bot.core.messages import ChannelRef, Message, Reply
+from bot.core.messages import ChannelRef, Message, Reply, RevealPost
 from bot.core.ports import PlatformError
 
 __all__ = ["RATE_LIMIT_RETRIES", "SlackNotifier", "ensure_rate_limit_retries"]
 
 log = logging.getLogger(__name__)
+
+THREAD_GONE = frozenset({"thread_not_found", "message_not_found"})  # the question was deleted: reveal in the channel
 
 RATE_LIMIT_RETRIES = 3
 # Slack errors that retrying will not fix: report them as PlatformError so the post is marked failed.
@@ -144,8 +146,19 @@ class SlackNotifier:
             **auth,
         }
 
+        threaded = isinstance(message, RevealPost) and bool(message.thread_of)
+        if threaded:  # the reveal goes in the question's thread; a short line in the channel points to it
+            payload["thread_ts"] = message.thread_of  # type: ignore[union-attr]
+
         async def send() -> Any:
-            return await self.client.chat_postMessage(**payload)
+            try:
+                return await self.client.chat_postMessage(**payload)
+            except SlackApiError as exc:
+                if "thread_ts" not in payload or _error_code(exc) not in THREAD_GONE:
+                    raise
+                log.info("the question's message is gone (%s); revealing in the channel", _error_code(exc))
+                payload.pop("thread_ts")
+                return await self.client.chat_postMessage(**payload)
 
         try:
             resp = await self._pacer.run((channel.workspace, channel.channel), send)
@@ -160,10 +173,22 @@ class SlackNotifier:
         ts = resp.get("ts")
         if not ts:
             raise PlatformError(f"Slack accepted a message in {channel.channel} but returned no ts")
+        if threaded and "thread_ts" in payload and isinstance(message, RevealPost):
+            await self._point_to_thread(channel, message, auth)
         if isinstance(message, Reply) and message.image is not None:  # the Monday board's chart, after its text
             await self.uploads.upload(self.client, message.image, channel.channel, channel.workspace,
                                       token=auth.get("token"))
         return str(ts)
+
+    async def _point_to_thread(self, channel: ChannelRef, message: RevealPost, auth: Mapping[str, str]) -> None:
+        """One short channel line under the question: where the answer is, and how many answered."""
+        line = (f"Answer revealed in the thread of this question ({message.answered} answered): "
+                "open the thread to see it and talk it over.")
+        payload: dict[str, Any] = {"channel": channel.channel, "text": line, "unfurl_links": False, **auth}
+        try:
+            await self._pacer.run((channel.workspace, channel.channel), lambda: self.client.chat_postMessage(**payload))
+        except SlackApiError as exc:
+            log.warning("could not post the pointer to the reveal thread: %s", _error_code(exc))
 
     async def _join(self, channel: ChannelRef, auth: Mapping[str, str]) -> bool:
         """Join a public channel the bot was subscribed in but is not a member of (needs channels:join)."""

@@ -142,7 +142,9 @@ def parse_studybot(text: str) -> StudybotCommand | Focus | TeamCommand | ForgetM
         return StudybotCommand("help")
     action, args = words[0].lower(), words[1:]
     if action == "subscribe":
-        time, tz = "09:00", "UTC"
+        # what is left out keeps the channel's current setting (09:00 UTC for a new channel): the service decides
+        time: str | None = None
+        tz: str | None = None
         if len(args) > 2:
             raise arg_error(f"Too many arguments: {shown(' '.join(args))}.", "a time and a zone, in either order", _SUBSCRIBE_EX)
         for a in args:

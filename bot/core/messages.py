@@ -75,6 +75,7 @@ class RevealPost:
     winners: tuple[str, ...]  # display names of those who got it right
     answered: int
     references: tuple[tuple[str, str], ...] = ()
+    thread_of: str | None = None  # the question's message: the reveal is posted in its thread (or as a reply)
 
     @property
     def correct(self) -> RevealOption:

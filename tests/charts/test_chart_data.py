@@ -112,3 +112,12 @@ def test_each_chart_decodes_at_the_preview_size() -> None:
         pixels = mpimg.imread(io.BytesIO(image.png), format="png")
         assert pixels.shape[:2] == (560, 1000)
         assert pixels.std() > 0.05  # something was drawn, not a blank canvas
+
+
+def test_names_in_any_script_draw_without_a_warning_per_glyph() -> None:
+    """New-user re-trial: CJK and emoji names printed six 'Glyph missing' warnings into the chat."""
+    from bot.charts import MatplotlibCharts
+
+    board = weekly_board("Board", ["1"], [("日本語名前", {"1": 2}), ("🚀", {"1": 1})], [("フクロウ", {"1": (3, 4)})])
+    image = MatplotlibCharts().board(board)  # pytest turns any warning into an error
+    assert png_size(image) == (1000, 560) and "日本語名前 2" in image.alt  # the alt text keeps the names exactly

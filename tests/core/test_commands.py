@@ -30,7 +30,7 @@ from content.loader import Bank, load_syllabus
 
 
 def test_subscribe_defaults_and_arguments() -> None:
-    assert parse_studybot("subscribe") == StudybotCommand("subscribe", time="09:00", tz="UTC")
+    assert parse_studybot("subscribe") == StudybotCommand("subscribe")  # the service fills in the channel's own (or 09:00 UTC)
     assert parse_studybot("subscribe 7:30 Europe/Berlin") == StudybotCommand("subscribe", time="07:30", tz="Europe/Berlin")
     assert parse_studybot("subscribe America/New_York 18:05").tz == "America/New_York"
     assert parse_studybot("SUBSCRIBE 9am europe/berlin") == StudybotCommand("subscribe", time="09:00", tz="Europe/Berlin")

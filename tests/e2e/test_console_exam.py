@@ -73,3 +73,24 @@ async def test_time_running_out_scores_the_unanswered_as_wrong(tmp_path: Path, b
         assert "must be 1-120, not 500" in out.getvalue()
     finally:
         await rt.close()
+
+
+async def test_after_a_restart_a_letter_answers_the_open_drill(tmp_path: Path, bank: Bank) -> None:
+    """New-user re-trial: after a restart `A` said no drill was waiting, though one was open."""
+    db = f"sqlite+aiosqlite:///{tmp_path / 'drill.db'}"
+    clock = ManualClock(T0)
+    out = io.StringIO()
+    rt = await build_runtime(db, ConsoleNotifier(out), clock, bank=bank)
+    try:
+        assert await ConsoleChat(rt.service, ConsoleNotifier(out), clock, out=out).handle_line("/drill topic2 2")
+    finally:
+        await rt.close()
+    out2 = io.StringIO()
+    rt2 = await build_runtime(db, ConsoleNotifier(out2), clock, bank=bank)
+    try:
+        chat = ConsoleChat(rt2.service, ConsoleNotifier(out2), clock, out=out2)
+        assert await chat.handle_line("B")
+        text = out2.getvalue()
+        assert "No drill question is waiting" not in text and "Your choice B" in text and "Drill 2/2" in text
+    finally:
+        await rt2.close()

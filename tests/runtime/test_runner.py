@@ -214,3 +214,15 @@ async def test_a_signal_stops_a_running_bot_cleanly(tmp_path: Path, sched_db_url
     shown = out.read_text()
     assert "StudyBot terminal chat" in shown
     assert shown.rstrip().endswith("(interrupted) bye") == (sig == signal.SIGINT), shown[-200:]
+
+
+def test_bad_settings_name_what_is_wrong(tmp_path: Path) -> None:
+    """New-user re-trial: a file as the data folder and a URL without a scheme got confusing lines."""
+    a_file = tmp_path / "not-a-folder"
+    a_file.write_text("x")
+    with pytest.raises(ConfigError, match="is a file, not a folder"):
+        Settings.from_env({"STUDYBOT_DATA_DIR": str(a_file)})
+    with pytest.raises(ConfigError, match="not a database URL"):
+        Settings.from_env({"DATABASE_URL": "garbage", "STUDYBOT_DATA_DIR": str(tmp_path / "d")})
+    with pytest.raises(ConfigError, match="uses 'mysql'"):
+        Settings.from_env({"DATABASE_URL": "mysql://u@h/db", "STUDYBOT_DATA_DIR": str(tmp_path / "d")})

@@ -146,3 +146,18 @@ async def test_a_burst_of_reactions_on_a_new_question_is_looked_up_once_and_writ
     assert len(await store.reaction_events(post.id)) == 900
     assert not await react(service, post, "U1", shown, delivery="burst-5")  # a late repeat changes nothing
     assert not await react(service, post, "U1", shown, delivery="x", channel="C-unknown")  # not a question: ignored
+
+
+async def test_subscribe_without_a_zone_keeps_the_channels_zone(service: QuizService, store: MemoryStore) -> None:
+    """New-user re-trial: `subscribe 11:00` on a Berlin channel used to put it back on UTC."""
+    new = await service.handle_command(admin(), "/studybot", "subscribe")
+    assert new[0].text.startswith("Subscribed: a daily ML-PRO question at 09:00 UTC")  # a new channel's default
+    await service.handle_command(admin(), "/studybot", "subscribe 10:00 Europe/Berlin")
+    moved = await service.handle_command(admin(), "/studybot", "subscribe 11:00")
+    assert moved[0].text.startswith("Schedule changed: a daily ML-PRO question at 11:00 Europe/Berlin"), moved[0].text
+    again = await service.handle_command(admin(), "/studybot", "subscribe")
+    assert again[0].text.startswith("Already subscribed at 11:00 Europe/Berlin; nothing changed.") and again[0].private
+    zone = await service.handle_command(admin(), "/studybot", "subscribe Asia/Tokyo")
+    assert zone[0].text.startswith("Schedule changed: a daily ML-PRO question at 11:00 Asia/Tokyo")
+    [ch] = await service.active_channels()
+    assert ch.team_id is not None and (await store.team_info(ch.team_id))[2] == "Asia/Tokyo"

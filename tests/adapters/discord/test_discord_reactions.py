@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 
 from bot.core.model import LETTERS
@@ -50,6 +51,10 @@ async def test_daily_loop_with_reactions_from_many_people(world: World) -> None:
         assert fields[LETTERS[shown]].endswith(f"({count})"), (fields, canonical)
     assert "24 answered" in text_of(reveal.data)
     assert await world.count("answer") == 24
+    [sent] = [c for c in world.fake.calls_to("POST", rf"/channels/{msg.channel_id}/messages$")
+              if "Answer" in json.dumps(c.body, ensure_ascii=False)]
+    assert str(sent.body["message_reference"]["message_id"]) == msg.id  # the reveal replies to its question
+    assert sent.body["message_reference"]["fail_if_not_exists"] is False
 
 
 async def test_reaction_edge_cases(world: World) -> None:

@@ -48,7 +48,9 @@ async def test_full_daily_loop_in_one_workspace(
     clock.advance(hours=9)
     reveal = await service.reveal(post.id)
     assert reveal is not None
-    posted = fake.of("chat.postMessage")[-1].params
+    *_, posted, pointer = (c.params for c in fake.of("chat.postMessage"))
+    assert posted["thread_ts"] == ts  # the reveal is a reply in the question's thread ...
+    assert "thread_ts" not in pointer and "thread of this question (5 answered)" in pointer["text"]  # ... pointed to
     assert chose(posted["text"]) == {"A": 0, "B": 3, "C": 1, "D": 1}
     assert "5 answered" in posted["text"]
     correct = reveal.correct.letter
@@ -156,8 +158,10 @@ async def test_two_workspaces_keep_their_data_apart(
     clock.advance(hours=9)
     await service.reveal(one.id)
     await service.reveal(two.id)
-    reveal_one, reveal_two = fake.of("chat.postMessage")[2:]
+    reveal_one, reveal_two = [c for c in fake.of("chat.postMessage")[2:] if "thread_ts" in c.params]
     assert (reveal_one.team, reveal_two.team) == ("T1", "T2")
+    pointers = [c for c in fake.of("chat.postMessage")[2:] if "thread_ts" not in c.params]
+    assert [c.team for c in pointers] == ["T1", "T2"]  # each workspace's channel gets its own pointer line
     assert chose(reveal_one.params["text"]) == {"A": 1, "B": 0, "C": 0, "D": 0}
     assert chose(reveal_two.params["text"]) == {"A": 0, "B": 1, "C": 1, "D": 0}
 

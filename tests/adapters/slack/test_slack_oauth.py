@@ -207,8 +207,11 @@ async def test_two_workspaces_use_their_own_tokens_and_their_data_stays_apart(
     fake.calls.clear()
     assert await service.reveal(one.id) is not None
     assert await service.reveal(two.id) is not None
-    [(first, to_one), (second, to_two)] = [(c.params, c.token) for c in fake.of("chat.postMessage")]
+    [(first, to_one), (second, to_two)] = [(c.params, c.token) for c in fake.of("chat.postMessage")
+                                           if "thread_ts" in c.params]  # the reveals, in their questions' threads
     assert (first["channel"], to_one, second["channel"], to_two) == ("C1", "xoxb-test-one", "C1", "xoxb-test-two")
+    pointers = [c.token for c in fake.of("chat.postMessage") if "thread_ts" not in c.params]
+    assert pointers == ["xoxb-test-one", "xoxb-test-two"]  # each pointer line with its workspace's own token
     assert "1 answered" in first["text"] and "2 answered" in second["text"]
     counts_one, _ = await service.store.post_answer_counts(one.id)
     counts_two, _ = await service.store.post_answer_counts(two.id)
