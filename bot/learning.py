@@ -177,7 +177,14 @@ class LearningMixin:
         team = await self._team_for(inv, ws, person)
         if team is None:
             return [Reply("No team here yet: subscribe a channel (/studybot subscribe) or join a team.")]
-        return [await self.leaderboard_reply(ws, team[0], cmd.week, cmd.topic, private=True)]
+        board = await self.leaderboard_reply(ws, team[0], cmd.week, cmd.topic, private=True)
+        mine = await self.store.person_team(ws, person)
+        if mine is not None and mine[0] != team[0]:  # the channel's team is not the person's own: say so
+            own = (await self.store.team_info(mine[0]))[1]
+            note = (f"This is {team[1]}'s board, the team of this channel; you are in {own}, "
+                    f"whose board is in its own channel.")
+            return [Reply(note, private=True), board]
+        return [board]
 
     async def leaderboard_reply(self, ws: int, team_id: int, week: str, topic: str | None, *, private: bool) -> Reply:
         _tid, team_name, tz, _ = await self.store.team_info(team_id)

@@ -150,3 +150,19 @@ async def test_forget_me_needs_confirmation_then_deletes_everything(
     board = (await service.handle_command(member("UBOB"), "/leaderboard", ""))[0]
     assert [row[1] for row in board.tables[0].rows] == ["ubob"]
     assert "stores nothing" in (await service.handle_command(member("UALICE"), "/studybot", "forget-me confirm"))[0].text
+
+
+async def test_a_board_of_another_teams_channel_says_whose_it_is(service: QuizService, clock: ManualClock) -> None:
+    """New-user re-trial: a Data-Sci member typing /leaderboard in #c1 got #c1's board with no word about it."""
+    post = await post_today(service, clock)
+    await react(service, post, "UALICE", shown_key(service, post), delivery="E1", name="alice")
+    clock.set(post.reveal_due_at)
+    await service.reveal_due()
+    await service.handle_command(admin(), "/studybot", "team create Data-Sci")
+    await service.handle_command(admin(), "/studybot", "team add Data-Sci <@UCAROL>")
+    note, board = await service.handle_command(member("UCAROL"), "/leaderboard", "")
+    assert note.text == ("This is #c1's board, the team of this channel; you are in Data-Sci, "
+                         "whose board is in its own channel.") and note.private
+    assert "#c1" in board.title
+    [own] = await service.handle_command(member("UALICE"), "/leaderboard", "")  # in her own team's channel: no note
+    assert "#c1" in own.title
