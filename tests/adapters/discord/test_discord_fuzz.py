@@ -95,6 +95,7 @@ def _shown(rec: InteractionRecord) -> str:
     return "\n".join(parts)
 
 
+@pytest.mark.slow
 async def test_generated_interactions_and_gateway_events_never_break_the_bot(
     world: World, caplog: pytest.LogCaptureFixture
 ) -> None:
