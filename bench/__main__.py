@@ -34,18 +34,30 @@ DEFAULT_SCALE = 0.25
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    p.add_argument("--scale", type=float, default=DEFAULT_SCALE,
-                   help=f"share of the full workload of {FULL_PEOPLE:,} people with a year of answers "
-                        f"(default {DEFAULT_SCALE}: {round(FULL_PEOPLE * DEFAULT_SCALE):,} people)")
-    p.add_argument("--teams", type=int, default=4, help="teams (each with a subscribed channel) in the seeded workspace")
+    p.add_argument(
+        "--scale",
+        type=float,
+        default=DEFAULT_SCALE,
+        help=f"share of the full workload of {FULL_PEOPLE:,} people with a year of answers "
+        f"(default {DEFAULT_SCALE}: {round(FULL_PEOPLE * DEFAULT_SCALE):,} people)",
+    )
+    p.add_argument(
+        "--teams", type=int, default=4, help="teams (each with a subscribed channel) in the seeded workspace"
+    )
     p.add_argument("--reactions", type=int, default=500, help="concurrent record_reaction calls per ingestion burst")
     p.add_argument("--duplicates", type=float, default=0.3, help="share of redelivered (duplicate) reaction events")
     p.add_argument("--rounds", type=int, default=3, help="ingestion bursts (and baselines), alternating order")
     p.add_argument("--repeats", type=int, default=5, help="timed runs of each aggregation (after one warm-up)")
     p.add_argument("--baseline-runs", type=int, default=200, help="primary-key SELECTs per baseline measurement")
-    p.add_argument("--channels", type=int, default=200, help="new channels posted to at once in the daily-posting benchmark")
-    p.add_argument("--backend", choices=("sqlite", "postgresql", "all"), default="all",
-                   help="all = SQLite, plus PostgreSQL when BENCH_DATABASE_URL is set")
+    p.add_argument(
+        "--channels", type=int, default=200, help="new channels posted to at once in the daily-posting benchmark"
+    )
+    p.add_argument(
+        "--backend",
+        choices=("sqlite", "postgresql", "all"),
+        default="all",
+        help="all = SQLite, plus PostgreSQL when BENCH_DATABASE_URL is set",
+    )
     p.add_argument("--workdir", type=Path, help="where the SQLite file goes (default: a temporary directory, deleted)")
     p.add_argument("--keep", action="store_true", help="keep the SQLite file / PostgreSQL database afterwards")
     p.add_argument("--seed", type=int, default=20260305, help="random seed of the generated data")
@@ -87,8 +99,9 @@ async def postgres_database(base_url: str, keep: bool) -> AsyncIterator[str]:
     name = f"studybot_bench_{uuid.uuid4().hex[:12]}"
 
     async def admin(sql: str) -> None:
-        conn = await asyncpg.connect(user=u.username, password=u.password, host=u.host, port=u.port,
-                                     database=u.database or "postgres")
+        conn = await asyncpg.connect(
+            user=u.username, password=u.password, host=u.host, port=u.port, database=u.database or "postgres"
+        )
         try:
             await conn.execute(sql)
         finally:
@@ -113,19 +126,27 @@ async def run_backend(url: str, args: argparse.Namespace) -> dict[str, Any]:
         say(f"1/3 reaction ingestion: {args.rounds} bursts of {args.reactions} calls")
         figures: list[Figure] = await bench_ingestion(rt, args.reactions, args.duplicates, args.rounds, rng, say)
         plan = SeedPlan(people=max(args.teams * 10, round(FULL_PEOPLE * args.scale)), teams=args.teams, seed=args.seed)
-        say(f"2/3 aggregations: seeding {plan.days} days for {plan.people:,} people in {plan.teams} teams "
-            f"(scale {args.scale:g}) ...")
+        say(
+            f"2/3 aggregations: seeding {plan.days} days for {plan.people:,} people in {plan.teams} teams "
+            f"(scale {args.scale:g}) ..."
+        )
         seeded = await seed_workspace(rt.store, rt.questions, plan, clock.now(), say)
-        say(f"  seeded {seeded.answers:,} answers ({seeded.daily_answers:,} daily, {seeded.drill_answers:,} drill), "
-            f"{seeded.posts:,} posts in {seeded.seconds:.1f} s")
+        say(
+            f"  seeded {seeded.answers:,} answers ({seeded.daily_answers:,} daily, {seeded.drill_answers:,} drill), "
+            f"{seeded.posts:,} posts in {seeded.seconds:.1f} s"
+        )
         figures += await bench_aggregations(rt, seeded, args.repeats, args.baseline_runs, rng, say)
         say(f"3/3 daily posting: {args.channels} new channels + {len(seeded.channel_ids)} with history")
         figures += await bench_daily_posting(rt, seeded, args.channels, args.reactions, say)
     finally:
         await drop_scratch(rt.engine)
         await rt.close()
-    return {"dialect": rt.engine.dialect.name, "seed": seeded.as_dict() | {"scale": args.scale},
-            "figures": [f.as_dict() for f in figures], "_figures": figures}
+    return {
+        "dialect": rt.engine.dialect.name,
+        "seed": seeded.as_dict() | {"scale": args.scale},
+        "figures": [f.as_dict() for f in figures],
+        "_figures": figures,
+    }
 
 
 # -- report ----------------------------------------------------------------------------------------
@@ -141,50 +162,91 @@ def print_table(backend: str, result: dict[str, Any]) -> None:
     figures: list[Figure] = result["_figures"]
     seed = result["seed"]
     say("")
-    say(f"== {backend} · scale {seed['scale']:g}: {seed['people']:,} people in {seed['teams']} teams, "
-        f"{seed['answers']:,} answers over a year (seeded in {seed['seconds']:.1f} s)")
+    say(
+        f"== {backend} · scale {seed['scale']:g}: {seed['people']:,} people in {seed['teams']} teams, "
+        f"{seed['answers']:,} answers over a year (seeded in {seed['seconds']:.1f} s)"
+    )
     header = ("benchmark", "ratio", "target", "ok", "op", "baseline", "loop lag max")
-    rows = [(f.name, f"{f.ratio:,.1f}x", f"<= {f.target:g}x" if f.target else "-",
-             {True: "yes", False: "NO", None: "-"}[f.ok], f"{fmt_s(f.op_s)} {f.unit}", fmt_s(f.baseline_s),
-             fmt_s(f.loop_lag_max_s) + (f" (GC {fmt_s(f.lag.gc_max)})" if f.lag.gc_pauses else "")) for f in figures]
+    rows = [
+        (
+            f.name,
+            f"{f.ratio:,.1f}x",
+            f"<= {f.target:g}x" if f.target else "-",
+            {True: "yes", False: "NO", None: "-"}[f.ok],
+            f"{fmt_s(f.op_s)} {f.unit}",
+            fmt_s(f.baseline_s),
+            fmt_s(f.loop_lag_max_s) + (f" (GC {fmt_s(f.lag.gc_max)})" if f.lag.gc_pauses else ""),
+        )
+        for f in figures
+    ]
     widths = [max(len(r[i]) for r in (header, *rows)) for i in range(len(header))]
     right = {1, 2, 4, 5, 6}
     for r in (header, tuple("-" * w for w in widths), *rows):
         say("  ".join(c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True))))
-    say(f"ratio = op / baseline (same run); ok = ratio within target and loop lag < {LOOP_LAG_LIMIT:g} s; "
-        "GC = the longest full collection of Python's cyclic garbage collector meanwhile (it stops the loop)")
-    say("baselines: ingestion = one-row INSERT transactions issued the same way; aggregations = one primary-key "
-        "SELECT; daily posting = one INSERT of the ingestion baseline")
+    say(
+        f"ratio = op / baseline (same run); ok = ratio within target and loop lag < {LOOP_LAG_LIMIT:g} s; "
+        "GC = the longest full collection of Python's cyclic garbage collector meanwhile (it stops the loop)"
+    )
+    say(
+        "baselines: ingestion = one-row INSERT transactions issued the same way; aggregations = one primary-key "
+        "SELECT; daily posting = one INSERT of the ingestion baseline"
+    )
     for f in figures:
         d = f.details
         if "store_calls" in d:
-            parts = [f"{name} {v['s'] / d['breakdown_run_s']:.0%} ({v['calls']}x)" for name, v in d["store_calls"].items()]
-            say(f"  where {f.name.split(' ')[0]} spends {fmt_s(d['breakdown_run_s'])}: "
-                f"{', '.join(parts[:4])}; Python in the service {d['python_s'] / d['breakdown_run_s']:.0%}")
+            parts = [
+                f"{name} {v['s'] / d['breakdown_run_s']:.0%} ({v['calls']}x)" for name, v in d["store_calls"].items()
+            ]
+            say(
+                f"  where {f.name.split(' ')[0]} spends {fmt_s(d['breakdown_run_s'])}: "
+                f"{', '.join(parts[:4])}; Python in the service {d['python_s'] / d['breakdown_run_s']:.0%}"
+            )
         if "call_latency_p95_s" in d:
-            say(f"  ingestion: {d['calls_per_s']:,.0f} calls/s vs {d['baseline_inserts_per_s']:,.0f} inserts/s; "
+            say(
+                f"  ingestion: {d['calls_per_s']:,.0f} calls/s vs {d['baseline_inserts_per_s']:,.0f} inserts/s; "
                 f"call latency p50 {fmt_s(d['call_latency_p50_s'])}, p95 {fmt_s(d['call_latency_p95_s'])}; "
-                f"stored events match the unique deliveries: {d['stored_events_match']}")
+                f"stored events match the unique deliveries: {d['stored_events_match']}"
+            )
 
 
 def machine() -> dict[str, Any]:
-    info: dict[str, Any] = {"python": platform.python_version(), "platform": platform.platform(),
-                            "cpus": os.cpu_count(), "sqlite": sqlite3.sqlite_version}
+    info: dict[str, Any] = {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "sqlite": sqlite3.sqlite_version,
+    }
     with contextlib.suppress(OSError, subprocess.SubprocessError):
-        info["commit"] = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, timeout=10,
-                                        cwd=Path(__file__).resolve().parent.parent).stdout.strip() or None
+        info["commit"] = (
+            subprocess.run(
+                ["git", "rev-parse", "HEAD"],
+                capture_output=True,
+                text=True,
+                timeout=10,
+                cwd=Path(__file__).resolve().parent.parent,
+            ).stdout.strip()
+            or None
+        )
     return info
 
 
-def write_json(args: argparse.Namespace, started: dt.datetime, seconds: float, results: dict[str, dict[str, Any]],
-               failed: list[str]) -> Path:
+def write_json(
+    args: argparse.Namespace,
+    started: dt.datetime,
+    seconds: float,
+    results: dict[str, dict[str, Any]],
+    failed: list[str],
+) -> Path:
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / f"{started:%Y%m%dT%H%M%SZ}.json"
     payload = {
-        "started_at": started.isoformat(), "seconds": round(seconds, 1),
+        "started_at": started.isoformat(),
+        "seconds": round(seconds, 1),
         "command": ["python", "-m", "bench", *sys.argv[1:]],
         "args": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
-        "machine": machine(), "simulated_now": NOW.isoformat(), "loop_lag_limit_s": LOOP_LAG_LIMIT,
+        "machine": machine(),
+        "simulated_now": NOW.isoformat(),
+        "loop_lag_limit_s": LOOP_LAG_LIMIT,
         "backends": {b: {k: v for k, v in r.items() if not k.startswith("_")} for b, r in results.items()},
         "missed_targets": failed,
     }

@@ -107,8 +107,13 @@ class LoopLag:
         return max(self.gc_pauses, default=0.0)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"max_s": self.max, "p99_s": self.p99, "ticks": len(self.lags),
-                "gc_full_collections": len(self.gc_pauses), "gc_longest_s": self.gc_max}
+        return {
+            "max_s": self.max,
+            "p99_s": self.p99,
+            "ticks": len(self.lags),
+            "gc_full_collections": len(self.gc_pauses),
+            "gc_longest_s": self.gc_max,
+        }
 
     @property
     def p99(self) -> float:

@@ -64,9 +64,19 @@ class Figure:
         return self.ratio <= self.target and self.loop_lag_max_s < LOOP_LAG_LIMIT
 
     def as_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "ratio": round(self.ratio, 3), "target_ratio": self.target, "ok": self.ok,
-                "op_s": self.op_s, "unit": self.unit, "baseline_s": self.baseline_s, "baseline": self.baseline,
-                "loop_lag_max_s": self.loop_lag_max_s, "loop_lag": self.lag.as_dict(), "details": self.details}
+        return {
+            "name": self.name,
+            "ratio": round(self.ratio, 3),
+            "target_ratio": self.target,
+            "ok": self.ok,
+            "op_s": self.op_s,
+            "unit": self.unit,
+            "baseline_s": self.baseline_s,
+            "baseline": self.baseline,
+            "loop_lag_max_s": self.loop_lag_max_s,
+            "loop_lag": self.lag.as_dict(),
+            "details": self.details,
+        }
 
 
 # -- 1. reaction ingestion -------------------------------------------------------------------------
@@ -93,7 +103,12 @@ def _reaction_burst(n: int, duplicate_share: float, prefix: str, rng: random.Ran
 
 
 async def bench_ingestion(
-    rt: Runtime, n: int, duplicate_share: float, rounds: int, rng: random.Random, progress: Callable[[str], None],
+    rt: Runtime,
+    n: int,
+    duplicate_share: float,
+    rounds: int,
+    rng: random.Random,
+    progress: Callable[[str], None],
 ) -> list[Figure]:
     service, store = rt.service, rt.store
     now = service.clock.now()
@@ -110,8 +125,15 @@ async def bench_ingestion(
         async def call(ev: _Reaction) -> bool:
             start = time.perf_counter()
             new = await service.record_reaction(
-                platform="slack", workspace="TBENCHING", channel="CINGEST", message_ref=ref, user=ev.user,
-                reaction=OPTION_EMOJI[ev.option], added=ev.added, delivery_id=ev.delivery_id, user_name=ev.user.lower(),
+                platform="slack",
+                workspace="TBENCHING",
+                channel="CINGEST",
+                message_ref=ref,
+                user=ev.user,
+                reaction=OPTION_EMOJI[ev.option],
+                added=ev.added,
+                delivery_id=ev.delivery_id,
+                user_name=ev.user.lower(),
             )
             latencies.append(time.perf_counter() - start)
             return new
@@ -149,16 +171,30 @@ async def bench_ingestion(
     assert lag_ingest is not None and lag_baseline is not None
     burst_t, base_t = Timing(bursts), Timing(baselines)
     ordered = sorted(latencies)
-    return [Figure(
-        f"reaction ingestion ({n} concurrent calls, {duplicate_share:.0%} duplicates)",
-        burst_t.median, base_t.median, f"{n} concurrent one-row INSERT transactions", TARGETS["ingestion"],
-        lag_ingest, "burst",
-        details={"calls": n, "unique_events_per_burst": unique, "rounds": rounds,
-                 "bursts": burst_t.as_dict(), "baselines": base_t.as_dict(),
-                 "calls_per_s": n / burst_t.median, "baseline_inserts_per_s": n / base_t.median,
-                 "call_latency_p50_s": ordered[len(ordered) // 2], "call_latency_p95_s": ordered[int(0.95 * len(ordered))],
-                 "baseline_loop_lag": lag_baseline.as_dict(), "stored_events_match": stored_ok},
-    )]
+    return [
+        Figure(
+            f"reaction ingestion ({n} concurrent calls, {duplicate_share:.0%} duplicates)",
+            burst_t.median,
+            base_t.median,
+            f"{n} concurrent one-row INSERT transactions",
+            TARGETS["ingestion"],
+            lag_ingest,
+            "burst",
+            details={
+                "calls": n,
+                "unique_events_per_burst": unique,
+                "rounds": rounds,
+                "bursts": burst_t.as_dict(),
+                "baselines": base_t.as_dict(),
+                "calls_per_s": n / burst_t.median,
+                "baseline_inserts_per_s": n / base_t.median,
+                "call_latency_p50_s": ordered[len(ordered) // 2],
+                "call_latency_p95_s": ordered[int(0.95 * len(ordered))],
+                "baseline_loop_lag": lag_baseline.as_dict(),
+                "stored_events_match": stored_ok,
+            },
+        )
+    ]
 
 
 # -- 2. aggregations at scale ----------------------------------------------------------------------
@@ -169,7 +205,12 @@ def _timed_service(rt: Runtime, clock: Clock) -> tuple[QuizService, TimedStore]:
 
 
 async def bench_aggregations(
-    rt: Runtime, seeded: Seeded, repeats: int, baseline_runs: int, rng: random.Random, progress: Callable[[str], None],
+    rt: Runtime,
+    seeded: Seeded,
+    repeats: int,
+    baseline_runs: int,
+    rng: random.Random,
+    progress: Callable[[str], None],
 ) -> list[Figure]:
     A = Answer.__table__  # type: ignore[attr-defined]
     service = rt.service
@@ -181,8 +222,11 @@ async def bench_aggregations(
     people = itertools.cycle(seeded.sample_people)
 
     ops: list[tuple[str, str, Callable[[QuizService], Awaitable[Reply]]]] = [
-        ("leaderboard", f"leaderboard_reply (team of {len(seeded.person_ids) // len(seeded.team_ids):,}, this week)",
-         lambda s: s.leaderboard_reply(ws, team, "this", None, private=True)),
+        (
+            "leaderboard",
+            f"leaderboard_reply (team of {len(seeded.person_ids) // len(seeded.team_ids):,}, this week)",
+            lambda s: s.leaderboard_reply(ws, team, "this", None, private=True),
+        ),
         ("weakspots", "weakspots_reply (same team)", lambda s: s.weakspots_reply(team)),
         ("stats", "stats_reply (one person, a year of answers)", lambda s: s.stats_reply(ws, next(people))),
     ]
@@ -204,21 +248,41 @@ async def bench_aggregations(
         reply = await op(timed_service)
         total = time.perf_counter() - start
         store_s = sum(timed.seconds.values())
-        breakdown = {name: {"calls": timed.calls[name], "s": round(sec, 6)}
-                     for name, sec in sorted(timed.seconds.items(), key=lambda kv: -kv[1])}
+        breakdown = {
+            name: {"calls": timed.calls[name], "s": round(sec, 6)}
+            for name, sec in sorted(timed.seconds.items(), key=lambda kv: -kv[1])
+        }
         timing, lag = timings[key]
-        figures.append(Figure(
-            label, timing.median, base.median, "primary-key SELECT on answer", TARGETS[key], lag, "per call",
-            details={"timing": timing.as_dict(), "baseline": base.as_dict(samples=False),
-                     "breakdown_run_s": total, "store_s": store_s, "python_s": total - store_s,
-                     "store_calls": breakdown, "table_rows": [len(t.rows) for t in reply.tables]},
-        ))
+        figures.append(
+            Figure(
+                label,
+                timing.median,
+                base.median,
+                "primary-key SELECT on answer",
+                TARGETS[key],
+                lag,
+                "per call",
+                details={
+                    "timing": timing.as_dict(),
+                    "baseline": base.as_dict(samples=False),
+                    "breakdown_run_s": total,
+                    "store_s": store_s,
+                    "python_s": total - store_s,
+                    "store_calls": breakdown,
+                    "table_rows": [len(t.rows) for t in reply.tables],
+                },
+            )
+        )
     return figures
 
 
 # -- 3. daily posting for many channels ------------------------------------------------------------
 async def bench_daily_posting(
-    rt: Runtime, seeded: Seeded, channels: int, baseline_n: int, progress: Callable[[str], None],
+    rt: Runtime,
+    seeded: Seeded,
+    channels: int,
+    baseline_n: int,
+    progress: Callable[[str], None],
 ) -> list[Figure]:
     service, store = rt.service, rt.store
     notifier = cast(BenchNotifier, service.notifier)
@@ -226,7 +290,11 @@ async def bench_daily_posting(
     zones = ("Europe/Berlin", "America/New_York", "UTC", "Asia/Tokyo")
     warm = min(channels, 20)
     subscribed = [
-        (await store.subscribe_channel(seeded.workspace_id, f"CNEW{i:04d}", f"new-{i}", zones[i % len(zones)], "09:00", now)).id
+        (
+            await store.subscribe_channel(
+                seeded.workspace_id, f"CNEW{i:04d}", f"new-{i}", zones[i % len(zones)], "09:00", now
+            )
+        ).id
         for i in range(warm + channels)
     ]
     warmup, fresh = subscribed[:warm], subscribed[warm:]
@@ -241,7 +309,9 @@ async def bench_daily_posting(
             raise RuntimeError("post_daily did not post once per channel")
         return elapsed, lag
 
-    progress(f"  posting today's question in {channels} new channels and {len(seeded.channel_ids)} with a year of history ...")
+    progress(
+        f"  posting today's question in {channels} new channels and {len(seeded.channel_ids)} with a year of history ..."
+    )
     await post_all(warmup)  # untimed: statement caches, pool
     base_before, _lag = await scratch_insert_baseline(rt.engine, baseline_n)
     fresh_s, fresh_lag = await post_all(fresh)
@@ -251,14 +321,31 @@ async def bench_daily_posting(
     baseline = f"one INSERT of the ingestion baseline ({baseline_n} concurrent)"
     common = {"baseline_per_insert_s": [base_before / baseline_n, base_after / baseline_n]}
     return [
-        Figure(f"post_daily, {channels} new channels at once", fresh_s / channels, per_insert, baseline,
-               TARGETS["daily_new"], fresh_lag, "per channel",
-               details={"channels": channels, "total_s": fresh_s, **common}),
-        Figure(f"post_daily, {len(seeded.channel_ids)} channels with a year of history at once",
-               history_s / len(seeded.channel_ids), per_insert, baseline, TARGETS["daily_history"], history_lag,
-               "per channel",
-               details={"channels": len(seeded.channel_ids), "total_s": history_s,
-                        "team_answers": seeded.answers // len(seeded.team_ids), **common}),
+        Figure(
+            f"post_daily, {channels} new channels at once",
+            fresh_s / channels,
+            per_insert,
+            baseline,
+            TARGETS["daily_new"],
+            fresh_lag,
+            "per channel",
+            details={"channels": channels, "total_s": fresh_s, **common},
+        ),
+        Figure(
+            f"post_daily, {len(seeded.channel_ids)} channels with a year of history at once",
+            history_s / len(seeded.channel_ids),
+            per_insert,
+            baseline,
+            TARGETS["daily_history"],
+            history_lag,
+            "per channel",
+            details={
+                "channels": len(seeded.channel_ids),
+                "total_s": history_s,
+                "team_answers": seeded.answers // len(seeded.team_ids),
+                **common,
+            },
+        ),
     ]
 
 

@@ -73,9 +73,17 @@ class Seeded:
         return self.daily_answers + self.drill_answers
 
     def as_dict(self) -> dict[str, Any]:
-        return {"people": len(self.person_ids), "teams": len(self.team_ids), "posts": self.posts,
-                "answers": self.answers, "daily_answers": self.daily_answers, "drill_answers": self.drill_answers,
-                "drill_sessions": self.drills, "review_cards": self.reviews, "seconds": round(self.seconds, 2)}
+        return {
+            "people": len(self.person_ids),
+            "teams": len(self.team_ids),
+            "posts": self.posts,
+            "answers": self.answers,
+            "daily_answers": self.daily_answers,
+            "drill_answers": self.drill_answers,
+            "drill_sessions": self.drills,
+            "review_cards": self.reviews,
+            "seconds": round(self.seconds, 2),
+        }
 
 
 async def _insert_returning_ids(store: SqlStore, table: Table, rows: Sequence[dict[str, Any]]) -> list[int]:
@@ -85,7 +93,10 @@ async def _insert_returning_ids(store: SqlStore, table: Table, rows: Sequence[di
 
 
 async def seed_workspace(
-    store: SqlStore, questions: Sequence[Question], plan: SeedPlan, now: dt.datetime,
+    store: SqlStore,
+    questions: Sequence[Question],
+    plan: SeedPlan,
+    now: dt.datetime,
     progress: Callable[[str], None] = print,
 ) -> Seeded:
     started = time.perf_counter()
@@ -107,17 +118,29 @@ async def seed_workspace(
         zones.append(tz)
 
     # people and their teams
-    person_ids = await _insert_returning_ids(store, P, [
-        {"workspace_id": ws, "external_id": f"U{i:06d}", "display_name": f"person-{i:05d}", "is_bot": False,
-         "created_at": now - dt.timedelta(days=plan.days + 1)}
-        for i in range(plan.people)
-    ])
+    person_ids = await _insert_returning_ids(
+        store,
+        P,
+        [
+            {
+                "workspace_id": ws,
+                "external_id": f"U{i:06d}",
+                "display_name": f"person-{i:05d}",
+                "is_bot": False,
+                "created_at": now - dt.timedelta(days=plan.days + 1),
+            }
+            for i in range(plan.people)
+        ],
+    )
     team_of = [i % plan.teams for i in range(plan.people)]
     async with store.engine.begin() as conn:
-        await conn.execute(TM.insert(), [
-            {"workspace_id": ws, "team_id": team_ids[team_of[i]], "person_id": pid, "is_lead": i < 2 * plan.teams}
-            for i, pid in enumerate(person_ids)
-        ])
+        await conn.execute(
+            TM.insert(),
+            [
+                {"workspace_id": ws, "team_id": team_ids[team_of[i]], "person_id": pid, "is_lead": i < 2 * plan.teams}
+                for i, pid in enumerate(person_ids)
+            ],
+        )
     seeded = Seeded(ws, team_ids, channel_ids, person_ids, [])
 
     # one revealed daily post per team channel and local day; question rotation like coverage-first selection
@@ -133,12 +156,24 @@ async def seed_workspace(
             reveal = posted + dt.timedelta(minutes=REVEAL_MINUTES)
             order = list(range(4))
             rng.shuffle(order)
-            post_rows.append({
-                "channel_id": channel_ids[t], "local_date": today - dt.timedelta(days=ago), "slot": 0,
-                "question_id": q.id, "objective_id": q.objective_id, "option_order": "".join(map(str, order)),
-                "reason": "coverage", "reason_detail": "", "status": "revealed", "message_ref": f"seed-{t}-{ago}",
-                "created_at": posted, "posted_at": posted, "reveal_due_at": reveal, "revealed_at": reveal,
-            })
+            post_rows.append(
+                {
+                    "channel_id": channel_ids[t],
+                    "local_date": today - dt.timedelta(days=ago),
+                    "slot": 0,
+                    "question_id": q.id,
+                    "objective_id": q.objective_id,
+                    "option_order": "".join(map(str, order)),
+                    "reason": "coverage",
+                    "reason_detail": "",
+                    "status": "revealed",
+                    "message_ref": f"seed-{t}-{ago}",
+                    "created_at": posted,
+                    "posted_at": posted,
+                    "reveal_due_at": reveal,
+                    "revealed_at": reveal,
+                }
+            )
             post_keys.append((t, ago))
     post_ids = await _insert_returning_ids(store, PO, post_rows)
     posts = {key: (pid, row) for key, pid, row in zip(post_keys, post_ids, post_rows, strict=True)}
@@ -199,32 +234,64 @@ async def seed_workspace(
                 post_id, post = posts[(t, ago)]
                 q = by_id[post["question_id"]]
                 option, ok = answer(i, q, ago)
-                daily.append({
-                    "workspace_id": ws, "person_id": pid, "team_id": team_ids[t], "channel_id": channel_ids[t],
-                    "question_id": q.id, "objective_id": q.objective_id, "subtopic_id": q.subtopic_id,
-                    "topic_id": q.topic_id, "source": "daily", "post_id": post_id, "drill_id": None,
-                    "drill_seq": None, "option": option, "correct": ok, "answered_at": post["reveal_due_at"],
-                })
+                daily.append(
+                    {
+                        "workspace_id": ws,
+                        "person_id": pid,
+                        "team_id": team_ids[t],
+                        "channel_id": channel_ids[t],
+                        "question_id": q.id,
+                        "objective_id": q.objective_id,
+                        "subtopic_id": q.subtopic_id,
+                        "topic_id": q.topic_id,
+                        "source": "daily",
+                        "post_id": post_id,
+                        "drill_id": None,
+                        "drill_seq": None,
+                        "option": option,
+                        "correct": ok,
+                        "answered_at": post["reveal_due_at"],
+                    }
+                )
             if rng.random() < plan.drill_rate:
                 zone = zoneinfo.ZoneInfo(zones[t])
                 day = now.astimezone(zone).date() - dt.timedelta(days=ago)
-                at = dt.datetime.combine(day, dt.time(rng.randrange(7, 22), rng.randrange(60)), tzinfo=zone).astimezone(dt.UTC)
+                at = dt.datetime.combine(day, dt.time(rng.randrange(7, 22), rng.randrange(60)), tzinfo=zone).astimezone(
+                    dt.UTC
+                )
                 picked = rng.sample(bank, DRILL_LEN)
                 session = {
-                    "workspace_id": ws, "person_id": pid, "scope": "due:", "position": DRILL_LEN, "status": "done",
+                    "workspace_id": ws,
+                    "person_id": pid,
+                    "scope": "due:",
+                    "position": DRILL_LEN,
+                    "status": "done",
                     "questions": json.dumps([[q.id, [0, 1, 2, 3]] for q in picked]),
-                    "created_at": at, "expires_at": at + dt.timedelta(hours=2),
+                    "created_at": at,
+                    "expires_at": at + dt.timedelta(hours=2),
                 }
                 rows = []
                 for seq, q in enumerate(picked):
                     option, ok = answer(i, q, ago)
-                    rows.append({
-                        "workspace_id": ws, "person_id": pid, "team_id": team_ids[t], "channel_id": None,
-                        "question_id": q.id, "objective_id": q.objective_id, "subtopic_id": q.subtopic_id,
-                        "topic_id": q.topic_id, "source": "drill", "post_id": None, "drill_id": None,
-                        "drill_seq": seq, "option": option, "correct": ok,
-                        "answered_at": at + dt.timedelta(seconds=40 * (seq + 1)),
-                    })
+                    rows.append(
+                        {
+                            "workspace_id": ws,
+                            "person_id": pid,
+                            "team_id": team_ids[t],
+                            "channel_id": None,
+                            "question_id": q.id,
+                            "objective_id": q.objective_id,
+                            "subtopic_id": q.subtopic_id,
+                            "topic_id": q.topic_id,
+                            "source": "drill",
+                            "post_id": None,
+                            "drill_id": None,
+                            "drill_seq": seq,
+                            "option": option,
+                            "correct": ok,
+                            "answered_at": at + dt.timedelta(seconds=40 * (seq + 1)),
+                        }
+                    )
                 drills.append((session, rows))
         if len(daily) + DRILL_LEN * len(drills) >= plan.chunk_rows or ago == 1:
             await flush()
@@ -232,8 +299,10 @@ async def seed_workspace(
                 last_report = time.perf_counter()
                 done = plan.days - ago + 1
                 spent = last_report - started
-                progress(f"  seeding: day {done:>3}/{plan.days} · {seeded.answers:>10,} answers · "
-                         f"{spent:6.1f} s elapsed, ~{spent * (plan.days - done) / done:5.1f} s to go")
+                progress(
+                    f"  seeding: day {done:>3}/{plan.days} · {seeded.answers:>10,} answers · "
+                    f"{spent:6.1f} s elapsed, ~{spent * (plan.days - done) / done:5.1f} s to go"
+                )
         await asyncio.sleep(0)  # let a queued insert advance
 
     if pending is not None:
@@ -252,16 +321,24 @@ async def seed_workspace(
 
 
 async def _seed_reviews(
-    store: SqlStore, bank: Sequence[Question], person_ids: Sequence[int], plan: SeedPlan, rng: random.Random,
+    store: SqlStore,
+    bank: Sequence[Question],
+    person_ids: Sequence[int],
+    plan: SeedPlan,
+    rng: random.Random,
 ) -> list[int]:
     """FSRS cards of a few people, replayed from their answers (first answer of a question per day counts)."""
     sample = rng.sample(list(person_ids), min(plan.review_people, len(person_ids)))
     rows: list[dict[str, Any]] = []
     for pid in sample:
         async with store.engine.begin() as conn:
-            answers = (await conn.execute(
-                select(A.c.question_id, A.c.correct, A.c.answered_at).where(A.c.person_id == pid).order_by(A.c.answered_at, A.c.id)
-            )).all()
+            answers = (
+                await conn.execute(
+                    select(A.c.question_id, A.c.correct, A.c.answered_at)
+                    .where(A.c.person_id == pid)
+                    .order_by(A.c.answered_at, A.c.id)
+                )
+            ).all()
         cards: dict[str, tuple[str, dt.datetime, dt.date]] = {}
         for qid, correct, at in answers:
             day = at.date()
@@ -270,8 +347,10 @@ async def _seed_reviews(
                 continue
             card, due = next_card(previous[0] if previous else None, bool(correct), at)
             cards[qid] = (card, due, day)
-        rows += [{"person_id": pid, "question_id": qid, "card": card, "due": due, "last_review_date": day}
-                 for qid, (card, due, day) in cards.items()]
+        rows += [
+            {"person_id": pid, "question_id": qid, "card": card, "due": due, "last_review_date": day}
+            for qid, (card, due, day) in cards.items()
+        ]
     if rows:
         async with store.engine.begin() as conn:
             await conn.execute(R.insert(), rows)

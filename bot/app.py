@@ -60,7 +60,11 @@ async def build_runtime(
 
         renderer = MatplotlibCharts()
     service = QuizService(store, bank.syllabus, bank.questions, notifier, clock, admins=admins, charts=renderer)
-    log.info("content loaded: %d questions over %d objectives", len(bank.questions), len({q.objective_id for q in bank.questions}))
+    log.info(
+        "content loaded: %d questions over %d objectives",
+        len(bank.questions),
+        len({q.objective_id for q in bank.questions}),
+    )
     return Runtime(engine, store, service, bank.syllabus, bank.questions)
 
 

@@ -22,8 +22,9 @@ R = TypeVar("R")
 class Batcher(Generic[T, R]):
     """Collects items and writes them with ``flush(items) -> results`` (one result per item, in order)."""
 
-    def __init__(self, flush: Callable[[Sequence[T]], Awaitable[Sequence[R]]], *, max_items: int = 500,
-                 max_wait: float = 0.005) -> None:
+    def __init__(
+        self, flush: Callable[[Sequence[T]], Awaitable[Sequence[R]]], *, max_items: int = 500, max_wait: float = 0.005
+    ) -> None:
         self._flush = flush
         self.max_items = max_items
         self.max_wait = max_wait

@@ -86,8 +86,12 @@ def render_board(chart: BoardChart, filename: str = "weekly-board.png") -> Chart
             ys = [100 * a if a is not None else 0 for a in acc]
             shade = plt.get_cmap("cividis")(0.85 - 0.6 * k / max(1, len(chart.teams) - 1))
             bars = right.bar(xs, ys, width=width, color=shade, label=team, edgecolor="black" if k == 0 else "white")
-            right.bar_label(bars, labels=[f"{y:.0f}%" if a is not None else "–" for y, a in zip(ys, acc, strict=True)],
-                            fontsize=7, padding=2)
+            right.bar_label(
+                bars,
+                labels=[f"{y:.0f}%" if a is not None else "–" for y, a in zip(ys, acc, strict=True)],
+                fontsize=7,
+                padding=2,
+            )
         right.set_xticks([i + 0.4 - width / 2 for i in range(len(chart.topics))], [f"T{t}" for t in chart.topics])
         right.set_ylim(0, 100)
         right.set_ylabel("accuracy %")
@@ -111,7 +115,9 @@ def render_heatmap(chart: HeatmapChart, filename: str = "weak-spots.png") -> Cha
                 if c is None:
                     continue
                 if not c.enough:
-                    grid.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor="#e0e0e0", edgecolor="white", hatch="//"))
+                    grid.add_patch(
+                        Rectangle((j - 0.5, i - 0.5), 1, 1, facecolor="#e0e0e0", edgecolor="white", hatch="//")
+                    )
                 label = f"{100 * c.value:.0f}%\n{c.answers} ans." if c.enough else f"too few\n{c.answers} ans."
                 dark = c.enough and c.value < 0.55
                 grid.text(j, i, label, ha="center", va="center", fontsize=8, color="white" if dark else "black")
@@ -121,12 +127,22 @@ def render_heatmap(chart: HeatmapChart, filename: str = "weak-spots.png") -> Cha
         fig.colorbar(image, ax=grid, fraction=0.04, label="accuracy")
         deltas = [t if t is not None else 0.0 for t in chart.trends]
         # purple up, orange down (PuOr: distinct for colour-blind readers and in greyscale)
-        trend.barh(range(len(chart.rows)), deltas, color=["#5e3c99" if d >= 0 else "#e66101" for d in deltas],
-                   edgecolor="black")
+        trend.barh(
+            range(len(chart.rows)),
+            deltas,
+            color=["#5e3c99" if d >= 0 else "#e66101" for d in deltas],
+            edgecolor="black",
+        )
         for i, t in enumerate(chart.trends):
             d = 0.0 if t is None else t
-            trend.text(d + (2 if d >= 0 else -2), i, "n/a" if t is None else f"{t:+.0f}", fontsize=8,
-                       ha="left" if d >= 0 else "right", va="center")
+            trend.text(
+                d + (2 if d >= 0 else -2),
+                i,
+                "n/a" if t is None else f"{t:+.0f}",
+                fontsize=8,
+                ha="left" if d >= 0 else "right",
+                va="center",
+            )
         trend.axvline(0, color="black", linewidth=0.8)
         reach = max([abs(d) for d in deltas] + [10.0]) * 1.3
         trend.set_xlim(-reach, reach)
@@ -144,8 +160,13 @@ def render_progress(chart: ProgressChart, filename: str = "progress.png") -> Cha
         for k, (topic, series) in enumerate(chart.accuracy):
             xs = [i for i, v in enumerate(series) if v is not None]
             ys = [100 * v for v in series if v is not None]
-            lines.plot(xs, ys, marker=markers[k % len(markers)], color=cmap(k / max(1, len(chart.accuracy) - 1) * 0.9),
-                       label=f"Topic {topic}")
+            lines.plot(
+                xs,
+                ys,
+                marker=markers[k % len(markers)],
+                color=cmap(k / max(1, len(chart.accuracy) - 1) * 0.9),
+                label=f"Topic {topic}",
+            )
         lines.set_xticks(range(len(chart.weeks)), chart.weeks, fontsize=8)
         lines.set_ylim(-3, 105)
         lines.set_ylabel("accuracy % (week from Monday)")
@@ -153,8 +174,9 @@ def render_progress(chart: ProgressChart, filename: str = "progress.png") -> Cha
         lines.legend(fontsize=8, loc="lower left", ncols=3)
         labels = [f"T{t}\n({100 * w:.0f}%)" for t, _r, w in chart.readiness]
         ready = [100 * r for _t, r, _w in chart.readiness]
-        bars_drawn = bars.bar(labels, ready, color=[cmap(0.15 + 0.7 * r) for _t, r, _w in chart.readiness],
-                              edgecolor="black")
+        bars_drawn = bars.bar(
+            labels, ready, color=[cmap(0.15 + 0.7 * r) for _t, r, _w in chart.readiness], edgecolor="black"
+        )
         bars.bar_label(bars_drawn, labels=[f"{r:.0f}%" for r in ready], fontsize=8, padding=2)
         bars.axhline(25, color="grey", linestyle=":", linewidth=1)
         bars.text(-0.45, 26, "guessing: 25%", ha="left", va="bottom", fontsize=7, color="grey")

@@ -29,12 +29,21 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="cmd", metavar="COMMAND")
 
     run = sub.add_parser("run", help="run the bot (a terminal chat when no platform token is set)")
-    run.add_argument("--platform", choices=["auto", "console", "slack", "discord", "both"], default="auto",
-                     help="auto (default): every platform with a token set, else the terminal chat")
+    run.add_argument(
+        "--platform",
+        choices=["auto", "console", "slack", "discord", "both"],
+        default="auto",
+        help="auto (default): every platform with a token set, else the terminal chat",
+    )
     run.add_argument("--http", action="store_true", help="Slack HTTP mode instead of Socket Mode")
     run.add_argument("--port", type=int, default=3000, help="HTTP port (Slack HTTP mode, /healthz)")
-    run.add_argument("--health-port", type=int, default=None, metavar="PORT",
-                     help="serve GET /healthz (JSON) on this port in any mode (0 picks a free port)")
+    run.add_argument(
+        "--health-port",
+        type=int,
+        default=None,
+        metavar="PORT",
+        help="serve GET /healthz (JSON) on this port in any mode (0 picks a free port)",
+    )
 
     doctor = sub.add_parser("doctor", help="check settings, tokens, database, content and the next scheduled runs")
     doctor.add_argument("--json", action="store_true", help="print the checks as JSON")
@@ -53,17 +62,23 @@ def _parser() -> argparse.ArgumentParser:
     actions = next(a for a in content._actions if isinstance(a, argparse._SubParsersAction))
     item = actions.add_parser("item-stats", help="per question: share correct, option shares, item-analysis flags")
     item.add_argument("--database", help="database URL (default: the configured one)")
-    item.add_argument("--min-responses", type=int, default=30, help="answers an item needs before it is flagged (default 30)")
+    item.add_argument(
+        "--min-responses", type=int, default=30, help="answers an item needs before it is flagged (default 30)"
+    )
     item.add_argument("--json", action="store_true")
 
     discord = sub.add_parser("discord", help="Discord helpers")
     dsub_ = discord.add_subparsers(dest="discord_cmd", metavar="ACTION", required=True)
-    inv = dsub_.add_parser("invite-url", help="print the OAuth2 URL that adds the bot with exactly the permissions it needs")
+    inv = dsub_.add_parser(
+        "invite-url", help="print the OAuth2 URL that adds the bot with exactly the permissions it needs"
+    )
     inv.add_argument("application_id", help="the application id from the Discord Developer Portal")
 
     teams = sub.add_parser("teams", help="define teams and leads from a YAML file")
     tsub = teams.add_subparsers(dest="teams_cmd", metavar="ACTION", required=True)
-    tload = tsub.add_parser("load", help="create or update teams, members and leads (format: README, Teams from a file)")
+    tload = tsub.add_parser(
+        "load", help="create or update teams, members and leads (format: README, Teams from a file)"
+    )
     tload.add_argument("file", type=Path)
     tload.add_argument("--database", help="database URL (default: the configured one)")
 
@@ -95,8 +110,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.content_cmd == "item-stats":
             from bot.itemstats import run_item_stats
 
-            return asyncio.run(run_item_stats(sys.stdout, args.database or settings.db_url,
-                                              min_responses=args.min_responses, as_json=args.json))
+            return asyncio.run(
+                run_item_stats(
+                    sys.stdout, args.database or settings.db_url, min_responses=args.min_responses, as_json=args.json
+                )
+            )
         from content.cli import dispatch
 
         return dispatch(args, sys.stdout)
@@ -125,8 +143,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         from bot.demo import run_demo
 
-        asyncio.run(run_demo(sys.stdout, days=args.days, members=args.members, seed=args.seed, database=args.database,
-                             charts_dir=settings.data_dir / "charts"))
+        asyncio.run(
+            run_demo(
+                sys.stdout,
+                days=args.days,
+                members=args.members,
+                seed=args.seed,
+                database=args.database,
+                charts_dir=settings.data_dir / "charts",
+            )
+        )
         return 0
     if args.cmd == "doctor":
         from bot.doctor import run_doctor
@@ -136,7 +162,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.runner import run
 
         try:
-            return asyncio.run(run(settings, args.platform, http=args.http, port=args.port, health_port=args.health_port))
+            return asyncio.run(
+                run(settings, args.platform, http=args.http, port=args.port, health_port=args.health_port)
+            )
         except ConfigError as exc:
             print(f"studybot: configuration error: {exc}", file=sys.stderr)
             return 2

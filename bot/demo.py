@@ -96,7 +96,9 @@ async def run_demo(
             post_at = rt.service.next_post_at(channel, clock.now())
             clock.set(post_at - dt.timedelta(hours=1))
             if clock.now().astimezone(ZoneInfo(TZ)).weekday() == 0 and day > 0:
-                result.weekly_boards += await rt.service.post_weekly_board(channel.id)  # what the scheduler does on Mondays
+                result.weekly_boards += await rt.service.post_weekly_board(
+                    channel.id
+                )  # what the scheduler does on Mondays
             clock.set(post_at)
             post = await rt.service.post_daily(channel.id)
             if post is None or post.message_ref is None:
@@ -140,7 +142,9 @@ async def run_demo(
         result.per_topic = {t: (c, n) for t, (c, n) in sorted(stats.items())}
         _summary(out, result, rt.syllabus.topics)
         assert channel.team_id is not None
-        result.leaderboard = await rt.service.leaderboard_reply(channel.workspace_id, channel.team_id, "this", None, private=False)
+        result.leaderboard = await rt.service.leaderboard_reply(
+            channel.workspace_id, channel.team_id, "this", None, private=False
+        )
         result.weakspots = await rt.service.weakspots_reply(channel.team_id)
         who = result.members[0].name
         member = Invocation("console", "local", CHANNEL, who, who, False, CHANNEL, "local")
@@ -164,7 +168,9 @@ async def _drill(service: QuizService, m: Member, rng: random.Random) -> int:
     while card is not None:
         q = next(x for x in service.questions if x.stem == card.stem)
         right_letter = next(o.letter for o in card.options if o.text == q.options[q.answer_index])
-        letter = right_letter if rng.random() < m.skill[q.topic_id] else rng.choice([x for x in "ABCD" if x != right_letter])
+        letter = (
+            right_letter if rng.random() < m.skill[q.topic_id] else rng.choice([x for x in "ABCD" if x != right_letter])
+        )
         replies = await service.press_button(inv, f"drill:{card.drill_id}:{card.seq}:{letter}")
         card = next((r.card for r in replies if r.card is not None), None)
     return 1
@@ -180,9 +186,11 @@ async def _react(chat: ConsoleChat, ref: str, user: str, option: int, added: boo
 
 
 async def _save_charts(out: TextIO, result: DemoResult, charts_dir: Path, member: str) -> None:
-    shown = [("the week's board (points by member and topic, teams by topic)", result.leaderboard),
-             ("the lead's weak-spot heatmap (topics x subtopics, trend)", result.weakspots),
-             (f"{member}'s progress (accuracy per week, readiness vs exam weight)", result.stats)]
+    shown = [
+        ("the week's board (points by member and topic, teams by topic)", result.leaderboard),
+        ("the lead's weak-spot heatmap (topics x subtopics, trend)", result.weakspots),
+        (f"{member}'s progress (accuracy per week, readiness vs exam weight)", result.stats),
+    ]
     print("\nCharts (PNG):", file=out)
     for what, reply in shown:
         if reply is None or reply.image is None:
@@ -200,7 +208,10 @@ class _Null(io.StringIO):
 
 def _summary(out: TextIO, result: DemoResult, topics: object) -> None:
     print("\n" + "═" * 72, file=out)
-    print(f"Demo summary: {result.posts} daily posts, {len(result.reveals)} reveals, {result.reactions} reaction events", file=out)
+    print(
+        f"Demo summary: {result.posts} daily posts, {len(result.reveals)} reveals, {result.reactions} reaction events",
+        file=out,
+    )
     wins: Counter[str] = Counter()
     answered = sum(r.answered for r in result.reveals)
     for r in result.reveals:

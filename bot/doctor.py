@@ -49,10 +49,18 @@ def _database_label(url: str) -> str:
 
 def check_settings(settings: Settings) -> list[Check]:
     """Which platforms are configured, and whether each token has the right shape (values never shown)."""
-    checks = [Check("settings", OK, f"database {_database_label(settings.db_url)}; logs {settings.log_format} at "
-                    f"{settings.log_level}; {len(settings.admins)} configured admin id(s)")]
+    checks = [
+        Check(
+            "settings",
+            OK,
+            f"database {_database_label(settings.db_url)}; logs {settings.log_format} at "
+            f"{settings.log_level}; {len(settings.admins)} configured admin id(s)",
+        )
+    ]
     if not settings.platforms:
-        checks.append(Check("platforms", WARN, "no SLACK_BOT_TOKEN or DISCORD_TOKEN: `studybot run` starts the terminal chat"))
+        checks.append(
+            Check("platforms", WARN, "no SLACK_BOT_TOKEN or DISCORD_TOKEN: `studybot run` starts the terminal chat")
+        )
     else:
         checks.append(Check("platforms", OK, "configured: " + ", ".join(settings.platforms)))
     if settings.slack_bot_token or settings.slack_app_token or settings.slack_client_id or settings.slack_client_secret:
@@ -71,10 +79,15 @@ def _slack(settings: Settings) -> Check:
         return Check("slack", WARN, f"{mode}; the Slack adapter is not installed, tokens not checked")
     try:
         validate_slack_settings(
-            bot_token=settings.slack_bot_token, app_token=settings.slack_app_token or None,
-            signing_secret=settings.slack_signing_secret or None, api_url=settings.slack_api_url or None,
-            http=not socket_mode, port=3000, client_id=settings.slack_client_id or None,
-            client_secret=settings.slack_client_secret or None, scopes=settings.slack_scopes or None,
+            bot_token=settings.slack_bot_token,
+            app_token=settings.slack_app_token or None,
+            signing_secret=settings.slack_signing_secret or None,
+            api_url=settings.slack_api_url or None,
+            http=not socket_mode,
+            port=3000,
+            client_id=settings.slack_client_id or None,
+            client_secret=settings.slack_client_secret or None,
+            scopes=settings.slack_scopes or None,
         )
     except ConfigError as exc:  # the message names settings, never values
         return Check("slack", FAIL, f"{mode}: {exc}")
@@ -92,15 +105,24 @@ def _discord(settings: Settings) -> Check:
     except ImportError:
         return Check("discord", WARN, "the Discord adapter is not installed, token not checked")
     try:
-        token, api, gateway = check_discord(settings.discord_token, settings.discord_api_url or None,
-                                            settings.discord_gateway_url or None)
+        token, api, gateway = check_discord(
+            settings.discord_token, settings.discord_api_url or None, settings.discord_gateway_url or None
+        )
     except ConfigError as exc:
         return Check("discord", FAIL, str(exc))
     if not DISCORD_TOKEN_SHAPE.fullmatch(token):
-        return Check("discord", FAIL, "DISCORD_TOKEN does not look like a bot token (three dot-separated parts); "
-                                      "copy it again from the Developer Portal (Bot > Reset Token)")
-    extra = "".join([", REST overridden by DISCORD_API_URL" if api else "",
-                     ", gateway overridden by DISCORD_GATEWAY_URL" if gateway else ""])
+        return Check(
+            "discord",
+            FAIL,
+            "DISCORD_TOKEN does not look like a bot token (three dot-separated parts); "
+            "copy it again from the Developer Portal (Bot > Reset Token)",
+        )
+    extra = "".join(
+        [
+            ", REST overridden by DISCORD_API_URL" if api else "",
+            ", gateway overridden by DISCORD_GATEWAY_URL" if gateway else "",
+        ]
+    )
     return Check("discord", OK, f"bot token present (three-part shape){extra}")
 
 
@@ -118,8 +140,18 @@ async def check_database(settings: Settings, now: dt.datetime) -> tuple[list[Che
     u = make_url(url)
     is_file = u.drivername.startswith("sqlite") and u.database not in (None, "", ":memory:")
     if is_file and not await asyncio.to_thread(Path(str(u.database)).exists):
-        return [Check("database", FAIL, f"{u.database} does not exist yet: run `studybot db upgrade` "
-                                        "(`studybot run` also migrates at start)")], [], []
+        return (
+            [
+                Check(
+                    "database",
+                    FAIL,
+                    f"{u.database} does not exist yet: run `studybot db upgrade` "
+                    "(`studybot run` also migrates at start)",
+                )
+            ],
+            [],
+            [],
+        )
     engine = create_engine(url)
     try:
         try:
@@ -128,15 +160,30 @@ async def check_database(settings: Settings, now: dt.datetime) -> tuple[list[Che
                     await conn.execute(text("SELECT 1"))
                     current = set(await conn.run_sync(lambda c: MigrationContext.configure(c).get_current_heads()))
         except Exception as exc:  # unreachable server, bad credentials, locked file
-            return [Check("database", FAIL, f"cannot connect to {_database_label(url)}: {type(exc).__name__}: "
-                                            f"{_no_secrets(str(exc), url)}")], [], []
+            return (
+                [
+                    Check(
+                        "database",
+                        FAIL,
+                        f"cannot connect to {_database_label(url)}: {type(exc).__name__}: {_no_secrets(str(exc), url)}",
+                    )
+                ],
+                [],
+                [],
+            )
         head = set(await asyncio.to_thread(lambda: ScriptDirectory.from_config(alembic_config(url)).get_heads()))
         checks = [Check("database", OK, f"connected to {_database_label(url)}")]
         if current == head:
             checks.append(Check("migrations", OK, f"at head ({', '.join(sorted(head))})"))
         else:
-            checks.append(Check("migrations", FAIL, f"database at {', '.join(sorted(current)) or 'no revision'}, "
-                                                    f"code at {', '.join(sorted(head))}: run `studybot db upgrade`"))
+            checks.append(
+                Check(
+                    "migrations",
+                    FAIL,
+                    f"database at {', '.join(sorted(current)) or 'no revision'}, "
+                    f"code at {', '.join(sorted(head))}: run `studybot db upgrade`",
+                )
+            )
             return checks, [], []
         state = await SqlLease(engine).current("scheduler")
         if state is None:
@@ -144,8 +191,14 @@ async def check_database(settings: Settings, now: dt.datetime) -> tuple[list[Che
         elif state.expires_at > now:
             checks.append(Check("scheduler", OK, f"lease held by {state.holder} until {state.expires_at:%H:%M:%S} UTC"))
         else:
-            checks.append(Check("scheduler", WARN, f"lease of {state.holder} expired at {state.expires_at:%Y-%m-%d %H:%M:%S} "
-                                                   "UTC: no process is running the scheduler now"))
+            checks.append(
+                Check(
+                    "scheduler",
+                    WARN,
+                    f"lease of {state.holder} expired at {state.expires_at:%Y-%m-%d %H:%M:%S} "
+                    "UTC: no process is running the scheduler now",
+                )
+            )
         store = SqlStore(engine)
         channels = await store.active_channels()
         open_posts = await store.open_posts()
@@ -200,8 +253,14 @@ def check_schedule(channels: list[Any], open_posts: list[Any], now: dt.datetime)
         ch = by_channel.get(p.channel_id)
         if ch is not None:
             late = " (overdue)" if p.reveal_due_at <= now else ""
-            checks.append(Check("schedule", OK, f"{ch.ref.platform} {ch.ref.workspace}/{ch.ref.channel}: reveal of post "
-                                                f"{p.id} {_fmt(p.reveal_due_at, ch.tz)}{late}"))
+            checks.append(
+                Check(
+                    "schedule",
+                    OK,
+                    f"{ch.ref.platform} {ch.ref.workspace}/{ch.ref.channel}: reveal of post "
+                    f"{p.id} {_fmt(p.reveal_due_at, ch.tz)}{late}",
+                )
+            )
     return checks
 
 
@@ -217,8 +276,9 @@ async def doctor_checks(settings: Settings, *, now: dt.datetime | None = None, c
     return checks
 
 
-async def run_doctor(settings: Settings, out: TextIO, *, now: dt.datetime | None = None, as_json: bool = False,
-                     content: bool = True) -> int:
+async def run_doctor(
+    settings: Settings, out: TextIO, *, now: dt.datetime | None = None, as_json: bool = False, content: bool = True
+) -> int:
     """Print every check; 1 if any failed, else 0."""
     checks = await doctor_checks(settings, now=now, content=content)
     failed = [c for c in checks if c.status == FAIL]

@@ -82,8 +82,12 @@ class Drills:
         seen = await self.store.seen_questions(person)
         running = await self.store.active_drill(person)
         if running is not None and parse_exam_scope(running.scope) is not None and now < running.expires_at:
-            return [Reply(f"You are in a mock exam ({running.position}/{len(running.questions)} answered, "
-                          f"{exam_time_left(now, running.expires_at)}). Finish it, or /exam end, before a drill.")]
+            return [
+                Reply(
+                    f"You are in a mock exam ({running.position}/{len(running.questions)} answered, "
+                    f"{exam_time_left(now, running.expires_at)}). Finish it, or /exam end, before a drill."
+                )
+            ]
         if cmd.kind == "topic":
             candidates = [q for q in self.questions if q.topic_id == cmd.target]
         elif cmd.kind == "subtopic":
@@ -99,30 +103,49 @@ class Drills:
             seen = set()
         elif cmd.kind == "weak":
             if not weak:
-                return [Reply(f"Not enough answers yet to know your weak spots: an objective needs at least "
-                              f"{MIN_ANSWERS_FOR_RANKING} answers, with accuracy below the smoothed average. "
-                              "Try /drill or /drill topic1.")]
+                return [
+                    Reply(
+                        f"Not enough answers yet to know your weak spots: an objective needs at least "
+                        f"{MIN_ANSWERS_FOR_RANKING} answers, with accuracy below the smoothed average. "
+                        "Try /drill or /drill topic1."
+                    )
+                ]
             candidates = [q for q in self.questions if q.objective_id in weak[:5]]
         else:  # due reviews first, then new questions from the weakest areas
             candidates = list(self.questions)
             weak_topics = {o.split(".")[0] for o in weak[:3]}
             if weak_topics:
                 weak = weak + [o.id for o in self.syllabus.objectives() if o.topic_id in weak_topics]
-        picked = choose_drill_questions(candidates, cmd.count, seed, due={k: v for k, v in due.items() if k in {q.id for q in candidates}}, seen=seen, weak_objectives=weak)
+        picked = choose_drill_questions(
+            candidates,
+            cmd.count,
+            seed,
+            due={k: v for k, v in due.items() if k in {q.id for q in candidates}},
+            seen=seen,
+            weak_objectives=weak,
+        )
         if not picked:
             return [Reply("There are no questions in that scope yet. Try /drill topic1.")]
         rng = random.Random(seed)
         plan = [(q.id, option_order(q, rng.getrandbits(64))) for q in picked]
         previous = await self.store.active_drill(person)
         drill_id = await self.store.create_drill(ws, person, f"{cmd.kind}:{cmd.target}", plan, now, now + DRILL_TTL)
-        label = {"due": "reviews due, then your weak areas", "weak": "your weakest objectives", "missed": "questions you missed"}.get(cmd.kind, f"{cmd.kind} {cmd.target}")
+        label = {
+            "due": "reviews due, then your weak areas",
+            "weak": "your weakest objectives",
+            "missed": "questions you missed",
+        }.get(cmd.kind, f"{cmd.kind} {cmd.target}")
         size = f"{len(plan)} question(s)" + (f" (only {len(plan)} in that scope)" if len(plan) < cmd.count else "")
         lines = []
         if previous is not None and now < previous.expires_at:
-            lines.append(f"Your drill in progress ({previous.position}/{len(previous.questions)} answered) has ended; "
-                         "its answers are kept.")
-        lines.append(f"Drill: {size} · {label}. Press A–D to answer; the drill expires after "
-                     f"{int(DRILL_TTL.total_seconds() // 3600)}h.")
+            lines.append(
+                f"Your drill in progress ({previous.position}/{len(previous.questions)} answered) has ended; "
+                "its answers are kept."
+            )
+        lines.append(
+            f"Drill: {size} · {label}. Press A–D to answer; the drill expires after "
+            f"{int(DRILL_TTL.total_seconds() // 3600)}h."
+        )
         return [Reply("\n".join(lines), card=self._card(drill_id, 0, plan))]
 
     async def _join_channel_team(self, inv: Invocation, ws: int, person: int) -> None:
@@ -133,8 +156,15 @@ class Drills:
     def _card(self, drill_id: int, seq: int, plan: Sequence[tuple[str, Sequence[int]]]) -> DrillCard:
         qid, order = plan[seq]
         q = self.by_id[qid]
-        return DrillCard(drill_id, seq, len(plan), q.objective_id, q.stem, option_views(q, order),
-                         header=f"Drill {seq + 1}/{len(plan)} · objective {q.objective_id}")
+        return DrillCard(
+            drill_id,
+            seq,
+            len(plan),
+            q.objective_id,
+            q.stem,
+            option_views(q, order),
+            header=f"Drill {seq + 1}/{len(plan)} · objective {q.objective_id}",
+        )
 
     async def press(self, inv: Invocation, value: str) -> list[Reply]:
         """A drill button: ``drill:<id>:<seq>:<letter>``. Repeats and stale buttons change nothing."""
@@ -174,10 +204,21 @@ class Drills:
         team = await self.store.person_team(ws, person)
         done = seq + 1 >= len(drill.questions)
         values: dict[str, Any] = {
-            "workspace_id": ws, "person_id": person, "team_id": team[0] if team else None, "channel_id": None,
-            "question_id": q.id, "objective_id": q.objective_id, "subtopic_id": q.subtopic_id, "topic_id": q.topic_id,
-            "source": "drill", "post_id": None, "drill_id": drill.id, "drill_seq": seq, "option": chosen,
-            "correct": correct, "answered_at": now,
+            "workspace_id": ws,
+            "person_id": person,
+            "team_id": team[0] if team else None,
+            "channel_id": None,
+            "question_id": q.id,
+            "objective_id": q.objective_id,
+            "subtopic_id": q.subtopic_id,
+            "topic_id": q.topic_id,
+            "source": "drill",
+            "post_id": None,
+            "drill_id": drill.id,
+            "drill_seq": seq,
+            "option": chosen,
+            "correct": correct,
+            "answered_at": now,
         }
         if not await self.store.answer_drill(drill, seq, values, done):
             return [Reply("You already answered that one.")]
@@ -200,7 +241,9 @@ class Drills:
         by_obj: dict[str, list[bool]] = defaultdict(list)
         for _seq, _qid, obj, ok in results:
             by_obj[obj].append(ok)
-        rows = tuple((o, _short(self._objective_text.get(o, ""), 50), f"{sum(v)}/{len(v)}") for o, v in sorted(by_obj.items()))
+        rows = tuple(
+            (o, _short(self._objective_text.get(o, ""), 50), f"{sum(v)}/{len(v)}") for o, v in sorted(by_obj.items())
+        )
         right = sum(ok for *_x, ok in results)
         drill = await self.store.get_drill(drill_id)
         when = ""
@@ -209,8 +252,10 @@ class Drills:
             dues = [d for qid, _c, d in await self.store.person_cards(drill.person_id) if qid in asked]
             if dues:
                 when = f" The first of these questions comes back for review {min(dues):%a %Y-%m-%d} (UTC); /drill shows due reviews first."
-        return Reply(f"Drill done: {right}/{len(results)} right.{when}",
-                     tables=(Table("By objective", ("Objective", "", "Right"), rows),))
+        return Reply(
+            f"Drill done: {right}/{len(results)} right.{when}",
+            tables=(Table("By objective", ("Objective", "", "Right"), rows),),
+        )
 
     async def current_card(self, inv: Invocation) -> DrillCard | None:
         """The question the person's open drill or mock exam is waiting on (None if there is none):

@@ -30,12 +30,14 @@ if TYPE_CHECKING:
     class ExamStore(DrillStore, ReviewStore, Protocol):
         """The two roles a mock exam uses: its drill, and which questions the person has seen."""
 
+
 __all__ = ["MISSED_SHOWN", "MockExams"]
 
 
 def _cut(text: str, n: int) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= n else flat[: n - 1].rstrip() + "…"
+
 
 MISSED_SHOWN = 10  # missed questions explained in the result; the rest are in /drill missed
 
@@ -78,16 +80,26 @@ class MockExams:
             if cmd.action == "end" or now >= current.expires_at:
                 return [await self.finish(current)]
             if cmd.count is None and cmd.minutes is None:
-                return [Reply(f"Your mock exam is in progress: question {current.position + 1}/{len(current.questions)}, "
-                              f"{exams.time_left(now, current.expires_at)}. /exam end finishes it now.",
-                              card=self.card(current, current.position))]
-            return [Reply("You have a mock exam in progress; finish it first (or /exam end), then start another.",
-                          card=self.card(current, current.position))]
+                return [
+                    Reply(
+                        f"Your mock exam is in progress: question {current.position + 1}/{len(current.questions)}, "
+                        f"{exams.time_left(now, current.expires_at)}. /exam end finishes it now.",
+                        card=self.card(current, current.position),
+                    )
+                ]
+            return [
+                Reply(
+                    "You have a mock exam in progress; finish it first (or /exam end), then start another.",
+                    card=self.card(current, current.position),
+                )
+            ]
         if cmd.action == "end":
             return [Reply("You have no mock exam in progress. Start one with /exam (or /exam 20 40 for a short one).")]
         fmt = self.syllabus.exam
         count = cmd.count or fmt.questions
-        minutes = cmd.minutes or (fmt.minutes if cmd.count is None else max(1, round(fmt.minutes * count / fmt.questions)))
+        minutes = cmd.minutes or (
+            fmt.minutes if cmd.count is None else max(1, round(fmt.minutes * count / fmt.questions))
+        )
         seed = seed_for("exam", inv.platform, inv.workspace, inv.user, now.isoformat())
         seen = await self.store.seen_questions(person)
         picked = exams.pick_exam(self.questions, count, TOPIC_WEIGHTS, seen, seed)
@@ -95,19 +107,25 @@ class MockExams:
             return [Reply("The question bank is empty, so there is no mock exam to take.")]
         plan = [(q.id, option_order(q, seed + i)) for i, q in enumerate(picked)]
         replaced = current is not None and now < current.expires_at
-        drill_id = await self.store.create_drill(ws, person, exams.exam_scope(len(plan), minutes), plan, now,
-                                                 now + dt.timedelta(minutes=minutes))
+        drill_id = await self.store.create_drill(
+            ws, person, exams.exam_scope(len(plan), minutes), plan, now, now + dt.timedelta(minutes=minutes)
+        )
         drill = await self.store.get_drill(drill_id)
         assert drill is not None
-        lines = [f"Mock exam: {len(plan)} questions in {minutes} minutes, in the exam's topic proportions"
-                 + (f" (only {len(plan)} in the bank)" if len(plan) < count else "") + ".",
-                 "No feedback until the end; press A–D to answer. /exam end finishes early."]
+        lines = [
+            f"Mock exam: {len(plan)} questions in {minutes} minutes, in the exam's topic proportions"
+            + (f" (only {len(plan)} in the bank)" if len(plan) < count else "")
+            + ".",
+            "No feedback until the end; press A–D to answer. /exam end finishes early.",
+        ]
         if replaced:
             lines.insert(0, "Your drill in progress has ended; its answers are kept.")
         return [Reply("\n".join(lines), card=self.card(drill, 0))]
 
     # -- buttons ----------------------------------------------------------------------------------
-    async def press(self, drill: DrillInfo, seq: int, letter: str, ws: int, person: int, team: int | None) -> list[Reply]:
+    async def press(
+        self, drill: DrillInfo, seq: int, letter: str, ws: int, person: int, team: int | None
+    ) -> list[Reply]:
         """An answer button of an exam; the caller has checked that the drill is this person's."""
         now = self.clock.now()
         if drill.status == "active" and now >= drill.expires_at:
@@ -115,17 +133,34 @@ class MockExams:
         if drill.status != "active":
             return [Reply("This mock exam is over. Start another with /exam.")]
         if seq != drill.position or seq >= len(drill.questions):
-            return [Reply("You already answered that one." if seq < drill.position else "That question is not the current one.")]
+            return [
+                Reply(
+                    "You already answered that one."
+                    if seq < drill.position
+                    else "That question is not the current one."
+                )
+            ]
         qid, order = drill.questions[seq]
         q = self.by_id.get(qid)
         done = seq + 1 >= len(drill.questions)
         if q is not None:
             chosen = order[LETTERS.index(letter)]
             values: dict[str, Any] = {
-                "workspace_id": ws, "person_id": person, "team_id": team, "channel_id": None, "question_id": q.id,
-                "objective_id": q.objective_id, "subtopic_id": q.subtopic_id, "topic_id": q.topic_id,
-                "source": "exam", "post_id": None, "drill_id": drill.id, "drill_seq": seq, "option": chosen,
-                "correct": chosen == q.answer_index, "answered_at": now,
+                "workspace_id": ws,
+                "person_id": person,
+                "team_id": team,
+                "channel_id": None,
+                "question_id": q.id,
+                "objective_id": q.objective_id,
+                "subtopic_id": q.subtopic_id,
+                "topic_id": q.topic_id,
+                "source": "exam",
+                "post_id": None,
+                "drill_id": drill.id,
+                "drill_seq": seq,
+                "option": chosen,
+                "correct": chosen == q.answer_index,
+                "answered_at": now,
             }
             if not await self.store.answer_drill(drill, seq, values, done):
                 return [Reply("You already answered that one.")]
@@ -147,11 +182,16 @@ class MockExams:
         fmt = self.syllabus.exam
         head = "Time is up. " if timed_out or self.clock.now() >= drill.expires_at else ""
         unanswered = len(drill.questions) - result.answered
-        lines = [f"{head}Mock exam result: {result.total.right}/{result.total.attempted} right ({pct(result.total)})"
-                 + (f"; {unanswered} unanswered, counted as wrong" if unanswered else "") + "."]
+        lines = [
+            f"{head}Mock exam result: {result.total.right}/{result.total.attempted} right ({pct(result.total)})"
+            + (f"; {unanswered} unanswered, counted as wrong" if unanswered else "")
+            + "."
+        ]
         if fmt.passing_score is None:
-            lines.append(f"Databricks publishes no passing score (exam guide {fmt.guide_version or 'current'}), so this "
-                         "is practice, not a pass/fail verdict: aim high in every domain.")
+            lines.append(
+                f"Databricks publishes no passing score (exam guide {fmt.guide_version or 'current'}), so this "
+                "is practice, not a pass/fail verdict: aim high in every domain."
+            )
         else:
             verdict = "above" if result.total.accuracy >= fmt.passing_score else "below"
             lines.append(f"Estimate only: {verdict} the published passing score of {100 * fmt.passing_score:.0f}%.")
@@ -161,17 +201,25 @@ class MockExams:
                 q = m.question
                 key = q.options[q.answer_index]
                 how = "wrong" if m.answered else "not answered"
-                lines.append(f"• Q{m.seq + 1} ({how}, objective {q.objective_id}): {_cut(q.stem, 90)} Answer: {key}. "
-                             f"{q.explanation_short or q.explanation}")
+                lines.append(
+                    f"• Q{m.seq + 1} ({how}, objective {q.objective_id}): {_cut(q.stem, 90)} Answer: {key}. "
+                    f"{q.explanation_short or q.explanation}"
+                )
             if len(result.missed) > MISSED_SHOWN:
                 lines.append(f"…and {len(result.missed) - MISSED_SHOWN} more: /drill missed goes through them.")
         domains = tuple((d, f"{t.right}/{t.attempted}", pct(t)) for d, t in sorted(result.by_domain.items()))
-        by_topic = tuple((t.id, t.title, result.by_topic.get(t.id, Tally()).cell(), pct(result.by_topic.get(t.id, Tally())))
-                         for t in self.syllabus.topics)
-        return Reply("\n".join(lines), title="Mock exam result", tables=(
-            Table("By exam domain", ("Domain", "Right", "Score"), domains),
-            Table("By topic", ("Topic", "", "Right", "Score"), by_topic),
-        ))
+        by_topic = tuple(
+            (t.id, t.title, result.by_topic.get(t.id, Tally()).cell(), pct(result.by_topic.get(t.id, Tally())))
+            for t in self.syllabus.topics
+        )
+        return Reply(
+            "\n".join(lines),
+            title="Mock exam result",
+            tables=(
+                Table("By exam domain", ("Domain", "Right", "Score"), domains),
+                Table("By topic", ("Topic", "", "Right", "Score"), by_topic),
+            ),
+        )
 
     # -- helpers ----------------------------------------------------------------------------------
     def card(self, drill: DrillInfo, seq: int) -> DrillCard:
@@ -179,5 +227,12 @@ class MockExams:
         q = self.by_id[qid]
         options = option_views(q, order)
         left = exams.time_left(self.clock.now(), drill.expires_at)
-        return DrillCard(drill.id, seq, len(drill.questions), q.objective_id, q.stem, options,
-                         header=f"Mock exam {seq + 1}/{len(drill.questions)} · {left}")
+        return DrillCard(
+            drill.id,
+            seq,
+            len(drill.questions),
+            q.objective_id,
+            q.stem,
+            options,
+            header=f"Mock exam {seq + 1}/{len(drill.questions)} · {left}",
+        )

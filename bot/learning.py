@@ -181,8 +181,10 @@ class LearningMixin:
         mine = await self.store.person_team(ws, person)
         if mine is not None and mine[0] != team[0]:  # the channel's team is not the person's own: say so
             own = (await self.store.team_info(mine[0]))[1]
-            note = (f"This is {team[1]}'s board, the team of this channel; you are in {own}, "
-                    f"whose board is in its own channel.")
+            note = (
+                f"This is {team[1]}'s board, the team of this channel; you are in {own}, "
+                f"whose board is in its own channel."
+            )
             return [Reply(note, private=True), board]
         return [board]
 
@@ -191,19 +193,26 @@ class LearningMixin:
         now = self.clock.now()
         start, end, monday = week_bounds(now, tz, week)
         label = {"this": "this week", "last": "last week"}.get(week, "week")
-        title = f"Leaderboard · {team_name} · {label} (from Monday {monday:%Y-%m-%d}, {tz})" + (f" · Topic {topic}" if topic else "")
+        title = f"Leaderboard · {team_name} · {label} (from Monday {monday:%Y-%m-%d}, {tz})" + (
+            f" · Topic {topic}" if topic else ""
+        )
         if start > now:
-            return Reply(f"The week from Monday {monday:%Y-%m-%d} has not started yet; try /leaderboard this.", private=private)
+            return Reply(
+                f"The week from Monday {monday:%Y-%m-%d} has not started yet; try /leaderboard this.", private=private
+            )
         rows = await self.store.first_attempts(ws, start, end)
         topics = [topic] if topic else [t.id for t in self.syllabus.topics]
         people = sorted({pid for tid, pid, t, _n, _c in rows if tid == team_id and t in topics})
         names = await self.store.person_names(people)
         last_day = min(now, end - dt.timedelta(seconds=1)).astimezone(zoneinfo.ZoneInfo(tz)).date()
         streaks = await self._streaks(people, tz, last_day)
-        board = boards.leaderboard(rows, team_id, topics, names=names, streaks=streaks,
-                                   team_names=await self.store.team_names(ws))
+        board = boards.leaderboard(
+            rows, team_id, topics, names=names, streaks=streaks, team_names=await self.store.team_names(ws)
+        )
         if board.empty:
-            return Reply(f"{title}: no answers in that week" + (f" on topic {topic}." if topic else "."), private=private)
+            return Reply(
+                f"{title}: no answers in that week" + (f" on topic {topic}." if topic else "."), private=private
+            )
         chart = chartdata.weekly_board(
             title,
             topics,
@@ -263,8 +272,15 @@ class LearningMixin:
         _tid, team_name, _tz, _ws = await self.store.team_info(team_id)
         now = self.clock.now()
         stats = {o: (c, n) for o, c, n in await self.store.team_objective_stats(team_id)}
-        recent = {o: (c, n) for o, c, n in await self.store.team_objective_stats(team_id, since=now - dt.timedelta(days=7))}
-        before = {o: (c, n) for o, c, n in await self.store.team_objective_stats(team_id, since=now - dt.timedelta(days=35), until=now - dt.timedelta(days=7))}
+        recent = {
+            o: (c, n) for o, c, n in await self.store.team_objective_stats(team_id, since=now - dt.timedelta(days=7))
+        }
+        before = {
+            o: (c, n)
+            for o, c, n in await self.store.team_objective_stats(
+                team_id, since=now - dt.timedelta(days=35), until=now - dt.timedelta(days=7)
+            )
+        }
         weakest, _too_few = weakspots.ranked_weakest(stats, topic)
         misconception: dict[str, str] = {}
         for obj, qid, option, _n in await self.store.team_wrong_choices(team_id, [w.objective_id for w in weakest]):
@@ -272,15 +288,27 @@ class LearningMixin:
                 misconception[obj] = self.by_id[qid].options[option]
         members = await self.store.team_member_topic_stats(team_id)
         names = await self.store.person_names(sorted({m[0] for m in members}))
-        tables = weakspots.weakspot_tables(self.syllabus, stats, recent, before, topic=topic, wrong_choices=misconception,
-                                           member_topics=members, names=names)
+        tables = weakspots.weakspot_tables(
+            self.syllabus,
+            stats,
+            recent,
+            before,
+            topic=topic,
+            wrong_choices=misconception,
+            member_topics=members,
+            names=names,
+        )
         scope = f" · Topic {topic}" if topic else ""
         if tables is None:
-            return Reply(f"Weak spots · {team_name}{scope}: no answers yet. The report fills in as the team answers daily "
-                         "questions and drills.", private=True)
+            return Reply(
+                f"Weak spots · {team_name}{scope}: no answers yet. The report fills in as the team answers daily "
+                "questions and drills.",
+                private=True,
+            )
         title = f"Weak spots · {team_name}{scope}"
-        heatmap = chartdata.weakspot_heatmap(title, self.syllabus, stats, recent, before,
-                                             min_answers=MIN_ANSWERS_FOR_RANKING, topic=topic)
+        heatmap = chartdata.weakspot_heatmap(
+            title, self.syllabus, stats, recent, before, min_answers=MIN_ANSWERS_FOR_RANKING, topic=topic
+        )
         reply = Reply("", private=True, title=f"{title} (visible to leads and admins only)", tables=tables)
         return await self._with_chart(reply, lambda r: r.heatmap(heatmap))
 
@@ -312,12 +340,20 @@ class LearningMixin:
         tz = (await self.store.team_info(team[0]))[2] if team else "UTC"
         streak = (await self._streaks([person], tz, now.astimezone(zoneinfo.ZoneInfo(tz)).date())).get(person, 0)
         rows = tuple((*r, f"{100 * per_topic.get(r[0], GUESS_RATE):.0f}%") for r in topic_rows)
-        reviews = f"reviews due: {due}" + (f" (next {next_due.astimezone(zoneinfo.ZoneInfo(tz)):%a %Y-%m-%d})" if not due and next_due else "")
-        text = (f"Daily streak: {streak} day(s) · {reviews} · exam readiness: {100 * overall:.0f}%\n"
-                f"Readiness: predicted chance of a right answer in {horizon_days} days, per objective from your record and "
-                "FSRS memory (25% if unseen); topics weighted 14/30/18/16/22%.")
-        reply = Reply(text, private=True, title="Your StudyBot stats",
-                      tables=(Table("By topic", ("Topic", "", "Right", "Accuracy", "Readiness"), rows),))
+        reviews = f"reviews due: {due}" + (
+            f" (next {next_due.astimezone(zoneinfo.ZoneInfo(tz)):%a %Y-%m-%d})" if not due and next_due else ""
+        )
+        text = (
+            f"Daily streak: {streak} day(s) · {reviews} · exam readiness: {100 * overall:.0f}%\n"
+            f"Readiness: predicted chance of a right answer in {horizon_days} days, per objective from your record and "
+            "FSRS memory (25% if unseen); topics weighted 14/30/18/16/22%."
+        )
+        reply = Reply(
+            text,
+            private=True,
+            title="Your StudyBot stats",
+            tables=(Table("By topic", ("Topic", "", "Right", "Accuracy", "Readiness"), rows),),
+        )
         if not answers:
             return reply
         zone = zoneinfo.ZoneInfo(tz)

@@ -173,8 +173,10 @@ class BotRunner:
     def _server(self, platform: str) -> ServeFn:
         fn = self.servers.get(platform) or load_server(platform)
         if fn is None:
-            raise ConfigError(f"the {platform} adapter is not available in this installation; "
-                              f"unset its token or run with --platform for another platform")
+            raise ConfigError(
+                f"the {platform} adapter is not available in this installation; "
+                f"unset its token or run with --platform for another platform"
+            )
         return fn
 
     def _register(self, platform: str, notifier: Notifier) -> None:
@@ -187,17 +189,29 @@ class BotRunner:
         s = self.settings
         if platform == "slack":
             kwargs: dict[str, Any] = {
-                "bot_token": s.slack_bot_token, "app_token": s.slack_app_token or None,
-                "signing_secret": s.slack_signing_secret or None, "api_url": s.slack_api_url or None,
-                "http": self.http, "port": self.port, "stop": stop,
+                "bot_token": s.slack_bot_token,
+                "app_token": s.slack_app_token or None,
+                "signing_secret": s.slack_signing_secret or None,
+                "api_url": s.slack_api_url or None,
+                "http": self.http,
+                "port": self.port,
+                "stop": stop,
             }
             if s.slack_client_id or s.slack_client_secret:  # OAuth distribution (run() adds the installation store)
-                kwargs |= {"client_id": s.slack_client_id or None, "client_secret": s.slack_client_secret or None,
-                           "scopes": s.slack_scopes or None}
+                kwargs |= {
+                    "client_id": s.slack_client_id or None,
+                    "client_secret": s.slack_client_secret or None,
+                    "scopes": s.slack_scopes or None,
+                }
         else:
-            kwargs = {"token": s.discord_token, "api_url": s.discord_api_url or None,
-                      "gateway_url": s.discord_gateway_url or None, "sharded": s.discord_sharded, "stop": stop,
-                      **({"dev_guild": s.discord_dev_guild} if s.discord_dev_guild else {})}
+            kwargs = {
+                "token": s.discord_token,
+                "api_url": s.discord_api_url or None,
+                "gateway_url": s.discord_gateway_url or None,
+                "sharded": s.discord_sharded,
+                "stop": stop,
+                **({"dev_guild": s.discord_dev_guild} if s.discord_dev_guild else {}),
+            }
         if "ready" in inspect.signature(fn).parameters:
             kwargs["ready"] = lambda _where: self._platform_ready[platform].set()
         kwargs.update(self.options.get(platform, {}))
@@ -227,7 +241,11 @@ class BotRunner:
         # whose pauses otherwise reach ~0.2 s on the event loop during bursts (measured by bench/)
         gc.freeze()
         self.node = node = SchedulerNode(
-            rt.service, SqlLease(rt.engine), self.clock, holder=holder_id(), drain_timeout=self.drain_seconds,
+            rt.service,
+            SqlLease(rt.engine),
+            self.clock,
+            holder=holder_id(),
+            drain_timeout=self.drain_seconds,
             scheduler=ChannelScheduler(rt.service, reconcile=False),  # the adapters reconcile on their own timers
         )
         # the adapters stop after the scheduler: a scheduled post in flight still has its platform connection
@@ -305,8 +323,11 @@ class BotRunner:
             scheduler: dict[str, Any] = node.status() if node is not None else {"healthy": False, "jobs": []}
             scheduler["jobs"] = len(scheduler["jobs"])
             ok = all(platforms.values()) and bool(scheduler.get("healthy"))
-            body = {"status": "ok" if ok else "starting" if not self.ready.is_set() else "degraded",
-                    "platforms": platforms, "scheduler": scheduler}
+            body = {
+                "status": "ok" if ok else "starting" if not self.ready.is_set() else "degraded",
+                "platforms": platforms,
+                "scheduler": scheduler,
+            }
             return web.json_response(body, status=200 if ok else 503)
 
         return await start_health_server(healthz, self.health_host, self.health_port or 0, self._set_health_url)
@@ -410,8 +431,14 @@ async def run_console(
             async def healthz(_request: web.Request) -> web.Response:
                 status = node.status()
                 status["jobs"] = len(status["jobs"])
-                return web.json_response({"status": "ok" if status["healthy"] else "degraded", "platforms": {"console": True},
-                                          "scheduler": status}, status=200 if status["healthy"] else 503)
+                return web.json_response(
+                    {
+                        "status": "ok" if status["healthy"] else "degraded",
+                        "platforms": {"console": True},
+                        "scheduler": status,
+                    },
+                    status=200 if status["healthy"] else 503,
+                )
 
             health = await start_health_server(healthz, "127.0.0.1", health_port, lambda _url: None)
         await asyncio.wait({chat_task, stopper, node_task}, return_when=asyncio.FIRST_COMPLETED)

@@ -102,10 +102,20 @@ class QuizService(LearningMixin):
         self.limiter = RateLimiter()  # commands and button presses per person
         self.exams = MockExams(store, clock, syllabus, self.questions, who=self._who, review=self._review_now)
         self.teams = TeamAdmin(store, clock, syllabus, audit=self._audit)
-        self.drills = Drills(store, clock, syllabus, self.questions, self.exams, who=self._who, limited=self._limited,
-                             review=self._review, local_day=self._local_day)
-        self._reactions: Batcher[IncomingReaction, bool] = Batcher(store.record_reactions, max_items=REACTION_BATCH,
-                                                                  max_wait=REACTION_BATCH_WAIT)
+        self.drills = Drills(
+            store,
+            clock,
+            syllabus,
+            self.questions,
+            self.exams,
+            who=self._who,
+            limited=self._limited,
+            review=self._review,
+            local_day=self._local_day,
+        )
+        self._reactions: Batcher[IncomingReaction, bool] = Batcher(
+            store.record_reactions, max_items=REACTION_BATCH, max_wait=REACTION_BATCH_WAIT
+        )
 
     # -- commands -------------------------------------------------------------------------------
     async def handle_command(self, inv: Invocation, command: str, text: str) -> list[Reply]:
@@ -127,8 +137,11 @@ class QuizService(LearningMixin):
         wait = self.limiter.allow((inv.platform, inv.workspace, inv.user), self.clock.now())
         if not wait:
             return None
-        return Reply(f"You are sending commands faster than StudyBot takes them (at most {int(self.limiter.burst)} in a row, "
-                     f"then {self.limiter.rate * 60:.0f} a minute); try again in {max(1, round(wait))} s.", private=True)
+        return Reply(
+            f"You are sending commands faster than StudyBot takes them (at most {int(self.limiter.burst)} in a row, "
+            f"then {self.limiter.rate * 60:.0f} a minute); try again in {max(1, round(wait))} s.",
+            private=True,
+        )
 
     def _is_admin(self, inv: Invocation) -> bool:
         return inv.is_admin or inv.user in self.admins or f"{inv.platform}:{inv.user}" in self.admins
@@ -139,8 +152,13 @@ class QuizService(LearningMixin):
             return [Reply(STUDYBOT_USAGE, private=True)]
         if isinstance(cmd, ForgetMe):
             return await self.teams.forget(inv, cmd)
-        if not self._is_admin(inv) and not (isinstance(cmd, StudybotCommand) and cmd.action == "settings" and
-                                            cmd.time is None and cmd.tz is None and cmd.reveal_minutes is None):
+        if not self._is_admin(inv) and not (
+            isinstance(cmd, StudybotCommand)
+            and cmd.action == "settings"
+            and cmd.time is None
+            and cmd.tz is None
+            and cmd.reveal_minutes is None
+        ):
             return [Reply("Only workspace admins (or configured StudyBot admins) can do that.", private=True)]
         ws = await self.store.ensure_workspace(inv.platform, inv.workspace, inv.workspace_name)
         if isinstance(cmd, Focus):
@@ -156,18 +174,25 @@ class QuizService(LearningMixin):
             cmd = StudybotCommand("subscribe", time=time, tz=tz)
             if before is not None and before.active and before.post_time == cmd.time and before.tz == cmd.tz:
                 nxt = await self.next_daily_at(before, now)
-                return [Reply(f"Already subscribed at {before.post_time} {before.tz}; nothing changed. "
-                              f"Next question: {_fmt_local(nxt, before.tz)}.", private=True)]
+                return [
+                    Reply(
+                        f"Already subscribed at {before.post_time} {before.tz}; nothing changed. "
+                        f"Next question: {_fmt_local(nxt, before.tz)}.",
+                        private=True,
+                    )
+                ]
             ch = await self.store.subscribe_channel(ws, inv.channel, inv.channel_name, tz, time, now)
             await self._audit(ws, inv, "subscribe", f"channel={inv.channel} time={cmd.time} tz={cmd.tz}")
             await self._channel_changed(ch.id)
             nxt = await self.next_daily_at(ch, now)
             verb = "Schedule changed" if before is not None and before.active else "Subscribed"
-            return [Reply(
-                f"{verb}: a daily ML-PRO question at {ch.post_time} {ch.tz}, revealed "
-                f"{_duration(ch.reveal_minutes)} later. Next question: {_fmt_local(nxt, ch.tz)}.",
-                private=False,
-            )]
+            return [
+                Reply(
+                    f"{verb}: a daily ML-PRO question at {ch.post_time} {ch.tz}, revealed "
+                    f"{_duration(ch.reveal_minutes)} later. Next question: {_fmt_local(nxt, ch.tz)}.",
+                    private=False,
+                )
+            ]
         channel = await self.store.get_channel(ws, inv.channel)
         if channel is None or (not channel.active and cmd.action != "settings"):
             return [Reply("This channel is not subscribed. Use /studybot subscribe [HH:MM] [Area/City].", private=True)]
@@ -191,8 +216,15 @@ class QuizService(LearningMixin):
                     await self.store.set_team_tz(channel.team_id, channel.tz)
                 await self._audit(ws, inv, "settings", " ".join(f"{k}={v}" for k, v in changes.items()))
                 await self._channel_changed(channel.id)
-            head = ("Changed: " + ", ".join(f"{_SETTING_NAMES[k]} {_setting_value(k, v)}" for k, v in changes.items()) + ".\n"
-                    if changes else "Already set that way; nothing changed.\n" if asked else "")
+            head = (
+                "Changed: "
+                + ", ".join(f"{_SETTING_NAMES[k]} {_setting_value(k, v)}" for k, v in changes.items())
+                + ".\n"
+                if changes
+                else "Already set that way; nothing changed.\n"
+                if asked
+                else ""
+            )
             return [Reply(head + await self._settings_text(channel, now), private=True)]
         if cmd.action == "post-now":
             post = await self.post_daily(channel.id, manual=True)
@@ -300,8 +332,16 @@ class QuizService(LearningMixin):
         order = option_order(q, seed, self._avoid_key_letter(posts))
         reveal_at = now + dt.timedelta(minutes=ch.reveal_minutes)
         post = await self.store.reserve_post(
-            ch.id, day, slot, q.id, q.objective_id, order, "manual" if manual and choice.reason == "coverage" else choice.reason,
-            choice.detail, reveal_at, now,
+            ch.id,
+            day,
+            slot,
+            q.id,
+            q.objective_id,
+            order,
+            "manual" if manual and choice.reason == "coverage" else choice.reason,
+            choice.detail,
+            reveal_at,
+            now,
         )
         if post is None:  # another process or a retry got there first
             log.info("daily post already exists", extra={"channel": ch.ref.channel, "date": day.isoformat()})
@@ -371,7 +411,8 @@ class QuizService(LearningMixin):
 
     def render_question(self, ch: ChannelInfo, post: PostInfo, q: Question) -> QuestionPost:
         opts = tuple(
-            OptionView(LETTERS[i], OPTION_EMOJI[i], q.options[canonical]) for i, canonical in enumerate(post.option_order)
+            OptionView(LETTERS[i], OPTION_EMOJI[i], q.options[canonical])
+            for i, canonical in enumerate(post.option_order)
         )
         topic_id = q.topic_id
         return QuestionPost(
@@ -404,10 +445,12 @@ class QuizService(LearningMixin):
     ) -> bool:
         """Store one raw reaction event; True if it was new. Unknown messages are ignored."""
         # concurrent calls share one look-up (a burst on a new question would otherwise start one per call)
-        ws = await self._single_flight(self._ws_ids, (platform, workspace),
-                                       lambda: self.store.ensure_workspace(platform, workspace))
-        post = await self._single_flight(self._post_ids, (ws, channel, message_ref),
-                                         lambda: self._post_id(ws, channel, message_ref))
+        ws = await self._single_flight(
+            self._ws_ids, (platform, workspace), lambda: self.store.ensure_workspace(platform, workspace)
+        )
+        post = await self._single_flight(
+            self._post_ids, (ws, channel, message_ref), lambda: self._post_id(ws, channel, message_ref)
+        )
         if post is None:
             return False
         post_id = post
@@ -415,14 +458,18 @@ class QuizService(LearningMixin):
         event = ReactionEvent(delivery_id, user, option_for_reaction(reaction), added, at or now, is_bot)
         # group commit: concurrent reactions share one transaction (person created if new, then the event);
         # this call returns only after its batch is written
-        return await self._reactions.submit(IncomingReaction(ws, user, user_name, is_bot, post_id, event, reaction, source, now))
+        return await self._reactions.submit(
+            IncomingReaction(ws, user, user_name, is_bot, post_id, event, reaction, source, now)
+        )
 
     async def _post_id(self, ws: int, channel: str, message_ref: str) -> int | None:
         post = await self.store.post_by_message(ws, channel, message_ref)
         return post.id if post is not None else None
 
     @staticmethod
-    async def _single_flight(cache: dict[Any, asyncio.Future[Any]], key: Any, load: Callable[[], Awaitable[Any]]) -> Any:
+    async def _single_flight(
+        cache: dict[Any, asyncio.Future[Any]], key: Any, load: Callable[[], Awaitable[Any]]
+    ) -> Any:
         """The cached value of ``key``, loading it once however many callers ask at the same time.
 
         A None or a failure is not kept (an unknown message may become a post a moment later), and the

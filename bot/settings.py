@@ -48,16 +48,22 @@ def _check_database_url(url: str) -> None:
         import importlib.util
 
         if importlib.util.find_spec("asyncpg") is None:
-            raise ConfigError("DATABASE_URL selects PostgreSQL, which needs the asyncpg driver: "
-                              "pip install -e '.[postgres]' (or pip install 'studybot[postgres]').")
+            raise ConfigError(
+                "DATABASE_URL selects PostgreSQL, which needs the asyncpg driver: "
+                "pip install -e '.[postgres]' (or pip install 'studybot[postgres]')."
+            )
         return
     if not scheme.rstrip(":/"):
-        raise ConfigError("DATABASE_URL is not a database URL (it has no scheme such as sqlite:// or postgresql://); "
-                          "StudyBot supports SQLite (sqlite:///path/to/file.db) and PostgreSQL "
-                          "(postgresql://user:password@host/db).")
+        raise ConfigError(
+            "DATABASE_URL is not a database URL (it has no scheme such as sqlite:// or postgresql://); "
+            "StudyBot supports SQLite (sqlite:///path/to/file.db) and PostgreSQL "
+            "(postgresql://user:password@host/db)."
+        )
     shown = scheme.rstrip(":/")
-    raise ConfigError(f"DATABASE_URL uses {shown!r}; StudyBot supports SQLite (sqlite:///path/to/file.db) "
-                      "and PostgreSQL (postgresql://user:password@host/db).")
+    raise ConfigError(
+        f"DATABASE_URL uses {shown!r}; StudyBot supports SQLite (sqlite:///path/to/file.db) "
+        "and PostgreSQL (postgresql://user:password@host/db)."
+    )
 
 
 def _guild_id(value: str) -> str:
@@ -69,13 +75,16 @@ def _guild_id(value: str) -> str:
 
 def _check_data_dir(data_dir: Path) -> None:
     if data_dir.exists() and not data_dir.is_dir():
-        raise ConfigError(f"STUDYBOT_DATA_DIR {str(data_dir)!r} is a file, not a folder; point it at a folder "
-                          "(it is created if missing).")
+        raise ConfigError(
+            f"STUDYBOT_DATA_DIR {str(data_dir)!r} is a file, not a folder; point it at a folder "
+            "(it is created if missing)."
+        )
     try:
         data_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise ConfigError(f"STUDYBOT_DATA_DIR {str(data_dir)!r} cannot be created ({exc.strerror}); "
-                          "point it at a writable folder.") from None
+        raise ConfigError(
+            f"STUDYBOT_DATA_DIR {str(data_dir)!r} cannot be created ({exc.strerror}); point it at a writable folder."
+        ) from None
     if not os.access(data_dir, os.W_OK):
         raise ConfigError(f"STUDYBOT_DATA_DIR {str(data_dir)!r} is not writable; point it at a writable folder.")
 
@@ -145,7 +154,9 @@ class Settings:
     @property
     def platforms(self) -> list[str]:
         found = []
-        if self.slack_bot_token or self.slack_client_id or self.slack_client_secret:  # a half OAuth set-up fails in the adapter
+        if (
+            self.slack_bot_token or self.slack_client_id or self.slack_client_secret
+        ):  # a half OAuth set-up fails in the adapter
             found.append("slack")
         if self.discord_token:
             found.append("discord")

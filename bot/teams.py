@@ -25,8 +25,14 @@ __all__ = ["TeamAdmin"]
 class TeamAdmin:
     """``/studybot focus``, ``/studybot team ...`` and ``/studybot forget-me``."""
 
-    def __init__(self, store: Store, clock: Clock, syllabus: Syllabus, *,
-                 audit: Callable[[int, Invocation, str, str], Awaitable[None]]) -> None:
+    def __init__(
+        self,
+        store: Store,
+        clock: Clock,
+        syllabus: Syllabus,
+        *,
+        audit: Callable[[int, Invocation, str, str], Awaitable[None]],
+    ) -> None:
         self.store = store
         self.clock = clock
         self._audit = audit
@@ -48,18 +54,28 @@ class TeamAdmin:
         await self.store.update_channel(ch.id, now, focus_topic=cmd.topic, focus_until=until)
         await self._audit(ws, inv, "focus", f"topic={cmd.topic} weeks={cmd.weeks}")
         local = until.astimezone(zoneinfo.ZoneInfo(ch.tz))
-        text = (f"Focus: daily questions come only from Topic {cmd.topic} ({self._topic_title.get(cmd.topic, '')}) "
-                f"until {local:%a %Y-%m-%d %H:%M} {ch.tz}.")
+        text = (
+            f"Focus: daily questions come only from Topic {cmd.topic} ({self._topic_title.get(cmd.topic, '')}) "
+            f"until {local:%a %Y-%m-%d %H:%M} {ch.tz}."
+        )
         if focused == cmd.topic:
-            return [Reply(f"Topic {cmd.topic} was already the focus; it now lasts until {local:%a %Y-%m-%d %H:%M} {ch.tz}.")]
+            return [
+                Reply(f"Topic {cmd.topic} was already the focus; it now lasts until {local:%a %Y-%m-%d %H:%M} {ch.tz}.")
+            ]
         return [Reply(text, private=False)]
 
     async def team(self, inv: Invocation, cmd: TeamCommand, ws: int) -> list[Reply]:
         if cmd.action == "list":
             teams = await self.store.teams(ws)
             if not teams:
-                return [Reply("No teams yet. /studybot subscribe makes the channel a team; /studybot team create NAME adds one.")]
-            rows = tuple((t["name"], t["tz"], ", ".join(n for _i, n in t["leads"]) or "–", str(len(t["members"]))) for t in teams)
+                return [
+                    Reply(
+                        "No teams yet. /studybot subscribe makes the channel a team; /studybot team create NAME adds one."
+                    )
+                ]
+            rows = tuple(
+                (t["name"], t["tz"], ", ".join(n for _i, n in t["leads"]) or "–", str(len(t["members"]))) for t in teams
+            )
             return [Reply("", tables=(Table("Teams", ("Team", "Time zone", "Leads", "Members"), rows),))]
         if cmd.action == "create":
             existing = await self.store.team_by_name(ws, cmd.team)
@@ -78,12 +94,20 @@ class TeamAdmin:
             channels = [c for c in await self.store.active_channels() if c.team_id == tid and c.workspace_id == ws]
             if channels:
                 where = ", ".join(f"#{c.name or c.ref.channel}" for c in channels)
-                return [Reply(f"Team {tname} is the team of the subscribed channel {where}, so it cannot be deleted: "
-                              "unsubscribe that channel first, or move people with /studybot team add.")]
+                return [
+                    Reply(
+                        f"Team {tname} is the team of the subscribed channel {where}, so it cannot be deleted: "
+                        "unsubscribe that channel first, or move people with /studybot team add."
+                    )
+                ]
             members = await self.store.delete_team(tid)
             await self._audit(ws, inv, "team-delete", tname)
-            return [Reply(f"Team {tname} deleted. Its {members} member(s) are in no team now; their answers stay with "
-                          "them and count for the next team they join.")]
+            return [
+                Reply(
+                    f"Team {tname} deleted. Its {members} member(s) are in no team now; their answers stay with "
+                    "them and count for the next team they join."
+                )
+            ]
         person = await self.store.find_person(ws, cmd.user)
         if person is None:
             if cmd.action in {"remove", "unlead"}:
@@ -123,11 +147,17 @@ class TeamAdmin:
         ws = await self.store.ensure_workspace(inv.platform, inv.workspace, inv.workspace_name)
         person = await self.store.find_person(ws, inv.user)
         if not cmd.confirmed:
-            return [Reply("This deletes everything StudyBot stores about you in this workspace: your answers, reactions, "
-                          "review schedule, drills and team membership (leaderboards lose your points). "
-                          "To go ahead, type /studybot forget-me confirm")]
+            return [
+                Reply(
+                    "This deletes everything StudyBot stores about you in this workspace: your answers, reactions, "
+                    "review schedule, drills and team membership (leaderboards lose your points). "
+                    "To go ahead, type /studybot forget-me confirm"
+                )
+            ]
         if person is None:
             return [Reply("StudyBot stores nothing about you here.")]
         counts = await self.store.forget_person(person)
-        await self.store.audit(ws, "forgotten", "", "forget-me", " ".join(f"{k}={v}" for k, v in counts.items()), self.clock.now())
+        await self.store.audit(
+            ws, "forgotten", "", "forget-me", " ".join(f"{k}={v}" for k, v in counts.items()), self.clock.now()
+        )
         return [Reply("Done: everything StudyBot stored about you here is deleted.")]

@@ -75,7 +75,10 @@ async def load_teams_file(path: Path, db_url: str, out: TextIO) -> int:
     for team in spec.teams:
         for person in [*team.leads, *team.members]:
             if seen.get(person, team.name) != team.name:
-                print(f"{path}: {person} is listed in teams {seen[person]} and {team.name}; a person is in one team", file=out)
+                print(
+                    f"{path}: {person} is listed in teams {seen[person]} and {team.name}; a person is in one team",
+                    file=out,
+                )
                 return 1
             seen[person] = team.name
     await upgrade_async(db_url)

@@ -127,13 +127,23 @@ def _share(pair: list[int]) -> str:
 def _review_figures(models: list[Any], syllabus: Any) -> list[dict[str, Any]]:
     from content.review import agreement
 
-    rows: list[dict[str, Any]] = [{"scope": "bank", "blind": list(agreement(models, "blind")),
-                                   "options_only": list(agreement(models, "options-only"))}]
+    rows: list[dict[str, Any]] = [
+        {
+            "scope": "bank",
+            "blind": list(agreement(models, "blind")),
+            "options_only": list(agreement(models, "options-only")),
+        }
+    ]
     for t in syllabus.topics:
         for scope in [t.id, *[s.id for s in t.subtopics]]:
             part = [m for m in models if m.objective == scope or m.objective.startswith(scope + ".")]
-            rows.append({"scope": scope, "blind": list(agreement(part, "blind")),
-                         "options_only": list(agreement(part, "options-only"))})
+            rows.append(
+                {
+                    "scope": scope,
+                    "blind": list(agreement(part, "blind")),
+                    "options_only": list(agreement(part, "options-only")),
+                }
+            )
     return rows
 
 
@@ -141,7 +151,9 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     """Add the content actions to ``parser`` (used by ``studybot content`` and ``python -m content``)."""
     sub = parser.add_subparsers(dest="content_cmd", metavar="ACTION", required=True)
     v = sub.add_parser("validate", help="schema and item-writing checks; exit 1 on any BLOCK finding")
-    v.add_argument("--file", nargs="+", action="extend", type=Path, help="check only these files (no whole-bank checks)")
+    v.add_argument(
+        "--file", nargs="+", action="extend", type=Path, help="check only these files (no whole-bank checks)"
+    )
     v.add_argument("--quiet", action="store_true", help="list BLOCK findings only")
     s = sub.add_parser("stats", help="items per topic, subtopic and objective; tag counts; bank figures")
     s.add_argument("--json", action="store_true")

@@ -68,9 +68,7 @@ STOPWORDS = frozenset(
 
 _WORD = re.compile(r"[a-z][a-z0-9_\-]*")
 _INTERROGATIVE = re.compile(r"\b(which|what|how|why|where|when|who)\b", re.I)
-_AOTA = re.compile(
-    r"\b(all|none|both|neither)\s+of\s+(the\s+)?(above|these|them)\b|\b[A-D]\s+(and|&)\s+[A-D]\b", re.I
-)
+_AOTA = re.compile(r"\b(all|none|both|neither)\s+of\s+(the\s+)?(above|these|them)\b|\b[A-D]\s+(and|&)\s+[A-D]\b", re.I)
 _UNFOCUSED = re.compile(r"which (of the following )?(statements?|options?) (is|are) (true|correct|false)", re.I)
 _NEGATIVE = re.compile(r"\b(not|except|least|false|incorrect)\b", re.I)
 _NEGATORS = re.compile(r"\b(not|no|never|without|cannot)\b|n't\b|\bun[a-z]{3,}", re.I)
@@ -88,7 +86,14 @@ _FENCE = re.compile(r"```(\w+)\n(.*?)```", re.S)
 
 # §3.9: (check pattern, level, human name)
 DEPRECATED: tuple[tuple[re.Pattern[str], str, str], ...] = (
-    (re.compile(r"transition_model_version_stage|models:/[^@\s`]+/(Production|Staging)\b|stage\s*=\s*[\"'](Production|Staging)", re.I), "BLOCK", "registry stages"),
+    (
+        re.compile(
+            r"transition_model_version_stage|models:/[^@\s`]+/(Production|Staging)\b|stage\s*=\s*[\"'](Production|Staging)",
+            re.I,
+        ),
+        "BLOCK",
+        "registry stages",
+    ),
     (re.compile(r"FeatureStoreClient|databricks\.feature_store\b", re.I), "BLOCK", "legacy FeatureStoreClient"),
     (re.compile(r"\bHyperopt\b|\bSparkTrials\b|\bfmin\(", re.I), "BLOCK", "Hyperopt"),
     (re.compile(r"\bonline tables?\b", re.I), "BLOCK", "online tables (legacy)"),
@@ -200,11 +205,21 @@ def _check_item(ctx: _Ctx, objective_text: str) -> None:
     if it.scenario or given:
         before = len(_sentences(it.stem)) - 1
         if nwords < 45 or before < 2:
-            ctx.add("I-09", "BLOCK", "stem", f"scenario stem needs >= 45 words and >= 2 sentences before the question (has {nwords}, {before})")
+            ctx.add(
+                "I-09",
+                "BLOCK",
+                "stem",
+                f"scenario stem needs >= 45 words and >= 2 sentences before the question (has {nwords}, {before})",
+            )
     # I-10
     for letter, o in zip(LETTERS, opts, strict=True):
         if not 1 <= len(_words(o)) <= 35 or len(o) > 220:
-            ctx.add("I-10", "BLOCK", f"options.{letter}", f"option has {len(_words(o))} words / {len(o)} characters (1-35, <= 220)")
+            ctx.add(
+                "I-10",
+                "BLOCK",
+                f"options.{letter}",
+                f"option has {len(_words(o))} words / {len(o)} characters (1-35, <= 220)",
+            )
     if rendered_length(it) > 1900:
         ctx.add("I-10", "BLOCK", "stem", f"the rendered post would be {rendered_length(it)} characters (> 1900)")
     # I-11
@@ -214,9 +229,11 @@ def _check_item(ctx: _Ctx, objective_text: str) -> None:
     dl = [len(o) for o in distractors]
     if len(key) > 1.25 * max(dl) or not 0.75 <= len(key) / (sum(dl) / 3) <= 1.35:
         ctx.add("I-12", "WARN", "options", f"key length {len(key)} vs distractors {dl}")
+
     # I-13 format outlier
     def feats(o: str) -> tuple[bool, bool, bool]:
         return ("`" in o, bool(_NUMBER.search(o)), "(" in o)
+
     kf = feats(key)
     for name, idx in (("inline code", 0), ("a number", 1), ("a parenthesis", 2)):
         if kf[idx] and not any(feats(d)[idx] for d in distractors):
@@ -278,7 +295,12 @@ def _check_item(ctx: _Ctx, objective_text: str) -> None:
     legacy_ok = "legacy-trap" in it.tags or "exam-guide-legacy" in it.tags
     for pattern, level, name in DEPRECATED:
         if pattern.search(key):
-            ctx.add("I-21", level if "exam-guide-legacy" not in it.tags else "WARN", "options", f"the key uses {name} as current practice")
+            ctx.add(
+                "I-21",
+                level if "exam-guide-legacy" not in it.tags else "WARN",
+                "options",
+                f"the key uses {name} as current practice",
+            )
         for s in _sentences(it.explanation):
             if pattern.search(s) and not _LEGACY_CONTEXT.search(s):
                 ctx.add("I-21", level, "explanation", f"the explanation presents {name} as current practice")
@@ -303,7 +325,9 @@ def _check_item(ctx: _Ctx, objective_text: str) -> None:
     for text_field, text in texts:
         m = _LETTER_REF.search(text)
         if m:
-            ctx.add("P-01", "BLOCK", text_field, f"names an option by its letter ({m.group(0)!r}); options are shuffled")
+            ctx.add(
+                "P-01", "BLOCK", text_field, f"names an option by its letter ({m.group(0)!r}); options are shuffled"
+            )
 
 
 def _apply_waivers(items: Sequence[LoadedItem], findings: list[Problem]) -> list[Problem]:
@@ -421,7 +445,9 @@ def _bank_checks(items: Sequence[LoadedItem], syllabus: Syllabus, full: bool) ->
     sh = [(m, _shingles(m.stem)) for m in models]
     for (a, x), (b, y) in itertools.combinations(sh, 2):
         if _jaccard(x, y) >= 0.6 and a.variant_of != b.id and b.variant_of != a.id:
-            out.append(Problem(scope, b.id, "variant_of", f"near-duplicate stem of {a.id} without variant_of", "BLOCK", "B-07"))
+            out.append(
+                Problem(scope, b.id, "variant_of", f"near-duplicate stem of {a.id} without variant_of", "BLOCK", "B-07")
+            )
     for m in models:
         if m.variant_of is not None and m.variant_of not in ids and full:
             out.append(Problem(scope, m.id, "variant_of", f"unknown item {m.variant_of}", "BLOCK", "B-07"))
@@ -431,17 +457,27 @@ def _bank_checks(items: Sequence[LoadedItem], syllabus: Syllabus, full: bool) ->
     for m in models:
         kk = (m.objective, _norm(m.options.as_tuple()[LETTERS.index(m.answer)]))
         if kk in by_obj_key:
-            out.append(Problem(scope, m.id, "options", f"same objective and key text as {by_obj_key[kk]}", "WARN", "B-07"))
+            out.append(
+                Problem(scope, m.id, "options", f"same objective and key text as {by_obj_key[kk]}", "WARN", "B-07")
+            )
         by_obj_key[kk] = m.id
     # B-09 .. B-11 mixes
     if float(fig["scenario_share"]) < 0.60:  # type: ignore[arg-type]
         add("B-09", "BLOCK" if full else "WARN", f"scenario items are {fig['scenario_share']:.1%} (>= 60%)")
     if float(fig["apply_analyze_share"]) < 0.60 or float(fig["recall_share"]) > 0.20:  # type: ignore[arg-type]
-        add("B-10", "WARN", f"apply/analyze {fig['apply_analyze_share']:.1%} (>= 60%), recall {fig['recall_share']:.1%} (<= 20%)")
+        add(
+            "B-10",
+            "WARN",
+            f"apply/analyze {fig['apply_analyze_share']:.1%} (>= 60%), recall {fig['recall_share']:.1%} (<= 20%)",
+        )
     d = fig["difficulty_share"]
     assert isinstance(d, dict)
     if not (0.20 <= d["easy"] <= 0.30 and 0.45 <= d["medium"] <= 0.60 and 0.15 <= d["hard"] <= 0.30):
-        add("B-11", "WARN", f"difficulty mix easy {d['easy']:.0%} / medium {d['medium']:.0%} / hard {d['hard']:.0%} (20-30 / 45-60 / 15-30)")
+        add(
+            "B-11",
+            "WARN",
+            f"difficulty mix easy {d['easy']:.0%} / medium {d['medium']:.0%} / hard {d['hard']:.0%} (20-30 / 45-60 / 15-30)",
+        )
     if full:
         # B-12 coverage and topic shares; B-13 required tags (issue #3)
         per_obj = Counter(m.objective for m in models)

@@ -103,9 +103,7 @@ def load_syllabus(path: Path = SYLLABUS_PATH) -> Syllabus:
     try:
         model = SyllabusFile.model_validate(data)
     except ValidationError as exc:
-        raise ContentError(
-            [Problem(str(path), None, _loc(e), e["msg"]) for e in exc.errors()]
-        ) from exc
+        raise ContentError([Problem(str(path), None, _loc(e), e["msg"]) for e in exc.errors()]) from exc
     problems: list[Problem] = []
     topics: list[Topic] = []
     for t in model.topics:
@@ -123,14 +121,15 @@ def load_syllabus(path: Path = SYLLABUS_PATH) -> Syllabus:
     if problems:
         raise ContentError(problems)
     fmt = model.exam_format
-    exam = (ExamFormat(fmt.scored_questions, fmt.minutes, fmt.passing_score, fmt.guide_version)
-            if fmt is not None else ExamFormat())
+    exam = (
+        ExamFormat(fmt.scored_questions, fmt.minutes, fmt.passing_score, fmt.guide_version)
+        if fmt is not None
+        else ExamFormat()
+    )
     return Syllabus(tuple(topics), exam)
 
 
-def read_bank_files(
-    files: Iterable[Path], syllabus: Syllabus
-) -> tuple[list[LoadedItem], list[Problem]]:
+def read_bank_files(files: Iterable[Path], syllabus: Syllabus) -> tuple[list[LoadedItem], list[Problem]]:
     """Validate bank files item by item; return the valid items and every problem found."""
     objective_ids = {o.id for o in syllabus.objectives()}
     items: list[LoadedItem] = []
@@ -207,7 +206,5 @@ def load_bank(syllabus: Syllabus, directory: Path = QUESTIONS_DIR) -> Bank:
     return Bank(syllabus, tuple(to_question(it.model) for it in active), tuple(items))
 
 
-def load_content(
-    syllabus_path: Path = SYLLABUS_PATH, questions_dir: Path = QUESTIONS_DIR
-) -> Bank:
+def load_content(syllabus_path: Path = SYLLABUS_PATH, questions_dir: Path = QUESTIONS_DIR) -> Bank:
     return load_bank(load_syllabus(syllabus_path), questions_dir)

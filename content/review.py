@@ -46,9 +46,12 @@ def review_packet(files: Sequence[Path], out: TextIO, status: str | None = None,
             entry["also_defensible"] = []
         entry["note"] = ""
         packet.append(entry)
-    head = ("Options-only review: the stem is hidden. For each item pick the option you think is the key (or '-'), "
-            "and set sure: true only if the options alone tell you." if options_only else
-            "Blind review: answer each item from its stem and options; list any other defensible option.")
+    head = (
+        "Options-only review: the stem is hidden. For each item pick the option you think is the key (or '-'), "
+        "and set sure: true only if the options alone tell you."
+        if options_only
+        else "Blind review: answer each item from its stem and options; list any other defensible option."
+    )
     yaml.safe_dump({"instructions": head, "items": packet}, out, sort_keys=False, allow_unicode=True, width=110)
     return 0
 
@@ -100,6 +103,7 @@ def _set_fields(text: str, item_id: str, status: str, reviewer: str | None, reco
     pad = indent.group(1) if indent else "    "
 
     if reviewer is not None:
+
         def add_reviewer(m: re.Match[str]) -> str:
             names = [n.strip() for n in m.group(2).split(",") if n.strip()]
             if reviewer not in names:
@@ -118,12 +122,17 @@ def _set_fields(text: str, item_id: str, status: str, reviewer: str | None, reco
         else:
             anchor = re.search(r"\n\s+reviewers: \[[^\]]*\]", block) or re.search(r"\n\s+status: \w+", block)
             assert anchor is not None
-            block = block[: anchor.end()] + f"\n{pad}reviews:" + line + block[anchor.end():]
+            block = block[: anchor.end()] + f"\n{pad}reviews:" + line + block[anchor.end() :]
     return text[:start] + block + text[end:]
 
 
 def apply_review(
-    answers_path: Path, reviewer: str, questions_dir: Path, out: TextIO, *, options_only: bool = False,
+    answers_path: Path,
+    reviewer: str,
+    questions_dir: Path,
+    out: TextIO,
+    *,
+    options_only: bool = False,
     today: dt.date | None = None,
 ) -> tuple[int, int]:
     """Record a review; returns (answers that matched the key, answers that did not)."""
@@ -142,9 +151,21 @@ def apply_review(
             continue
         answer = str(entry.get("answer", "") or "-").strip().upper()
         answer = answer if answer in {"A", "B", "C", "D"} else "-"
-        extra = sorted({str(x).upper() for x in entry.get("also_defensible") or [] if str(x).upper() in "ABCD" and str(x).upper() != answer})
-        record = ReviewRecord(by=reviewer, mode=mode, answer=answer, sure=bool(entry.get("sure")) and options_only,
-                              also=[] if options_only else extra, date=day)
+        extra = sorted(
+            {
+                str(x).upper()
+                for x in entry.get("also_defensible") or []
+                if str(x).upper() in "ABCD" and str(x).upper() != answer
+            }
+        )
+        record = ReviewRecord(
+            by=reviewer,
+            mode=mode,
+            answer=answer,
+            sure=bool(entry.get("sure")) and options_only,
+            also=[] if options_only else extra,
+            date=day,
+        )
         key = item.model.answer
         status = review_status(item.model, [record])
         if item.model.status in {"published", "retired"}:
@@ -154,11 +175,16 @@ def apply_review(
         if answer == key and not extra:
             agreed += 1
             if options_only:
-                print(f"{'CUED' if record.sure else 'guessed'} {item.model.id}: picked the key {key} from the options alone", file=out)
+                print(
+                    f"{'CUED' if record.sure else 'guessed'} {item.model.id}: picked the key {key} from the options alone",
+                    file=out,
+                )
         else:
             disagreed += 1
             if not options_only:
-                why = f"reviewer chose {answer}, key {key}" + (f"; also defensible: {', '.join(extra)}" if extra else "")
+                why = f"reviewer chose {answer}, key {key}" + (
+                    f"; also defensible: {', '.join(extra)}" if extra else ""
+                )
                 note = entry.get("note") or ""
                 print(f"DISAGREE {item.model.id}: {why}{' — ' + note if note else ''}", file=out)
     for path, text in texts.items():

@@ -124,11 +124,17 @@ class ChannelScheduler:
         self._stopping = False
         if not self.weekly_available and not self._weekly_missing_logged:
             self._weekly_missing_logged = True
-            log.warning("the service has no post_weekly_board yet: weekly boards are not scheduled",
-                        extra=_extra(ALL_CHANNELS, WEEKLY))
+            log.warning(
+                "the service has no post_weekly_board yet: weekly boards are not scheduled",
+                extra=_extra(ALL_CHANNELS, WEEKLY),
+            )
         sched = AsyncIOScheduler(
             timezone=dt.UTC,
-            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": int(self.daily_grace.total_seconds())},
+            job_defaults={
+                "coalesce": True,
+                "max_instances": 1,
+                "misfire_grace_time": int(self.daily_grace.total_seconds()),
+            },
         )
         sched.add_listener(self._on_event, EVENT_JOB_MISSED | EVENT_JOB_ERROR | EVENT_JOB_MAX_INSTANCES)
         for name in APSCHEDULER_LOGGERS:
@@ -158,8 +164,11 @@ class ChannelScheduler:
             log.info("waiting for %d job run(s) in flight", len(pending), extra=_extra(ALL_CHANNELS, "scheduler"))
             _done, late = await asyncio.wait(pending, timeout=drain_seconds)
             for task in late:
-                log.warning("job run did not finish in %.0f s; cancelling it", drain_seconds,
-                            extra=_extra(ALL_CHANNELS, task.get_name()))
+                log.warning(
+                    "job run did not finish in %.0f s; cancelling it",
+                    drain_seconds,
+                    extra=_extra(ALL_CHANNELS, task.get_name()),
+                )
                 task.cancel()
             if late:
                 await asyncio.wait(late, timeout=1.0)
@@ -236,8 +245,14 @@ class ChannelScheduler:
         self._labels[spec.id] = spec.channel
         if job is None:
             job = self._sched.add_job(
-                func, trigger=spec.trigger, args=(spec.channel_id,), id=spec.id, name=spec.id,
-                misfire_grace_time=int(grace.total_seconds()), coalesce=True, max_instances=1,
+                func,
+                trigger=spec.trigger,
+                args=(spec.channel_id,),
+                id=spec.id,
+                name=spec.id,
+                misfire_grace_time=int(grace.total_seconds()),
+                coalesce=True,
+                max_instances=1,
             )
             verb = "scheduled"
         else:
@@ -246,7 +261,10 @@ class ChannelScheduler:
         self._specs[spec.id] = spec
         nxt = job.next_run_time
         log.info(
-            "%s %s job, next run %s", verb, spec.kind, nxt.isoformat() if nxt else "never",
+            "%s %s job, next run %s",
+            verb,
+            spec.kind,
+            nxt.isoformat() if nxt else "never",
             extra=_extra(spec.channel, spec.id, tz=spec.key[0]),
         )
 
@@ -265,8 +283,9 @@ class ChannelScheduler:
         for jid, spec in sorted(self._specs.items()):
             job = self._sched.get_job(jid)
             nxt = job.next_run_time if job is not None else None
-            out.append({"job": jid, "channel": spec.channel, "tz": spec.key[0],
-                        "next_run": nxt.isoformat() if nxt else None})
+            out.append(
+                {"job": jid, "channel": spec.channel, "tz": spec.key[0], "next_run": nxt.isoformat() if nxt else None}
+            )
         return out
 
     # -- running work ---------------------------------------------------------------------------
@@ -307,8 +326,10 @@ class ChannelScheduler:
         if post is not None:
             log.info("daily question posted", extra=_extra(channel, jid, post=post.id, question=post.question_id))
         else:
-            log.info("no daily question posted (already posted today, or refused by the platform)",
-                     extra=_extra(channel, jid))
+            log.info(
+                "no daily question posted (already posted today, or refused by the platform)",
+                extra=_extra(channel, jid),
+            )
 
     async def _weekly_job(self, channel_id: int) -> None:
         jid = job_id(WEEKLY, channel_id)
@@ -320,8 +341,11 @@ class ChannelScheduler:
         if board is None:
             return
         result = await board(channel_id)
-        log.info("weekly board %s", "posted" if result else "not posted (already posted, or nothing to show)",
-                 extra=_extra(self._labels.get(jid, str(channel_id)), jid))
+        log.info(
+            "weekly board %s",
+            "posted" if result else "not posted (already posted, or nothing to show)",
+            extra=_extra(self._labels.get(jid, str(channel_id)), jid),
+        )
 
     async def _reveals_job(self) -> None:
         await self._run(REVEALS, ALL_CHANNELS, self._reveal_due())
@@ -355,8 +379,13 @@ class ChannelScheduler:
             else:
                 self._failed_daily.discard(channel_id)  # posted meanwhile, or a new day: the cron job takes over
         if resent or repaired or retried:
-            log.info("maintenance: %d stranded post(s) sent, %d reaction event(s) repaired, %d daily post(s) retried",
-                     resent, repaired, retried, extra=_extra(ALL_CHANNELS, MAINTENANCE))
+            log.info(
+                "maintenance: %d stranded post(s) sent, %d reaction event(s) repaired, %d daily post(s) retried",
+                resent,
+                repaired,
+                retried,
+                extra=_extra(ALL_CHANNELS, MAINTENANCE),
+            )
 
     # -- catch-up -------------------------------------------------------------------------------
     def request_catch_up(self, reason: str) -> None:
@@ -373,8 +402,14 @@ class ChannelScheduler:
             self._catch_up_again = False
             posted, revealed = await self.service.catch_up()
             boards = await self._weekly_catch_up()
-            log.info("catch-up (%s): %d daily question(s) posted, %d revealed, %d weekly board(s)",
-                     reason, posted, revealed, boards, extra=_extra(ALL_CHANNELS, CATCH_UP))
+            log.info(
+                "catch-up (%s): %d daily question(s) posted, %d revealed, %d weekly board(s)",
+                reason,
+                posted,
+                revealed,
+                boards,
+                extra=_extra(ALL_CHANNELS, CATCH_UP),
+            )
             if not self._catch_up_again or self._stopping:
                 return
             reason = "asked again while running"
@@ -406,8 +441,12 @@ class ChannelScheduler:
         jid = event.job_id
         channel = self._labels.get(jid, ALL_CHANNELS)
         if event.code == EVENT_JOB_MISSED:
-            log.warning("run of %s was missed (scheduled %s); catching up from the database",
-                        jid, getattr(event, "scheduled_run_time", "?"), extra=_extra(channel, jid))
+            log.warning(
+                "run of %s was missed (scheduled %s); catching up from the database",
+                jid,
+                getattr(event, "scheduled_run_time", "?"),
+                extra=_extra(channel, jid),
+            )
             self.request_catch_up(f"{jid} missed")
         elif event.code == EVENT_JOB_MAX_INSTANCES:
             log.warning("previous run still in progress; this run was skipped", extra=_extra(channel, jid))

@@ -172,8 +172,10 @@ class SchedulerNode:
         if self.lease is not None and not await self.lease.acquire(self.lease_name, self.holder, self.ttl, now):
             return
         self._leading, self._expires = True, now + self.ttl
-        log.info("scheduler lease acquired: this process runs the scheduler",
-                 extra={"channel": ALL_CHANNELS, "job": "lease", "holder": self.holder})
+        log.info(
+            "scheduler lease acquired: this process runs the scheduler",
+            extra={"channel": ALL_CHANNELS, "job": "lease", "holder": self.holder},
+        )
         self.jumps.reset()
         try:
             await self.scheduler.start()
@@ -197,8 +199,11 @@ class SchedulerNode:
         self._expires = now + self.ttl
         jump = self.jumps.check()
         if jump is not None:
-            log.warning("wall clock jumped by %+.0f s (sleep or clock change): waking the scheduler and catching up",
-                        jump, extra={"channel": ALL_CHANNELS, "job": "catch-up"})
+            log.warning(
+                "wall clock jumped by %+.0f s (sleep or clock change): waking the scheduler and catching up",
+                jump,
+                extra={"channel": ALL_CHANNELS, "job": "catch-up"},
+            )
             self.scheduler.wakeup()
             self.scheduler.request_catch_up("clock jumped")
 

@@ -147,8 +147,13 @@ class ScheduledRun:
     def as_dict(self) -> dict[str, Any]:
         ref = self.channel.ref
         return {
-            "platform": ref.platform, "workspace": ref.workspace, "channel": ref.channel, "name": self.channel.name,
-            "job": self.kind, "tz": self.channel.tz, "local": self.at.isoformat(),
+            "platform": ref.platform,
+            "workspace": ref.workspace,
+            "channel": ref.channel,
+            "name": self.channel.name,
+            "job": self.kind,
+            "tz": self.channel.tz,
+            "local": self.at.isoformat(),
             "utc": self.at.astimezone(dt.UTC).isoformat(),
         }
 

@@ -35,9 +35,19 @@ __all__ = ["SqlBase"]
 
 # one short name per table, the same in every repository module
 W, P, C, PO, RE, A, AU, D, T, TM, R, DS, WB = (
-    table_of(Workspace), table_of(Person), table_of(Channel), table_of(Post), table_of(ReactionEventRow),
-    table_of(Answer), table_of(AuditLog), table_of(Delivery), table_of(Team), table_of(TeamMember),
-    table_of(Review), table_of(DrillSession), table_of(WeeklyBoard),
+    table_of(Workspace),
+    table_of(Person),
+    table_of(Channel),
+    table_of(Post),
+    table_of(ReactionEventRow),
+    table_of(Answer),
+    table_of(AuditLog),
+    table_of(Delivery),
+    table_of(Team),
+    table_of(TeamMember),
+    table_of(Review),
+    table_of(DrillSession),
+    table_of(WeeklyBoard),
 )
 
 
@@ -48,9 +58,15 @@ def _n_correct(column: Any) -> Any:
 
 def _drill(m: Any) -> DrillInfo:
     return DrillInfo(
-        id=m["id"], workspace_id=m["workspace_id"], person_id=m["person_id"], scope=m["scope"],
-        questions=[(q, tuple(o)) for q, o in json.loads(m["questions"])], position=m["position"],
-        status=m["status"], created_at=m["created_at"], expires_at=m["expires_at"],
+        id=m["id"],
+        workspace_id=m["workspace_id"],
+        person_id=m["person_id"],
+        scope=m["scope"],
+        questions=[(q, tuple(o)) for q, o in json.loads(m["questions"])],
+        position=m["position"],
+        status=m["status"],
+        created_at=m["created_at"],
+        expires_at=m["expires_at"],
     )
 
 
@@ -140,8 +156,15 @@ class SqlBase:
         self, conn: AsyncConnection, workspace_id: int, external_id: str, display_name: str, is_bot: bool
     ) -> int:
         inserted = await self._insert_ignore(
-            conn, P, {"workspace_id": workspace_id, "external_id": external_id, "display_name": display_name,
-                      "is_bot": is_bot, "created_at": dt.datetime.now(dt.UTC)}
+            conn,
+            P,
+            {
+                "workspace_id": workspace_id,
+                "external_id": external_id,
+                "display_name": display_name,
+                "is_bot": is_bot,
+                "created_at": dt.datetime.now(dt.UTC),
+            },
         )
         row = (
             await conn.execute(

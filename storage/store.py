@@ -16,6 +16,7 @@ from storage.repos.teams import TeamsRepo
 __all__ = ["SqlStore"]
 
 
-class SqlStore(PeopleRepo, ChannelsRepo, PostsRepo, AnswersRepo, ClaimsRepo, ReviewsRepo, DrillsRepo, TeamsRepo,
-               ReportsRepo):
+class SqlStore(
+    PeopleRepo, ChannelsRepo, PostsRepo, AnswersRepo, ClaimsRepo, ReviewsRepo, DrillsRepo, TeamsRepo, ReportsRepo
+):
     """Short transactions, idempotent writes (``INSERT ... ON CONFLICT DO NOTHING``), no network I/O inside."""

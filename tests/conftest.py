@@ -81,7 +81,9 @@ def notifier() -> RecordingNotifier:
 
 
 @pytest.fixture
-async def service(db_url: str, notifier: RecordingNotifier, clock: ManualClock, bank: Bank) -> AsyncIterator[QuizService]:
+async def service(
+    db_url: str, notifier: RecordingNotifier, clock: ManualClock, bank: Bank
+) -> AsyncIterator[QuizService]:
     from bot.app import build_runtime
 
     rt = await build_runtime(db_url, notifier, clock, bank=bank)

@@ -30,6 +30,12 @@ def test_ruff() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_ruff_format() -> None:
+    """One code style everywhere: ``ruff format`` leaves every file as it is."""
+    result = _run(_tool("ruff"), "format", "--check", *PACKAGES, "tests", "bench")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_mypy_strict_on_packages() -> None:
     result = _run(_tool("mypy"))
     assert result.returncode == 0, result.stdout + result.stderr

@@ -174,7 +174,9 @@ class ConsoleChat:
             if option is None or ref is None:
                 print(f"usage: {head} NAME N  (N is 1-4 or A-D; there must be a question posted)", file=self.out)
                 return True
-            if head == "unreact" and words[1] not in self.notifier.reactions.get(ref, {}).get(OPTION_EMOJI[option], set()):
+            if head == "unreact" and words[1] not in self.notifier.reactions.get(ref, {}).get(
+                OPTION_EMOJI[option], set()
+            ):
                 print(f"({words[1]} has no {KEYCAPS[OPTION_EMOJI[option]]} reaction to remove)", file=self.out)
                 return True
             await self.react(words[1], option, head == "react", ref)
@@ -210,8 +212,14 @@ class ConsoleChat:
 
     def _inv(self) -> Invocation:
         return Invocation(
-            platform="console", workspace="local", channel=self.channel, user=self.user,
-            user_name=self.user, is_admin=self.admin, channel_name=self.channel, workspace_name="local",
+            platform="console",
+            workspace="local",
+            channel=self.channel,
+            user=self.user,
+            user_name=self.user,
+            is_admin=self.admin,
+            channel_name=self.channel,
+            workspace_name="local",
         )
 
     async def _show(self, replies: list[Reply]) -> None:
@@ -226,12 +234,22 @@ class ConsoleChat:
         emoji = OPTION_EMOJI[option]
         self.notifier.react(message_ref, user, emoji, added)
         new = await self.service.record_reaction(
-            platform="console", workspace="local", channel=self.channel, message_ref=message_ref, user=user,
-            user_name=user, reaction=emoji, added=added, delivery_id=f"console:{next(self._seq)}:{user}:{emoji}",
+            platform="console",
+            workspace="local",
+            channel=self.channel,
+            message_ref=message_ref,
+            user=user,
+            user_name=user,
+            reaction=emoji,
+            added=added,
+            delivery_id=f"console:{next(self._seq)}:{user}:{emoji}",
             at=at,
         )
         verb = "reacted" if added else "removed"
-        print(f"({user} {verb} {KEYCAPS.get(emoji, emoji)})" if new else "(that message is not an open question)", file=self.out)
+        print(
+            f"({user} {verb} {KEYCAPS.get(emoji, emoji)})" if new else "(that message is not an open question)",
+            file=self.out,
+        )
         return new
 
     async def run(self, lines: Callable[[], Awaitable[str]]) -> None:
@@ -255,7 +273,9 @@ class ConsoleChat:
                     break
             except Exception as exc:  # the chat survives any line
                 log.exception("console line failed: %r", line[:200])
-                print(f"Sorry, that failed: {type(exc).__name__}. The error was logged; the chat goes on.", file=self.out)
+                print(
+                    f"Sorry, that failed: {type(exc).__name__}. The error was logged; the chat goes on.", file=self.out
+                )
 
 
 def _parse_when(text: str, now: dt.datetime) -> dt.datetime | None:

@@ -50,6 +50,8 @@ RECONCILE_EVERY = 300.0
 FAILED = "Something went wrong on StudyBot's side; the error is in the bot's log. Please try again later."
 GUILDS_ONLY = "StudyBot works in servers, not in direct messages."
 NO_BUTTONS = "Drill buttons are not available in this version of StudyBot yet."
+
+
 class ServicePort(Protocol):
     """What the client needs from :class:`bot.service.QuizService` (``press_button`` is looked up at run time)."""
 
@@ -323,8 +325,13 @@ class StudyBotClient(discord.Client):
             reaction=emoji,
             added=item.added,
             delivery_id=delivery_id(
-                guild=p.guild_id, channel=p.channel_id, message=p.message_id, user=p.user_id, emoji=emoji,
-                added=item.added, position=position,
+                guild=p.guild_id,
+                channel=p.channel_id,
+                message=p.message_id,
+                user=p.user_id,
+                emoji=emoji,
+                added=item.added,
+                position=position,
             ),
             is_bot=bool(user and user.bot),
             user_name=member.display_name if member else "",
@@ -442,8 +449,18 @@ class StudyBotClient(discord.Client):
                 await interaction.response.send_message(message, ephemeral=True)
 
 
-_FINGERPRINT_KEYS = ("name", "description", "type", "required", "autocomplete", "min_value", "max_value",
-                     "min_length", "max_length", "channel_types")
+_FINGERPRINT_KEYS = (
+    "name",
+    "description",
+    "type",
+    "required",
+    "autocomplete",
+    "min_value",
+    "max_value",
+    "min_length",
+    "max_length",
+    "channel_types",
+)
 
 
 def _registered_payload(command: app_commands.AppCommand) -> dict[str, Any]:

@@ -48,8 +48,13 @@ class CommandRunner(Protocol):
     @property
     def service(self) -> _HasSyllabus: ...
 
-    async def run_command(self, interaction: discord.Interaction[Any], command: str, text: str,
-                          validate: Callable[[str], object] | None = None) -> None: ...
+    async def run_command(
+        self,
+        interaction: discord.Interaction[Any],
+        command: str,
+        text: str,
+        validate: Callable[[str], object] | None = None,
+    ) -> None: ...
 
 
 def _client(interaction: discord.Interaction[Any]) -> CommandRunner:
@@ -83,7 +88,9 @@ def scope_choices(syllabus: Syllabus, current: str, limit: int = 25) -> list[app
 
 @functools.cache
 def _zone_names() -> tuple[str, ...]:
-    return tuple(sorted(z for z in zoneinfo.available_timezones() if "/" in z and not z.startswith(("Etc/", "posix/", "right/"))))
+    return tuple(
+        sorted(z for z in zoneinfo.available_timezones() if "/" in z and not z.startswith(("Etc/", "posix/", "right/")))
+    )
 
 
 def zone_choices(current: str, limit: int = 25) -> list[app_commands.Choice[str]]:
@@ -91,8 +98,18 @@ def zone_choices(current: str, limit: int = 25) -> list[app_commands.Choice[str]
     needle = current.strip().lower()[:64]
     names = _zone_names()
     if not needle:
-        picks = ["UTC", "Europe/London", "Europe/Berlin", "America/New_York", "America/Chicago", "America/Los_Angeles",
-                 "Asia/Kolkata", "Asia/Singapore", "Asia/Tokyo", "Australia/Sydney"]
+        picks = [
+            "UTC",
+            "Europe/London",
+            "Europe/Berlin",
+            "America/New_York",
+            "America/Chicago",
+            "America/Los_Angeles",
+            "Asia/Kolkata",
+            "Asia/Singapore",
+            "Asia/Tokyo",
+            "Australia/Sydney",
+        ]
     else:
         hits = [z for z in names if needle in z.lower()]
         hits.sort(key=lambda z: (not z.lower().startswith(needle), not z.lower().split("/")[-1].startswith(needle), z))
@@ -118,42 +135,66 @@ def _team_named(action: str) -> Callable[..., Any]:
 
 def _team_member(action: str) -> Callable[..., Any]:
     @app_commands.describe(name="the team's name", member="the member")
-    async def callback(interaction: discord.Interaction[Any], name: app_commands.Range[str, 1, 40], member: discord.User) -> None:
-        await _client(interaction).run_command(interaction, "/studybot", _args("team", action, name, _mention(member)),
-                                               parse_studybot)
+    async def callback(
+        interaction: discord.Interaction[Any], name: app_commands.Range[str, 1, 40], member: discord.User
+    ) -> None:
+        await _client(interaction).run_command(
+            interaction, "/studybot", _args("team", action, name, _mention(member)), parse_studybot
+        )
 
     return callback
 
 
 def build_studybot_group(syllabus: Syllabus) -> app_commands.Group:
     """``/studybot ...``: the admin commands (Manage Server by default, servers only)."""
-    topic_choices = [app_commands.Choice(name=_cut(f"Topic {t.id}: {t.title}", 100), value=f"topic{t.id}")
-                     for t in syllabus.topics][:24] + [app_commands.Choice(name="off: the whole syllabus again", value="off")]
-    group = app_commands.Group(name="studybot", description=STUDYBOT.summary,
-                               default_permissions=discord.Permissions(manage_guild=True),
-                               allowed_contexts=app_commands.AppCommandContext(guild=True))
+    topic_choices = [
+        app_commands.Choice(name=_cut(f"Topic {t.id}: {t.title}", 100), value=f"topic{t.id}") for t in syllabus.topics
+    ][:24] + [app_commands.Choice(name="off: the whole syllabus again", value="off")]
+    group = app_commands.Group(
+        name="studybot",
+        description=STUDYBOT.summary,
+        default_permissions=discord.Permissions(manage_guild=True),
+        allowed_contexts=app_commands.AppCommandContext(guild=True),
+    )
 
     @group.command(name="subscribe", description=subcommand("subscribe").summary)
-    @app_commands.describe(time="when, e.g. 09:00 or 9am (default 09:00)", timezone="an IANA zone, e.g. Europe/Berlin (default UTC)")
+    @app_commands.describe(
+        time="when, e.g. 09:00 or 9am (default 09:00)", timezone="an IANA zone, e.g. Europe/Berlin (default UTC)"
+    )
     @app_commands.autocomplete(timezone=_zone_autocomplete)
-    async def subscribe(interaction: discord.Interaction[Any], time: app_commands.Range[str, 1, 20] | None = None,
-                        timezone: app_commands.Range[str, 1, 64] | None = None) -> None:
-        await _client(interaction).run_command(interaction, "/studybot", _args("subscribe", time, timezone), parse_studybot)
+    async def subscribe(
+        interaction: discord.Interaction[Any],
+        time: app_commands.Range[str, 1, 20] | None = None,
+        timezone: app_commands.Range[str, 1, 64] | None = None,
+    ) -> None:
+        await _client(interaction).run_command(
+            interaction, "/studybot", _args("subscribe", time, timezone), parse_studybot
+        )
 
     @group.command(name="unsubscribe", description=subcommand("unsubscribe").summary)
     async def unsubscribe(interaction: discord.Interaction[Any]) -> None:
         await _client(interaction).run_command(interaction, "/studybot", "unsubscribe", parse_studybot)
 
     @group.command(name="settings", description=SETTINGS_SUMMARY)
-    @app_commands.describe(time="post time, e.g. 09:00", timezone="an IANA zone, e.g. Europe/Berlin",
-                           reveal="how long after posting the answer is revealed")
+    @app_commands.describe(
+        time="post time, e.g. 09:00",
+        timezone="an IANA zone, e.g. Europe/Berlin",
+        reveal="how long after posting the answer is revealed",
+    )
     @app_commands.autocomplete(timezone=_zone_autocomplete)
     @app_commands.choices(reveal=[app_commands.Choice(name=r, value=r) for r in REVEAL_CHOICES])
-    async def settings(interaction: discord.Interaction[Any], time: app_commands.Range[str, 1, 20] | None = None,
-                       timezone: app_commands.Range[str, 1, 64] | None = None,
-                       reveal: app_commands.Choice[str] | None = None) -> None:
-        text = _args("settings", *(("time", time) if time else ()), *(("tz", timezone) if timezone else ()),
-                     *(("reveal", reveal.value) if reveal else ()))
+    async def settings(
+        interaction: discord.Interaction[Any],
+        time: app_commands.Range[str, 1, 20] | None = None,
+        timezone: app_commands.Range[str, 1, 64] | None = None,
+        reveal: app_commands.Choice[str] | None = None,
+    ) -> None:
+        text = _args(
+            "settings",
+            *(("time", time) if time else ()),
+            *(("tz", timezone) if timezone else ()),
+            *(("reveal", reveal.value) if reveal else ()),
+        )
         await _client(interaction).run_command(interaction, "/studybot", text, parse_studybot)
 
     @group.command(name="post-now", description=subcommand("post-now").summary)
@@ -167,8 +208,11 @@ def build_studybot_group(syllabus: Syllabus) -> app_commands.Group:
     @group.command(name="focus", description=subcommand("focus").summary)
     @app_commands.describe(topic="a topic, or off", weeks="for how many weeks (1-12, default 1)")
     @app_commands.choices(topic=topic_choices)
-    async def focus(interaction: discord.Interaction[Any], topic: app_commands.Choice[str],
-                    weeks: app_commands.Range[int, 1, 12] | None = None) -> None:
+    async def focus(
+        interaction: discord.Interaction[Any],
+        topic: app_commands.Choice[str],
+        weeks: app_commands.Range[int, 1, 12] | None = None,
+    ) -> None:
         text = "focus off" if topic.value == "off" else _args("focus", topic.value, weeks)
         await _client(interaction).run_command(interaction, "/studybot", text, parse_studybot)
 
@@ -183,18 +227,25 @@ def build_studybot_group(syllabus: Syllabus) -> app_commands.Group:
         await _client(interaction).run_command(interaction, "/studybot", "team list", parse_studybot)
 
     for action in ("create", "delete"):
-        team.add_command(app_commands.Command(name=action, description=subcommand(f"team {action}").summary,
-                                              callback=_team_named(action)))
+        team.add_command(
+            app_commands.Command(
+                name=action, description=subcommand(f"team {action}").summary, callback=_team_named(action)
+            )
+        )
     for action in ("add", "remove", "lead", "unlead"):
-        team.add_command(app_commands.Command(name=action, description=subcommand(f"team {action}").summary,
-                                              callback=_team_member(action)))
+        team.add_command(
+            app_commands.Command(
+                name=action, description=subcommand(f"team {action}").summary, callback=_team_member(action)
+            )
+        )
     return group
 
 
 def build_commands(syllabus: Syllabus) -> list[app_commands.Command[Any, Any, None] | app_commands.Group]:
     """All slash commands; each one only builds the command text and hands it to the client."""
-    topic_choices = [app_commands.Choice(name=_cut(f"Topic {t.id}: {t.title}", 100), value=f"topic{t.id}")
-                     for t in syllabus.topics][:25]
+    topic_choices = [
+        app_commands.Choice(name=_cut(f"Topic {t.id}: {t.title}", 100), value=f"topic{t.id}") for t in syllabus.topics
+    ][:25]
 
     @app_commands.command(name="drill", description=member_command("drill").summary)
     @app_commands.describe(scope="weak, missed, topicN, a subtopic like 3.2 or an objective like 3.2.1", count="1-20")
@@ -206,7 +257,9 @@ def build_commands(syllabus: Syllabus) -> list[app_commands.Command[Any, Any, No
     ) -> None:
         client = _client(interaction)
         # Autocomplete suggests but does not enforce: whatever arrives is checked by the core's parser.
-        await client.run_command(interaction, "/drill", _args(scope, count), lambda t: parse_drill(t, client.service.syllabus))
+        await client.run_command(
+            interaction, "/drill", _args(scope, count), lambda t: parse_drill(t, client.service.syllabus)
+        )
 
     @drill.autocomplete("scope")
     async def drill_scope(interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:
@@ -229,12 +282,17 @@ def build_commands(syllabus: Syllabus) -> list[app_commands.Command[Any, Any, No
         return [app_commands.Choice(name=w, value=w) for w in ("this", "last") if w.startswith(current.strip().lower())]
 
     @app_commands.command(name="weakspots", description=member_command("weakspots").summary)
-    @app_commands.describe(team="a team name (default: this channel's team)",
-                           topic="one topic's objectives one by one (default: every topic)")
+    @app_commands.describe(
+        team="a team name (default: this channel's team)",
+        topic="one topic's objectives one by one (default: every topic)",
+    )
     @app_commands.choices(topic=topic_choices)
     @app_commands.guild_only()
-    async def weakspots(interaction: discord.Interaction[Any], team: app_commands.Range[str, 1, 40] | None = None,
-                        topic: app_commands.Choice[str] | None = None) -> None:
+    async def weakspots(
+        interaction: discord.Interaction[Any],
+        team: app_commands.Range[str, 1, 40] | None = None,
+        topic: app_commands.Choice[str] | None = None,
+    ) -> None:
         text = _args(team, topic.value if topic else None)
         await _client(interaction).run_command(interaction, "/weakspots", text, parse_weakspots)
 
@@ -244,18 +302,28 @@ def build_commands(syllabus: Syllabus) -> list[app_commands.Command[Any, Any, No
         await _client(interaction).run_command(interaction, "/stats", "")
 
     @app_commands.command(name="exam", description=member_command("exam").summary)
-    @app_commands.describe(count="questions (default: the real exam's 59)", minutes="time budget (default: the real exam's pace)",
-                           end="True to finish the exam in progress now and see the result")
+    @app_commands.describe(
+        count="questions (default: the real exam's 59)",
+        minutes="time budget (default: the real exam's pace)",
+        end="True to finish the exam in progress now and see the result",
+    )
     @app_commands.guild_only()
-    async def exam(interaction: discord.Interaction[Any], count: app_commands.Range[int, 1, 120] | None = None,
-                   minutes: app_commands.Range[int, 1, 240] | None = None, end: bool | None = None) -> None:
-        await _client(interaction).run_command(interaction, "/exam", "end" if end else _args(count, minutes), parse_exam)
+    async def exam(
+        interaction: discord.Interaction[Any],
+        count: app_commands.Range[int, 1, 120] | None = None,
+        minutes: app_commands.Range[int, 1, 240] | None = None,
+        end: bool | None = None,
+    ) -> None:
+        await _client(interaction).run_command(
+            interaction, "/exam", "end" if end else _args(count, minutes), parse_exam
+        )
 
     @app_commands.command(name="forget-me", description=subcommand("forget-me").summary)
     @app_commands.describe(confirm="True to delete now; leave it out to see what is deleted")
     @app_commands.guild_only()
     async def forget_me(interaction: discord.Interaction[Any], confirm: bool | None = None) -> None:
-        await _client(interaction).run_command(interaction, "/studybot", "forget-me confirm" if confirm else "forget-me",
-                                               parse_studybot)
+        await _client(interaction).run_command(
+            interaction, "/studybot", "forget-me confirm" if confirm else "forget-me", parse_studybot
+        )
 
     return [drill, leaderboard, weakspots, stats, exam, forget_me, build_studybot_group(syllabus)]

@@ -44,8 +44,9 @@ class DiscordNotifier:
         send: Callable[..., Awaitable[Any]] = target.send
         if isinstance(message, RevealPost) and message.thread_of and message.thread_of.isdigit():
             # the reveal answers the question's message, so the two sit together (a missing one is no error)
-            ref = discord.MessageReference(message_id=int(message.thread_of), channel_id=int(channel.channel),
-                                           fail_if_not_exists=False)
+            ref = discord.MessageReference(
+                message_id=int(message.thread_of), channel_id=int(channel.channel), fail_if_not_exists=False
+            )
             send = functools.partial(target.send, reference=ref)
         try:
             # Over-long text goes in parts: a question's reactions go on its last part, which says how to answer.
@@ -53,9 +54,13 @@ class DiscordNotifier:
         except discord.Forbidden as exc:
             raise await self._refused(channel, "post", exc) from exc
         except discord.NotFound as exc:
-            raise PlatformError(f"Discord channel {channel.channel} not found (deleted, or the bot was removed)") from exc
+            raise PlatformError(
+                f"Discord channel {channel.channel} not found (deleted, or the bot was removed)"
+            ) from exc
         kind = "question" if isinstance(message, QuestionPost) else type(message).__name__
-        log.info("posted %s", kind, extra={"guild": channel.workspace, "channel": channel.channel, "message_id": sent.id})
+        log.info(
+            "posted %s", kind, extra={"guild": channel.workspace, "channel": channel.channel, "message_id": sent.id}
+        )
         return str(sent.id)
 
     async def add_option_reactions(self, channel: ChannelRef, message_ref: str, count: int) -> None:

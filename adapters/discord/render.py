@@ -115,8 +115,9 @@ def message_parts(rendered: Rendered, *, with_image: bool = True) -> list[dict[s
         parts[-1]["view"] = rendered.view
     if with_image and rendered.image is not None:
         image = rendered.image
-        parts[-1]["file"] = discord.File(io.BytesIO(image.png), filename=image.filename,
-                                         description=image.alt[:ATTACHMENT_DESCRIPTION_LIMIT])
+        parts[-1]["file"] = discord.File(
+            io.BytesIO(image.png), filename=image.filename, description=image.alt[:ATTACHMENT_DESCRIPTION_LIMIT]
+        )
     return parts
 
 
@@ -263,4 +264,3 @@ def _fits(embed: discord.Embed) -> bool:
     if len(embed.fields) > 25:
         return False
     return len(embed) <= EMBED_TOTAL_LIMIT
-

@@ -24,7 +24,11 @@ log = logging.getLogger(__name__)
 INVITE_SCOPES = ("bot", "applications.commands")
 # Exactly what the bot does: see channels, post embeds, attach charts, seed and read reactions, fetch its own old posts.
 INVITE_PERMISSIONS = discord.Permissions(
-    view_channel=True, send_messages=True, embed_links=True, attach_files=True, add_reactions=True,
+    view_channel=True,
+    send_messages=True,
+    embed_links=True,
+    attach_files=True,
+    add_reactions=True,
     read_message_history=True,
 )
 API_VERSION_PATH = "/api/v10"
@@ -62,7 +66,9 @@ def check_settings(token: str, api_url: str | None, gateway_url: str | None) -> 
     if token.lower().startswith("bot "):
         raise ConfigError("DISCORD_TOKEN must be the bare bot token, without the 'Bot ' prefix.")
     if not token.isascii() or any(ch.isspace() for ch in token):
-        raise ConfigError("DISCORD_TOKEN contains spaces or non-ASCII characters; copy it again from the Developer Portal.")
+        raise ConfigError(
+            "DISCORD_TOKEN contains spaces or non-ASCII characters; copy it again from the Developer Portal."
+        )
     return token, _rest_base(api_url), _gateway(gateway_url)
 
 

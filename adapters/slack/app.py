@@ -413,8 +413,10 @@ def build_slack_app(
         chart = next((r.image for r in replies if r.image is not None), None)
         chart_file = await uploads.home_file(client, chart, team, user) if chart is not None else None
         try:
-            await client.views_publish(user_id=user, view=home_view(HOME_INTRO, replies,
-                                                                     chart=(chart_file, chart.alt) if chart and chart_file else None))
+            await client.views_publish(
+                user_id=user,
+                view=home_view(HOME_INTRO, replies, chart=(chart_file, chart.alt) if chart and chart_file else None),
+            )
         except SlackApiError as exc:
             log.warning("views.publish failed: %s", exc.response.get("error") if exc.response is not None else exc)
 
@@ -436,7 +438,9 @@ def build_slack_app(
         bot_gone = kind == "app_uninstalled" or bool(tokens.get("bot"))
         if bot_gone:
             log.warning(
-                "Slack workspace %s: %s; StudyBot can no longer post there until it is reinstalled", _team_of(body), kind
+                "Slack workspace %s: %s; StudyBot can no longer post there until it is reinstalled",
+                _team_of(body),
+                kind,
             )
         store = app.installation_store  # OAuth distribution: forget the workspace's token
         if store is None:

@@ -207,8 +207,14 @@ def home_view(intro: str, replies: list[Reply], *, chart: tuple[str, str] | None
     blocks: list[Block] = [_header("StudyBot"), *_sections(escape(intro))]
     if chart is not None:
         file_id, alt = chart
-        blocks.append({"type": "image", "slack_file": {"id": file_id}, "alt_text": alt[:2000] or "chart",
-                       "title": {"type": "plain_text", "text": "Your progress"}})
+        blocks.append(
+            {
+                "type": "image",
+                "slack_file": {"id": file_id},
+                "alt_text": alt[:2000] or "chart",
+                "title": {"type": "plain_text", "text": "Your progress"},
+            }
+        )
     for r in replies:
         blocks.append({"type": "divider"})
         blocks += _reply(r)

@@ -22,10 +22,21 @@ __all__ = ["GRANT_FILES", "PERMISSION_ERRORS", "ChartUploads"]
 log = logging.getLogger(__name__)
 
 # Slack error codes that mean "not allowed to upload here", as opposed to a passing failure.
-PERMISSION_ERRORS = frozenset({"missing_scope", "not_allowed_token_type", "no_permission", "restricted_action",
-                               "not_in_channel", "channel_not_found", "is_archived"})
-GRANT_FILES = ("Charts are not shown here: Slack refused the upload ({error}). Add the files:write scope "
-               "(slack-app-manifest.yaml has it) and reinstall the app; the text reports keep working meanwhile.")
+PERMISSION_ERRORS = frozenset(
+    {
+        "missing_scope",
+        "not_allowed_token_type",
+        "no_permission",
+        "restricted_action",
+        "not_in_channel",
+        "channel_not_found",
+        "is_archived",
+    }
+)
+GRANT_FILES = (
+    "Charts are not shown here: Slack refused the upload ({error}). Add the files:write scope "
+    "(slack-app-manifest.yaml has it) and reinstall the app; the text reports keep working meanwhile."
+)
 
 
 class ChartUploads:
@@ -63,7 +74,12 @@ class ChartUploads:
         return file_id
 
     async def _upload(
-        self, client: AsyncWebClient, image: ChartImage, workspace: str, *, channel: str | None = None,
+        self,
+        client: AsyncWebClient,
+        image: ChartImage,
+        workspace: str,
+        *,
+        channel: str | None = None,
         token: str | None = None,
     ) -> tuple[list[Any], str | None]:
         """files_upload_v2 (into ``channel``, or private to the bot without one): (files, None) or ([], reason)."""
@@ -71,20 +87,25 @@ class ChartUploads:
         if channel:
             kwargs["channel"] = channel
         try:
-            response = await client.files_upload_v2(file=image.png, filename=image.filename, title=image.alt[:200],
-                                                    alt_txt=image.alt[:1000], **kwargs)
+            response = await client.files_upload_v2(
+                file=image.png, filename=image.filename, title=image.alt[:200], alt_txt=image.alt[:1000], **kwargs
+            )
         except SlackApiError as exc:
             error = str(exc.response.get("error") or "unknown_error")
             if error not in PERMISSION_ERRORS:
                 log.warning("chart upload failed (%s); the text reply went out", error, extra={"workspace": workspace})
             elif workspace not in self._logged:
                 self._logged.add(workspace)
-                log.warning("Slack refused a chart upload (%s): add the files:write scope and reinstall; text only "
-                            "until then", error, extra={"workspace": workspace, "channel": channel})
+                log.warning(
+                    "Slack refused a chart upload (%s): add the files:write scope and reinstall; text only until then",
+                    error,
+                    extra={"workspace": workspace, "channel": channel},
+                )
             return [], error
         except (SlackRequestError, OSError, TimeoutError) as exc:
-            log.warning("chart upload failed (%s); the text reply went out", type(exc).__name__,
-                        extra={"workspace": workspace})
+            log.warning(
+                "chart upload failed (%s); the text reply went out", type(exc).__name__, extra={"workspace": workspace}
+            )
             return [], type(exc).__name__
         files = response.get("files") or ([response["file"]] if response.get("file") else [])
         return list(files), None

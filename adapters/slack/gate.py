@@ -158,8 +158,22 @@ def _depth(value: Any, limit: int = MAX_DEPTH) -> int:
 
 # Fields bolt itself reads from every payload (team, user, channel, enterprise ids) before any listener
 _OBJECT_FIELDS = ("event", "team", "user", "channel", "enterprise", "container", "view", "message", "state")
-_STRING_FIELDS = ("type", "team_id", "enterprise_id", "user_id", "channel_id", "api_app_id", "event_id", "command",
-                  "text", "trigger_id", "response_url", "callback_id", "token", "action_ts")
+_STRING_FIELDS = (
+    "type",
+    "team_id",
+    "enterprise_id",
+    "user_id",
+    "channel_id",
+    "api_app_id",
+    "event_id",
+    "command",
+    "text",
+    "trigger_id",
+    "response_url",
+    "callback_id",
+    "token",
+    "action_ts",
+)
 
 
 def _top_level_problem(body: dict[str, Any]) -> str | None:

@@ -176,14 +176,17 @@ class SlackNotifier:
         if threaded and "thread_ts" in payload and isinstance(message, RevealPost):
             await self._point_to_thread(channel, message, auth)
         if isinstance(message, Reply) and message.image is not None:  # the Monday board's chart, after its text
-            await self.uploads.upload(self.client, message.image, channel.channel, channel.workspace,
-                                      token=auth.get("token"))
+            await self.uploads.upload(
+                self.client, message.image, channel.channel, channel.workspace, token=auth.get("token")
+            )
         return str(ts)
 
     async def _point_to_thread(self, channel: ChannelRef, message: RevealPost, auth: Mapping[str, str]) -> None:
         """One short channel line under the question: where the answer is, and how many answered."""
-        line = (f"Answer revealed in the thread of this question ({message.answered} answered): "
-                "open the thread to see it and talk it over.")
+        line = (
+            f"Answer revealed in the thread of this question ({message.answered} answered): "
+            "open the thread to see it and talk it over."
+        )
         payload: dict[str, Any] = {"channel": channel.channel, "text": line, "unfurl_links": False, **auth}
         try:
             await self._pacer.run((channel.workspace, channel.channel), lambda: self.client.chat_postMessage(**payload))

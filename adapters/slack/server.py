@@ -158,11 +158,17 @@ def _oauth_problems(client_id: str | None, client_secret: str | None, bot_token:
     where = "(Basic Information > App Credentials)"
     problems: list[str] = []
     if client_id is None:
-        problems.append(f"SLACK_CLIENT_SECRET is set but SLACK_CLIENT_ID is not: OAuth distribution needs both {where}.")
+        problems.append(
+            f"SLACK_CLIENT_SECRET is set but SLACK_CLIENT_ID is not: OAuth distribution needs both {where}."
+        )
     elif not re.fullmatch(r"[A-Za-z0-9._-]+", client_id):
-        problems.append(f"SLACK_CLIENT_ID looks malformed (Slack's client ids look like 1234567890.1234567890) {where}.")
+        problems.append(
+            f"SLACK_CLIENT_ID looks malformed (Slack's client ids look like 1234567890.1234567890) {where}."
+        )
     if client_secret is None:
-        problems.append(f"SLACK_CLIENT_ID is set but SLACK_CLIENT_SECRET is not: OAuth distribution needs both {where}.")
+        problems.append(
+            f"SLACK_CLIENT_ID is set but SLACK_CLIENT_SECRET is not: OAuth distribution needs both {where}."
+        )
     elif re.search(r"\s", client_secret) or len(client_secret) < 16:
         problems.append(f"SLACK_CLIENT_SECRET looks malformed (Slack's client secrets are 32 hex characters) {where}.")
     if not http:
@@ -222,7 +228,12 @@ async def reconcile_forever(service: QuizService, stop: asyncio.Event, every: fl
 
 
 async def serve_http(
-    app: AsyncApp, *, host: str, port: int, stop: asyncio.Event, signing_secret: str,
+    app: AsyncApp,
+    *,
+    host: str,
+    port: int,
+    stop: asyncio.Event,
+    signing_secret: str,
     ready: Callable[[str], None] | None = None,
 ) -> None:
     """Serve ``POST /slack/events`` (and OAuth install routes, if the app has an OAuth flow) until ``stop``.
@@ -361,8 +372,15 @@ async def serve_slack(
             names the setting, never its value).
     """
     cfg = validate_slack_settings(
-        bot_token=bot_token, app_token=app_token, signing_secret=signing_secret, api_url=api_url, http=http, port=port,
-        client_id=client_id, client_secret=client_secret, scopes=scopes,
+        bot_token=bot_token,
+        app_token=app_token,
+        signing_secret=signing_secret,
+        api_url=api_url,
+        http=http,
+        port=port,
+        client_id=client_id,
+        client_secret=client_secret,
+        scopes=scopes,
     )
     socket_url: str | None = None
     if cfg.oauth:
@@ -384,18 +402,25 @@ async def serve_slack(
     else:
         client = make_client(cfg.bot_token, cfg.api_url)
         bot_user_id, team_id = await _check_bot_token(client, cfg.api_url)
-        log.info("Slack bot user %s in workspace %s (%s)", bot_user_id, team_id, "HTTP mode" if cfg.http else "Socket Mode")
+        log.info(
+            "Slack bot user %s in workspace %s (%s)", bot_user_id, team_id, "HTTP mode" if cfg.http else "Socket Mode"
+        )
         socket_url = None if cfg.http or cfg.app_token is None else await _open_socket_url(client, cfg.app_token)
         register_notifier("slack", SlackNotifier(client, bot_user_id=bot_user_id or None, team_id=team_id or None))
         app = build_slack_app(
-            service, client=client, signing_secret=cfg.signing_secret if cfg.http else None, bot_user_id=bot_user_id or None
+            service,
+            client=client,
+            signing_secret=cfg.signing_secret if cfg.http else None,
+            bot_user_id=bot_user_id or None,
         )
     reconciler = asyncio.create_task(reconcile_forever(service, stop, reconcile_every))
     try:
         if cfg.app_token is not None and socket_url is not None:
             await _serve_socket_mode(app, client, cfg.app_token, socket_url, stop, ready)
         else:
-            await serve_http(app, host=host, port=cfg.port, stop=stop, ready=ready, signing_secret=cfg.signing_secret or "")
+            await serve_http(
+                app, host=host, port=cfg.port, stop=stop, ready=ready, signing_secret=cfg.signing_secret or ""
+            )
     finally:
         if stop.is_set():  # let a running reconciliation pass finish its writes
             with contextlib.suppress(TimeoutError):

@@ -97,10 +97,15 @@ def parse_timezone(value: str, example: str = "/studybot settings tz Europe/Berl
         return found
     accepted = "an IANA Area/City name such as Europe/Berlin, America/New_York or Asia/Tokyo, or UTC"
     if re.fullmatch(r"[+\-−]?[0-9]{1,2}(:?[0-9]{2})?|(UTC|GMT)[+\-][0-9:]+", v, flags=re.ASCII | re.IGNORECASE):
-        raise arg_error(f"{shown(value)} is an offset, not a time zone: offsets do not follow daylight saving.", accepted, example)
+        raise arg_error(
+            f"{shown(value)} is an offset, not a time zone: offsets do not follow daylight saving.", accepted, example
+        )
     if len(v) <= 64 and v.upper() == v and v.isalpha():
-        raise arg_error(f"{shown(value)} is an abbreviation, not a time zone (abbreviations are ambiguous and skip daylight saving).",
-                        accepted, example)
+        raise arg_error(
+            f"{shown(value)} is an abbreviation, not a time zone (abbreviations are ambiguous and skip daylight saving).",
+            accepted,
+            example,
+        )
     close = difflib.get_close_matches(v.lower(), list(zones), n=1, cutoff=0.75) if len(v) <= 64 else []
     hint = f" Did you mean {zones[close[0]]}?" if close else ""
     raise arg_error(f"{shown(value)} is not a time zone.{hint}", accepted, example)
@@ -109,14 +114,22 @@ def parse_timezone(value: str, example: str = "/studybot settings tz Europe/Berl
 def parse_count(value: str, *, low: int, high: int, what: str, example: str) -> int:
     """A whole number from ``low`` to ``high`` (ASCII digits only)."""
     if not re.fullmatch(r"[0-9]{1,6}", value, flags=re.ASCII):
-        raise arg_error(f"{shown(value)} is not a whole number.", f"{what}: a whole number from {low} to {high}", example)
+        raise arg_error(
+            f"{shown(value)} is not a whole number.", f"{what}: a whole number from {low} to {high}", example
+        )
     n = int(value)
     if not low <= n <= high:
-        raise arg_error(f"{what.capitalize()} must be {low}-{high}, not {n}.", f"{what}: a whole number from {low} to {high}", example)
+        raise arg_error(
+            f"{what.capitalize()} must be {low}-{high}, not {n}.",
+            f"{what}: a whole number from {low} to {high}",
+            example,
+        )
     return n
 
 
-def parse_topic(value: str, topics: tuple[str, ...] = ("1", "2", "3", "4", "5"), example: str = "/leaderboard topic3") -> str:
+def parse_topic(
+    value: str, topics: tuple[str, ...] = ("1", "2", "3", "4", "5"), example: str = "/leaderboard topic3"
+) -> str:
     """A topic: ``topic3``, ``3``, ``t3`` (``Topic 3`` is joined by :func:`normalise_words`)."""
     m = re.fullmatch(r"(?:topic|t)?([0-9]{1,3})", value.strip().lower(), flags=re.ASCII)
     accepted = f"topic{topics[0]} ... topic{topics[-1]} (or just {topics[0]}-{topics[-1]})"

@@ -33,8 +33,10 @@ __all__ = [
 # (team id or None, person id, topic id, first attempts, right at the first attempt)
 FirstAttempts = tuple[int | None, int, str, int, int]
 
-POINTS_NOTE = ("Points: one per question answered right at the first attempt in the week (daily or drill). "
-               "Streak: consecutive days with an answer to the daily question.")
+POINTS_NOTE = (
+    "Points: one per question answered right at the first attempt in the week (daily or drill). "
+    "Streak: consecutive days with an answer to the daily question."
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,19 +129,28 @@ def leaderboard(
         totals[person] = totals.get(person, Tally()) + tally
     order = sorted(totals, key=lambda p: (-totals[p].right, -totals[p].accuracy, names.get(p, ""), p))
     members = tuple(
-        MemberStanding(i, p, names.get(p, "?"), totals[p], streaks.get(p, 0),
-                       {t: per_topic[(p, t)] for t in topics if (p, t) in per_topic})
+        MemberStanding(
+            i,
+            p,
+            names.get(p, "?"),
+            totals[p],
+            streaks.get(p, 0),
+            {t: per_topic[(p, t)] for t in topics if (p, t) in per_topic},
+        )
         for i, p in enumerate(order, start=1)
     )
     team_by_topic = {t: sum((v for (p, tt), v in per_topic.items() if tt == t), Tally()) for t in topics}
     versus: list[TeamStanding] = []
     for t in topics:
-        entries = sorted(((tid, v) for (tt, tid), v in agg.items() if tt == t and v.attempted),
-                         key=lambda e: (-e[1].accuracy, -e[1].attempted, team_names.get(e[0], ""), e[0]))
+        entries = sorted(
+            ((tid, v) for (tt, tid), v in agg.items() if tt == t and v.attempted),
+            key=lambda e: (-e[1].accuracy, -e[1].attempted, team_names.get(e[0], ""), e[0]),
+        )
         versus += [TeamStanding(t, rank, tid, team_names.get(tid, "?"), v) for rank, (tid, v) in enumerate(entries, 1)]
     others = sorted({tid for (_t, tid) in agg if tid != team}, key=lambda tid: (team_names.get(tid, ""), tid))
     teams_by_topic = tuple(
-        (tid, team_names.get(tid, "?"), {t: agg[(t, tid)] for t in topics if (t, tid) in agg}) for tid in [team, *others]
+        (tid, team_names.get(tid, "?"), {t: agg[(t, tid)] for t in topics if (t, tid) in agg})
+        for tid in [team, *others]
     )
     return Leaderboard(team, tuple(topics), members, team_by_topic, tuple(versus), teams_by_topic)
 

@@ -41,19 +41,39 @@ class CommandInfo:
 
 
 MEMBER_COMMANDS: tuple[CommandInfo, ...] = (
-    CommandInfo("drill", "[weak | missed | topicN | 3.2 | 3.2.4] [count 1-20]",
-                "Practise questions privately (due reviews first by default)", who="everyone, privately"),
-    CommandInfo("leaderboard", "[this | last | YYYY-MM-DD] [topicN]",
-                "Your team's week: points, accuracy, streaks, by topic", who="everyone, privately"),
-    CommandInfo("weakspots", "[team] [topicN]",
-                "Leads: the objectives your team (or a named team) gets wrong most", who="team leads and admins"),
+    CommandInfo(
+        "drill",
+        "[weak | missed | topicN | 3.2 | 3.2.4] [count 1-20]",
+        "Practise questions privately (due reviews first by default)",
+        who="everyone, privately",
+    ),
+    CommandInfo(
+        "leaderboard",
+        "[this | last | YYYY-MM-DD] [topicN]",
+        "Your team's week: points, accuracy, streaks, by topic",
+        who="everyone, privately",
+    ),
+    CommandInfo(
+        "weakspots",
+        "[team] [topicN]",
+        "Leads: the objectives your team (or a named team) gets wrong most",
+        who="team leads and admins",
+    ),
     CommandInfo("stats", "", "Your own answers, streak, reviews due and exam readiness", who="everyone, privately"),
-    CommandInfo("exam", "[count] [minutes] | end", "A timed mock exam in the real exam's proportions, scored at the end",
-                who="everyone, privately"),
+    CommandInfo(
+        "exam",
+        "[count] [minutes] | end",
+        "A timed mock exam in the real exam's proportions, scored at the end",
+        who="everyone, privately",
+    ),
 )
 
-STUDYBOT = CommandInfo("studybot", "help | subscribe [HH:MM] [Area/City] | settings | post-now | reveal-now | team ...",
-                       "Daily questions in this channel, schedule, teams, focus (admins)", admin=True)
+STUDYBOT = CommandInfo(
+    "studybot",
+    "help | subscribe [HH:MM] [Area/City] | settings | post-now | reveal-now | team ...",
+    "Daily questions in this channel, schedule, teams, focus (admins)",
+    admin=True,
+)
 
 STUDYBOT_SUBCOMMANDS: tuple[CommandInfo, ...] = (
     CommandInfo("help", "", "This list of commands"),
@@ -63,8 +83,9 @@ STUDYBOT_SUBCOMMANDS: tuple[CommandInfo, ...] = (
     CommandInfo("settings", "[time T] [tz ZONE] [reveal 8h]", "Change this channel's schedule", admin=True),
     CommandInfo("post-now", "", "Post a question in this channel now", admin=True),
     CommandInfo("reveal-now", "", "Reveal this channel's open question now", admin=True),
-    CommandInfo("focus", "topicN [weeks] | focus off", "Daily questions only from one topic for 1-12 weeks (or off)",
-                admin=True),
+    CommandInfo(
+        "focus", "topicN [weeks] | focus off", "Daily questions only from one topic for 1-12 weeks (or off)", admin=True
+    ),
     CommandInfo("team list", "", "The teams, their zones, leads and sizes", admin=True),
     CommandInfo("team create", "NAME", "Create a team", admin=True),
     CommandInfo("team delete", "NAME", "Delete a team (its members keep their answers)", admin=True),

@@ -71,8 +71,15 @@ class HeatmapChart:
     trends: tuple[float | None, ...]  # per row
 
     def alt(self) -> str:
-        ranked = sorted(((c.value, f"{self.rows[i]} / {self.columns[j]}") for i, row in enumerate(self.cells)
-                         for j, c in enumerate(row) if c is not None and c.enough), key=lambda x: x[0])
+        ranked = sorted(
+            (
+                (c.value, f"{self.rows[i]} / {self.columns[j]}")
+                for i, row in enumerate(self.cells)
+                for j, c in enumerate(row)
+                if c is not None and c.enough
+            ),
+            key=lambda x: x[0],
+        )
         if not ranked:
             return f"{self.title}: not enough answers yet."
         weakest = ", ".join(f"{label} {100 * v:.0f}%" for v, label in ranked[:3])

@@ -128,7 +128,9 @@ def _parse_duration(value: str) -> int:
         raise arg_error(f"{shown(value)} is not a duration.", accepted, "/studybot settings reveal 8h")
     minutes = int(m.group(1)) * (60 if m.group(2).startswith("h") else 1)
     if not 1 <= minutes <= 23 * 60:
-        raise arg_error("The reveal delay must be between 1 minute and 23 hours.", accepted, "/studybot settings reveal 8h")
+        raise arg_error(
+            "The reveal delay must be between 1 minute and 23 hours.", accepted, "/studybot settings reveal 8h"
+        )
     return minutes
 
 
@@ -146,7 +148,9 @@ def parse_studybot(text: str) -> StudybotCommand | Focus | TeamCommand | ForgetM
         time: str | None = None
         tz: str | None = None
         if len(args) > 2:
-            raise arg_error(f"Too many arguments: {shown(' '.join(args))}.", "a time and a zone, in either order", _SUBSCRIBE_EX)
+            raise arg_error(
+                f"Too many arguments: {shown(' '.join(args))}.", "a time and a zone, in either order", _SUBSCRIBE_EX
+            )
         for a in args:
             if _looks_like_time(a):
                 time = parse_time(a, _SUBSCRIBE_EX)
@@ -166,7 +170,11 @@ def parse_studybot(text: str) -> StudybotCommand | Focus | TeamCommand | ForgetM
         return _parse_team(args)
     if action in {"forget-me", "forgetme"}:
         if args and [a.lower() for a in args] != ["confirm"]:
-            raise arg_error(f"Unexpected {shown(' '.join(args))}.", "nothing (to see what is deleted) or confirm", "/studybot forget-me confirm")
+            raise arg_error(
+                f"Unexpected {shown(' '.join(args))}.",
+                "nothing (to see what is deleted) or confirm",
+                "/studybot forget-me confirm",
+            )
         return ForgetMe(confirmed=bool(args))
     raise UsageError(f"Unknown command {shown(action)}.\n{STUDYBOT_USAGE}")
 
@@ -179,10 +187,14 @@ def _parse_settings(args: list[str]) -> StudybotCommand:
         k = key.lower()
         value = next(it, None)
         if k not in {"time", "tz", "timezone", "zone", "reveal"}:
-            raise arg_error(f"Unknown setting {shown(key)}.", "time, tz, reveal", "/studybot settings time 9am tz Europe/Berlin")
+            raise arg_error(
+                f"Unknown setting {shown(key)}.", "time, tz, reveal", "/studybot settings time 9am tz Europe/Berlin"
+            )
         if value is None:
-            raise UsageError(f"The setting {k} needs a value.\n{_SETTINGS_USAGE}\nExample: /studybot settings {k} "
-                             + {"time": "09:00", "reveal": "8h"}.get(k, "Europe/Berlin"))
+            raise UsageError(
+                f"The setting {k} needs a value.\n{_SETTINGS_USAGE}\nExample: /studybot settings {k} "
+                + {"time": "09:00", "reveal": "8h"}.get(k, "Europe/Berlin")
+            )
         if k == "time":
             time = parse_time(value, "/studybot settings time 09:00")
         elif k == "reveal":
@@ -203,8 +215,10 @@ def _parse_focus(args: list[str]) -> Focus:
     return Focus(topic, weeks)
 
 
-_TEAM_USAGE = ("Usage: /studybot team list | create NAME | delete NAME | add NAME @person | remove NAME @person"
-               " | lead NAME @person | unlead NAME @person")
+_TEAM_USAGE = (
+    "Usage: /studybot team list | create NAME | delete NAME | add NAME @person | remove NAME @person"
+    " | lead NAME @person | unlead NAME @person"
+)
 _PERSON = re.compile(r"<@!?([A-Za-z0-9]+)(\|[^>]*)?>|@?([\w.\-]{1,64})")
 
 
@@ -229,8 +243,10 @@ def _parse_team(args: list[str]) -> TeamCommand:
     raise UsageError(f"Unknown team command {shown(action)}.\n{_TEAM_USAGE}")
 
 
-DRILL_SHORT_USAGE = ("Usage: /drill [scope] [count] · scope: topic1-5, a subtopic like 3.2, an objective like 3.2.4, "
-                     f"weak, missed or due · count 1-{DRILL_MAX} (default {DRILL_DEFAULT}) · /drill help lists the topics")
+DRILL_SHORT_USAGE = (
+    "Usage: /drill [scope] [count] · scope: topic1-5, a subtopic like 3.2, an objective like 3.2.4, "
+    f"weak, missed or due · count 1-{DRILL_MAX} (default {DRILL_DEFAULT}) · /drill help lists the topics"
+)
 
 
 def drill_usage(syllabus: Syllabus, problem: str = "") -> str:
@@ -354,9 +370,11 @@ def parse_weakspots(text: str) -> WeakSpots:
 
 EXAM_MAX_QUESTIONS = 120
 EXAM_MAX_MINUTES = 240
-EXAM_USAGE = ("Usage: /exam [count] [minutes]   a timed mock exam (default: the real exam's questions and time)\n"
-              "       /exam end                  finish now and see your result\n"
-              "Example: /exam 20 40  (a short one: 20 questions in 40 minutes)")
+EXAM_USAGE = (
+    "Usage: /exam [count] [minutes]   a timed mock exam (default: the real exam's questions and time)\n"
+    "       /exam end                  finish now and see your result\n"
+    "Example: /exam 20 40  (a short one: 20 questions in 40 minutes)"
+)
 
 
 def parse_exam(text: str) -> Exam:
@@ -367,10 +385,22 @@ def parse_exam(text: str) -> Exam:
         return Exam("end")
     if len(words) > 2:
         raise UsageError(f"Too many words: {shown(' '.join(words[2:]))}.\n{EXAM_USAGE}")
-    count = parse_count(words[0], low=1, high=EXAM_MAX_QUESTIONS, what="the number of questions",
-                        example="/exam 20 40") if words else None
-    minutes = parse_count(words[1].removesuffix("m").removesuffix("min"), low=1, high=EXAM_MAX_MINUTES,
-                          what="the minutes", example="/exam 20 40") if len(words) > 1 else None
+    count = (
+        parse_count(words[0], low=1, high=EXAM_MAX_QUESTIONS, what="the number of questions", example="/exam 20 40")
+        if words
+        else None
+    )
+    minutes = (
+        parse_count(
+            words[1].removesuffix("m").removesuffix("min"),
+            low=1,
+            high=EXAM_MAX_MINUTES,
+            what="the minutes",
+            example="/exam 20 40",
+        )
+        if len(words) > 1
+        else None
+    )
     return Exam("start", count, minutes)
 
 

@@ -68,7 +68,10 @@ class ObjectiveStat:
 def weakest_objectives(stats: Iterable[ObjectiveStat], n: int = 5) -> tuple[list[ObjectiveStat], list[ObjectiveStat]]:
     """The ``n`` weakest objectives with enough answers, and those with too few to rank."""
     stats = list(stats)
-    ranked = sorted((s for s in stats if s.attempts >= MIN_ANSWERS_FOR_RANKING), key=lambda s: (s.smoothed, -s.attempts, s.objective_id))
+    ranked = sorted(
+        (s for s in stats if s.attempts >= MIN_ANSWERS_FOR_RANKING),
+        key=lambda s: (s.smoothed, -s.attempts, s.objective_id),
+    )
     too_few = sorted((s for s in stats if 0 < s.attempts < MIN_ANSWERS_FOR_RANKING), key=lambda s: s.objective_id)
     return ranked[:n], too_few
 

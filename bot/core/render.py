@@ -21,7 +21,10 @@ def to_text(message: object) -> str:
 def _question(m: QuestionPost) -> str:
     lines = [f"{m.title} · {m.topic} · objective {m.objective_id}", "", m.stem.strip(), ""]
     lines += [f"{EMOJI_GLYPH[o.emoji]} {o.letter}. {o.text}" for o in m.options]
-    lines += ["", f"React with {' '.join(EMOJI_GLYPH[o.emoji] for o in m.options)} to answer. Reveal at {m.reveal_local}."]
+    lines += [
+        "",
+        f"React with {' '.join(EMOJI_GLYPH[o.emoji] for o in m.options)} to answer. Reveal at {m.reveal_local}.",
+    ]
     return "\n".join(lines)
 
 
@@ -49,8 +52,10 @@ def _reveal(m: RevealPost) -> str:
 
 def display_width(text: str) -> int:
     """Columns a string takes in a monospace font: wide (CJK, emoji) characters take two, combining marks none."""
-    return sum(0 if unicodedata.combining(ch) or ch in "\u200d\ufe0f" else 2 if unicodedata.east_asian_width(ch) in "WF" else 1
-               for ch in text)
+    return sum(
+        0 if unicodedata.combining(ch) or ch in "\u200d\ufe0f" else 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+        for ch in text
+    )
 
 
 def cell_text(text: str, limit: int = 72) -> str:

@@ -77,24 +77,45 @@ def weakspot_tables(
                 cell = chartdata.heat_cell((c, n), MIN_ANSWERS_FOR_RANKING)
                 smoothed = f"{100 * cell.value:.0f}%" if cell.enough else "too few"
                 delta = chartdata.trend_points(recent.get(o.id, (0, 0)), before.get(o.id, (0, 0)))
-                objective_rows.append((o.id, _short(o.text, 48), smoothed, f"{c}/{n}",
-                                       "n/a" if delta is None else f"{delta:+.0f} pts"))
-        first = Table(f"Topic {topic} by objective", ("Objective", "", "Smoothed", "Right", "Trend"), tuple(objective_rows))
+                objective_rows.append(
+                    (o.id, _short(o.text, 48), smoothed, f"{c}/{n}", "n/a" if delta is None else f"{delta:+.0f} pts")
+                )
+        first = Table(
+            f"Topic {topic} by objective", ("Objective", "", "Smoothed", "Right", "Trend"), tuple(objective_rows)
+        )
     texts = {o.id: o.text for o in syllabus.objectives()}
     weak_rows = []
     for w in weakest:
         delta = chartdata.trend_points(recent.get(w.objective_id, (0, 0)), before.get(w.objective_id, (0, 0)))
         trend = "n/a" if delta is None else f"{'▲' if delta > 0 else '▼' if delta < 0 else '='} {delta:+.0f} pts"
-        weak_rows.append((w.objective_id, _short(texts.get(w.objective_id, ""), 48), f"{100 * w.smoothed:.0f}%",
-                          f"{w.correct}/{w.attempts}", _short(wrong_choices.get(w.objective_id, "–"), 50), trend))
-    note = (f"Smoothed = (right + 2) / (answers + 3), so a few answers do not dominate. {len(too_few)} objective(s) "
-            f"with fewer than {MIN_ANSWERS_FOR_RANKING} answers are not ranked. Trend: last 7 days vs the 4 weeks before.")
+        weak_rows.append(
+            (
+                w.objective_id,
+                _short(texts.get(w.objective_id, ""), 48),
+                f"{100 * w.smoothed:.0f}%",
+                f"{w.correct}/{w.attempts}",
+                _short(wrong_choices.get(w.objective_id, "–"), 50),
+                trend,
+            )
+        )
+    note = (
+        f"Smoothed = (right + 2) / (answers + 3), so a few answers do not dominate. {len(too_few)} objective(s) "
+        f"with fewer than {MIN_ANSWERS_FOR_RANKING} answers are not ranked. Trend: last 7 days vs the 4 weeks before."
+    )
     return (
         first,
-        Table("Five weakest objectives", ("Objective", "", "Smoothed", "Right", "Most chosen wrong option", "Trend"),
-              tuple(weak_rows), note=note),
-        Table("Members: weakest topic", ("Member", "Weakest", "Right"), member_weakest(member_topics, names),
-              note=f"Only topics where a member has at least {MIN_ANSWERS_FOR_RANKING} answers."),
+        Table(
+            "Five weakest objectives",
+            ("Objective", "", "Smoothed", "Right", "Most chosen wrong option", "Trend"),
+            tuple(weak_rows),
+            note=note,
+        ),
+        Table(
+            "Members: weakest topic",
+            ("Member", "Weakest", "Right"),
+            member_weakest(member_topics, names),
+            note=f"Only topics where a member has at least {MIN_ANSWERS_FOR_RANKING} answers.",
+        ),
     )
 
 
@@ -104,7 +125,9 @@ def ranked_weakest(stats: Counts, topic: str | None) -> tuple[list[ObjectiveStat
     return weakest_objectives([ObjectiveStat(o, c, n) for o, (c, n) in in_scope.items()])
 
 
-def member_weakest(member_topics: Sequence[tuple[int, str, int, int]], names: Mapping[int, str]) -> tuple[tuple[str, ...], ...]:
+def member_weakest(
+    member_topics: Sequence[tuple[int, str, int, int]], names: Mapping[int, str]
+) -> tuple[tuple[str, ...], ...]:
     """Each member (by name) with their weakest topic among topics with enough answers."""
     by_member: dict[int, list[tuple[float, str, int, int]]] = {}
     for pid, member_topic, c, n in member_topics:

@@ -24,10 +24,20 @@ class AnswersRepo(SqlBase):
     ) -> bool:
         async with self.engine.begin() as conn:
             return await self._insert_ignore(
-                conn, RE,
-                {"delivery_id": event.delivery_id, "post_id": post_id, "person_id": person_id, "option": event.option,
-                 "raw_emoji": raw_emoji[:100], "added": event.added, "is_bot": event.is_bot, "source": source,
-                 "occurred_at": event.at, "received_at": received_at},
+                conn,
+                RE,
+                {
+                    "delivery_id": event.delivery_id,
+                    "post_id": post_id,
+                    "person_id": person_id,
+                    "option": event.option,
+                    "raw_emoji": raw_emoji[:100],
+                    "added": event.added,
+                    "is_bot": event.is_bot,
+                    "source": source,
+                    "occurred_at": event.at,
+                    "received_at": received_at,
+                },
             )
 
     async def record_reactions(self, rows: Sequence[IncomingReaction]) -> list[bool]:
@@ -47,7 +57,9 @@ class AnswersRepo(SqlBase):
             deliveries = list({r.event.delivery_id for r in rows})
             stored: set[str] = set()
             for chunk in _chunks(deliveries, 500):
-                stored |= set((await conn.execute(select(RE.c.delivery_id).where(RE.c.delivery_id.in_(chunk)))).scalars())
+                stored |= set(
+                    (await conn.execute(select(RE.c.delivery_id).where(RE.c.delivery_id.in_(chunk)))).scalars()
+                )
             fresh: list[dict[str, Any]] = []
             flags: list[bool] = []
             for r in rows:
@@ -55,10 +67,20 @@ class AnswersRepo(SqlBase):
                 flags.append(new)
                 if new:
                     stored.add(r.event.delivery_id)  # a repeat later in the batch is not new
-                    fresh.append({"delivery_id": r.event.delivery_id, "post_id": r.post_id,
-                                  "person_id": people[(r.workspace_id, r.user)], "option": r.event.option,
-                                  "raw_emoji": r.raw_emoji[:100], "added": r.event.added, "is_bot": r.event.is_bot,
-                                  "source": r.source, "occurred_at": r.event.at, "received_at": r.received_at})
+                    fresh.append(
+                        {
+                            "delivery_id": r.event.delivery_id,
+                            "post_id": r.post_id,
+                            "person_id": people[(r.workspace_id, r.user)],
+                            "option": r.event.option,
+                            "raw_emoji": r.raw_emoji[:100],
+                            "added": r.event.added,
+                            "is_bot": r.event.is_bot,
+                            "source": r.source,
+                            "occurred_at": r.event.at,
+                            "received_at": r.received_at,
+                        }
+                    )
             if fresh:
                 await conn.execute(self._insert(RE).on_conflict_do_nothing(), fresh)
         return flags
@@ -75,7 +97,8 @@ class AnswersRepo(SqlBase):
                 users = [k[1] for k in keys if k[0] == ws]
                 for chunk in _chunks(users, 500):
                     q = select(P.c.id, P.c.external_id, P.c.display_name).where(
-                        P.c.workspace_id == ws, P.c.external_id.in_(chunk))
+                        P.c.workspace_id == ws, P.c.external_id.in_(chunk)
+                    )
                     for row in (await conn.execute(q)).all():
                         found[(ws, row.external_id)] = (int(row.id), row.display_name or "")
 
@@ -83,9 +106,19 @@ class AnswersRepo(SqlBase):
         missing = [k for k in wanted if k not in found]
         if missing:
             now = dt.datetime.now(dt.UTC)
-            await conn.execute(self._insert(P).on_conflict_do_nothing(), [
-                {"workspace_id": k[0], "external_id": k[1], "display_name": wanted[k].user_name,
-                 "is_bot": wanted[k].is_bot, "created_at": now} for k in missing])
+            await conn.execute(
+                self._insert(P).on_conflict_do_nothing(),
+                [
+                    {
+                        "workspace_id": k[0],
+                        "external_id": k[1],
+                        "display_name": wanted[k].user_name,
+                        "is_bot": wanted[k].is_bot,
+                        "created_at": now,
+                    }
+                    for k in missing
+                ],
+            )
             await lookup(missing)
         for key, r in wanted.items():
             pid, name = found[key]
@@ -97,7 +130,10 @@ class AnswersRepo(SqlBase):
         async with self.engine.begin() as conn:
             rows = (await conn.execute(select(RE).where(RE.c.post_id == post_id).order_by(RE.c.id))).all()
         return [
-            (r.person_id, ReactionEvent(r.delivery_id, str(r.person_id), r.option, r.added, r.occurred_at, r.is_bot, r.id))
+            (
+                r.person_id,
+                ReactionEvent(r.delivery_id, str(r.person_id), r.option, r.added, r.occurred_at, r.is_bot, r.id),
+            )
             for r in rows
         ]
 
@@ -109,17 +145,30 @@ class AnswersRepo(SqlBase):
         topic, subtopic = post.objective_id.split(".")[0], post.objective_id.rsplit(".", 1)[0]
         async with self.engine.begin() as conn:
             teams = dict(
-                (await conn.execute(
-                    select(TM.c.person_id, TM.c.team_id).where(
-                        TM.c.workspace_id == channel.workspace_id, TM.c.person_id.in_(list(answers))
+                (
+                    await conn.execute(
+                        select(TM.c.person_id, TM.c.team_id).where(
+                            TM.c.workspace_id == channel.workspace_id, TM.c.person_id.in_(list(answers))
+                        )
                     )
-                )).all()
+                ).all()
             )
             rows = [
-                {"workspace_id": channel.workspace_id, "person_id": pid, "team_id": teams.get(pid, channel.team_id),
-                 "channel_id": channel.id, "question_id": post.question_id, "objective_id": post.objective_id,
-                 "subtopic_id": subtopic, "topic_id": topic, "source": "daily", "post_id": post.id,
-                 "option": opt, "correct": opt == correct_option, "answered_at": at}
+                {
+                    "workspace_id": channel.workspace_id,
+                    "person_id": pid,
+                    "team_id": teams.get(pid, channel.team_id),
+                    "channel_id": channel.id,
+                    "question_id": post.question_id,
+                    "objective_id": post.objective_id,
+                    "subtopic_id": subtopic,
+                    "topic_id": topic,
+                    "source": "daily",
+                    "post_id": post.id,
+                    "option": opt,
+                    "correct": opt == correct_option,
+                    "answered_at": at,
+                }
                 for pid, opt in sorted(answers.items())
             ]
             await conn.execute(self._insert(A).values(rows).on_conflict_do_nothing())
@@ -130,12 +179,21 @@ class AnswersRepo(SqlBase):
             counts: dict[int, int] = {
                 int(k): int(v)
                 for k, v in (
-                    await conn.execute(select(A.c.option, func.count()).where(A.c.post_id == post_id).group_by(A.c.option))
+                    await conn.execute(
+                        select(A.c.option, func.count()).where(A.c.post_id == post_id).group_by(A.c.option)
+                    )
                 ).all()
             }
-            right = [r[0] for r in (await conn.execute(
-                select(A.c.person_id).where(A.c.post_id == post_id, A.c.correct.is_(True)).order_by(A.c.person_id)
-            )).all()]
+            right = [
+                r[0]
+                for r in (
+                    await conn.execute(
+                        select(A.c.person_id)
+                        .where(A.c.post_id == post_id, A.c.correct.is_(True))
+                        .order_by(A.c.person_id)
+                    )
+                ).all()
+            ]
         return counts, right
 
     # -- audit, deliveries ----------------------------------------------------------------------

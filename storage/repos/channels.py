@@ -32,25 +32,48 @@ class ChannelsRepo(SqlBase):
     ) -> ChannelInfo:
         async with self.engine.begin() as conn:
             await self._insert_ignore(
-                conn, C, {"workspace_id": workspace_id, "external_id": external_id, "name": name, "tz": tz,
-                          "post_time": post_time, "active": True, "reveal_minutes": 480,
-                          "created_at": now, "updated_at": now, "scheduled_since": now}
+                conn,
+                C,
+                {
+                    "workspace_id": workspace_id,
+                    "external_id": external_id,
+                    "name": name,
+                    "tz": tz,
+                    "post_time": post_time,
+                    "active": True,
+                    "reveal_minutes": 480,
+                    "created_at": now,
+                    "updated_at": now,
+                    "scheduled_since": now,
+                },
             )
             await conn.execute(
                 update(C)
                 .where(C.c.workspace_id == workspace_id, C.c.external_id == external_id)
-                .values(tz=tz, post_time=post_time, active=True, updated_at=now, scheduled_since=now,
-                        **({"name": name} if name else {}))
+                .values(
+                    tz=tz,
+                    post_time=post_time,
+                    active=True,
+                    updated_at=now,
+                    scheduled_since=now,
+                    **({"name": name} if name else {}),
+                )
             )
-            row = (await conn.execute(select(C).where(C.c.workspace_id == workspace_id, C.c.external_id == external_id))).one()
+            row = (
+                await conn.execute(select(C).where(C.c.workspace_id == workspace_id, C.c.external_id == external_id))
+            ).one()
             if row.team_id is None:
                 # by default a subscribed channel is one team
                 team_name = ("#" + (name or external_id))[:80]
                 await self._insert_ignore(conn, T, {"workspace_id": workspace_id, "name": team_name, "tz": tz})
-                team_id = (await conn.execute(select(T.c.id).where(T.c.workspace_id == workspace_id, T.c.name == team_name))).scalar_one()
+                team_id = (
+                    await conn.execute(select(T.c.id).where(T.c.workspace_id == workspace_id, T.c.name == team_name))
+                ).scalar_one()
                 await conn.execute(update(C).where(C.c.id == row.id).values(team_id=team_id))
             else:
-                await conn.execute(update(T).where(T.c.id == row.team_id).values(tz=tz))  # the team follows the channel's zone
+                await conn.execute(
+                    update(T).where(T.c.id == row.team_id).values(tz=tz)
+                )  # the team follows the channel's zone
             found = await self._channels_where(conn, C.c.id == row.id)
         return found[0]
 

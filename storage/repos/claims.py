@@ -26,7 +26,9 @@ class ClaimsRepo(SqlBase):
 
     async def claim_weekly_board(self, channel_id: int, week_start: dt.date, now: dt.datetime) -> bool:
         async with self.engine.begin() as conn:
-            return await self._insert_ignore(conn, WB, {"channel_id": channel_id, "week_start": week_start, "posted_at": now})
+            return await self._insert_ignore(
+                conn, WB, {"channel_id": channel_id, "week_start": week_start, "posted_at": now}
+            )
 
     async def release_weekly_board(self, channel_id: int, week_start: dt.date) -> None:
         async with self.engine.begin() as conn:
@@ -39,6 +41,7 @@ class ClaimsRepo(SqlBase):
     ) -> None:
         async with self.engine.begin() as conn:
             await conn.execute(
-                AU.insert().values(workspace_id=workspace_id, actor=actor, actor_name=actor_name, action=action,
-                                   detail=detail, at=at)
+                AU.insert().values(
+                    workspace_id=workspace_id, actor=actor, actor_name=actor_name, action=action, detail=detail, at=at
+                )
             )

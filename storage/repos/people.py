@@ -18,11 +18,14 @@ class PeopleRepo(SqlBase):
     async def ensure_workspace(self, platform: str, external_id: str, name: str = "") -> int:
         async with self.engine.begin() as conn:
             await self._insert_ignore(
-                conn, W, {"platform": platform, "external_id": external_id, "name": name,
-                          "created_at": dt.datetime.now(dt.UTC)}
+                conn,
+                W,
+                {"platform": platform, "external_id": external_id, "name": name, "created_at": dt.datetime.now(dt.UTC)},
             )
             return int(
-                (await conn.execute(select(W.c.id).where(W.c.platform == platform, W.c.external_id == external_id))).scalar_one()
+                (
+                    await conn.execute(select(W.c.id).where(W.c.platform == platform, W.c.external_id == external_id))
+                ).scalar_one()
             )
 
     async def ensure_person(
@@ -35,7 +38,11 @@ class PeopleRepo(SqlBase):
         if not person_ids:
             return {}
         async with self.engine.begin() as conn:
-            rows = (await conn.execute(select(P.c.id, P.c.display_name, P.c.external_id).where(P.c.id.in_(list(person_ids))))).all()
+            rows = (
+                await conn.execute(
+                    select(P.c.id, P.c.display_name, P.c.external_id).where(P.c.id.in_(list(person_ids)))
+                )
+            ).all()
         return {r.id: r.display_name or r.external_id for r in rows}
 
     # -- channels -------------------------------------------------------------------------------
@@ -43,10 +50,16 @@ class PeopleRepo(SqlBase):
     async def find_person(self, workspace_id: int, ref: str) -> int | None:
         """A person by external id or display name (case-insensitive)."""
         async with self.engine.begin() as conn:
-            row = (await conn.execute(
-                select(P.c.id).where(P.c.workspace_id == workspace_id, or_(P.c.external_id == ref, func.lower(P.c.display_name) == ref.lower()))
-                .order_by(P.c.id)
-            )).first()
+            row = (
+                await conn.execute(
+                    select(P.c.id)
+                    .where(
+                        P.c.workspace_id == workspace_id,
+                        or_(P.c.external_id == ref, func.lower(P.c.display_name) == ref.lower()),
+                    )
+                    .order_by(P.c.id)
+                )
+            ).first()
         return int(row.id) if row else None
 
     # -- leaderboards, weak spots ---------------------------------------------------------------
@@ -61,7 +74,8 @@ class PeopleRepo(SqlBase):
                 counts[name] = int(result.rowcount or 0)
             if ext is not None:
                 await conn.execute(
-                    update(AU).where(AU.c.workspace_id == ext.workspace_id, AU.c.actor.like(f"%:{ext.external_id}"))
+                    update(AU)
+                    .where(AU.c.workspace_id == ext.workspace_id, AU.c.actor.like(f"%:{ext.external_id}"))
                     .values(actor="forgotten", actor_name="")
                 )
             await conn.execute(delete(P).where(P.c.id == person_id))

@@ -18,7 +18,9 @@ class PostsRepo(SqlBase):
 
     async def channel_posts(self, channel_id: int) -> list[PostInfo]:
         async with self.engine.begin() as conn:
-            rows = (await conn.execute(select(PO).where(PO.c.channel_id == channel_id).order_by(PO.c.created_at, PO.c.id))).all()
+            rows = (
+                await conn.execute(select(PO).where(PO.c.channel_id == channel_id).order_by(PO.c.created_at, PO.c.id))
+            ).all()
         return [self._post(r) for r in rows]
 
     async def reserve_post(
@@ -37,11 +39,21 @@ class PostsRepo(SqlBase):
         """Insert the post row first (unique on channel, local date, slot); None if it already exists."""
         async with self.engine.begin() as conn:
             inserted = await self._insert_ignore(
-                conn, PO,
-                {"channel_id": channel_id, "local_date": local_date, "slot": slot, "question_id": question_id,
-                 "objective_id": objective_id, "option_order": "".join(str(i) for i in option_order),
-                 "reason": reason, "reason_detail": reason_detail[:200], "status": "reserved",
-                 "created_at": now, "reveal_due_at": reveal_due_at},
+                conn,
+                PO,
+                {
+                    "channel_id": channel_id,
+                    "local_date": local_date,
+                    "slot": slot,
+                    "question_id": question_id,
+                    "objective_id": objective_id,
+                    "option_order": "".join(str(i) for i in option_order),
+                    "reason": reason,
+                    "reason_detail": reason_detail[:200],
+                    "status": "reserved",
+                    "created_at": now,
+                    "reveal_due_at": reveal_due_at,
+                },
             )
             if not inserted:
                 return None
@@ -77,7 +89,11 @@ class PostsRepo(SqlBase):
                 await conn.execute(
                     select(PO)
                     .join(C, C.c.id == PO.c.channel_id)
-                    .where(C.c.workspace_id == workspace_id, C.c.external_id == channel_external_id, PO.c.message_ref == message_ref)
+                    .where(
+                        C.c.workspace_id == workspace_id,
+                        C.c.external_id == channel_external_id,
+                        PO.c.message_ref == message_ref,
+                    )
                 )
             ).first()
         return self._post(row) if row else None
@@ -93,7 +109,9 @@ class PostsRepo(SqlBase):
     async def due_reveals(self, now: dt.datetime) -> list[PostInfo]:
         async with self.engine.begin() as conn:
             rows = (
-                await conn.execute(select(PO).where(PO.c.status == "posted", PO.c.reveal_due_at <= now).order_by(PO.c.reveal_due_at))
+                await conn.execute(
+                    select(PO).where(PO.c.status == "posted", PO.c.reveal_due_at <= now).order_by(PO.c.reveal_due_at)
+                )
             ).all()
         return [self._post(r) for r in rows]
 

@@ -15,20 +15,30 @@ __all__ = ["ReportsRepo"]
 class ReportsRepo(SqlBase):
     """Aggregates for boards, weak-spot reports and item analysis (in the database: window functions and GROUP BY)."""
 
-    async def first_attempts(self, workspace_id: int, start: dt.datetime, end: dt.datetime) -> list[tuple[int | None, int, str, int, int]]:
+    async def first_attempts(
+        self, workspace_id: int, start: dt.datetime, end: dt.datetime
+    ) -> list[tuple[int | None, int, str, int, int]]:
         """Per (team, person, topic): first attempts at distinct questions in [start, end) and how many were right."""
         ranked = (
             select(
-                A.c.team_id, A.c.person_id, A.c.topic_id, A.c.correct,
-                func.row_number().over(partition_by=(A.c.person_id, A.c.question_id), order_by=(A.c.answered_at, A.c.id)).label("rn"),
+                A.c.team_id,
+                A.c.person_id,
+                A.c.topic_id,
+                A.c.correct,
+                func.row_number()
+                .over(partition_by=(A.c.person_id, A.c.question_id), order_by=(A.c.answered_at, A.c.id))
+                .label("rn"),
             ).where(A.c.workspace_id == workspace_id, A.c.answered_at >= start, A.c.answered_at < end)
         ).subquery()
         correct = _n_correct(ranked.c.correct)
         async with self.engine.begin() as conn:
-            rows = (await conn.execute(
-                select(ranked.c.team_id, ranked.c.person_id, ranked.c.topic_id, func.count(), correct)
-                .where(ranked.c.rn == 1).group_by(ranked.c.team_id, ranked.c.person_id, ranked.c.topic_id)
-            )).all()
+            rows = (
+                await conn.execute(
+                    select(ranked.c.team_id, ranked.c.person_id, ranked.c.topic_id, func.count(), correct)
+                    .where(ranked.c.rn == 1)
+                    .group_by(ranked.c.team_id, ranked.c.person_id, ranked.c.topic_id)
+                )
+            ).all()
         return [(r[0], int(r[1]), r[2], int(r[3]), int(r[4] or 0)) for r in rows]
 
     async def team_objective_stats(
@@ -40,10 +50,13 @@ class ReportsRepo(SqlBase):
         if until is not None:
             where.append(A.c.answered_at < until)
         async with self.engine.begin() as conn:
-            rows = (await conn.execute(
-                select(A.c.objective_id, _n_correct(A.c.correct), func.count())
-                .where(and_(*where)).group_by(A.c.objective_id)
-            )).all()
+            rows = (
+                await conn.execute(
+                    select(A.c.objective_id, _n_correct(A.c.correct), func.count())
+                    .where(and_(*where))
+                    .group_by(A.c.objective_id)
+                )
+            ).all()
         return [(r[0], int(r[1] or 0), int(r[2])) for r in rows]
 
     async def team_wrong_choices(self, team_id: int, objective_ids: Sequence[str]) -> list[tuple[str, str, int, int]]:
@@ -51,33 +64,48 @@ class ReportsRepo(SqlBase):
         if not objective_ids:
             return []
         async with self.engine.begin() as conn:
-            rows = (await conn.execute(
-                select(A.c.objective_id, A.c.question_id, A.c.option, func.count().label("n"))
-                .where(A.c.team_id == team_id, A.c.correct.is_(False), A.c.objective_id.in_(list(objective_ids)))
-                .group_by(A.c.objective_id, A.c.question_id, A.c.option).order_by(func.count().desc())
-            )).all()
+            rows = (
+                await conn.execute(
+                    select(A.c.objective_id, A.c.question_id, A.c.option, func.count().label("n"))
+                    .where(A.c.team_id == team_id, A.c.correct.is_(False), A.c.objective_id.in_(list(objective_ids)))
+                    .group_by(A.c.objective_id, A.c.question_id, A.c.option)
+                    .order_by(func.count().desc())
+                )
+            ).all()
         return [(r[0], r[1], int(r[2]), int(r[3])) for r in rows]
 
     async def team_member_topic_stats(self, team_id: int) -> list[tuple[int, str, int, int]]:
         async with self.engine.begin() as conn:
-            rows = (await conn.execute(
-                select(A.c.person_id, A.c.topic_id, _n_correct(A.c.correct), func.count())
-                .where(A.c.team_id == team_id).group_by(A.c.person_id, A.c.topic_id)
-            )).all()
+            rows = (
+                await conn.execute(
+                    select(A.c.person_id, A.c.topic_id, _n_correct(A.c.correct), func.count())
+                    .where(A.c.team_id == team_id)
+                    .group_by(A.c.person_id, A.c.topic_id)
+                )
+            ).all()
         return [(int(r[0]), r[1], int(r[2] or 0), int(r[3])) for r in rows]
 
     async def first_attempt_choices(self) -> list[tuple[str, int, int, bool]]:
         """(question, person, canonical option, correct) of every person's first attempt at a question."""
         ranked = (
             select(
-                A.c.question_id, A.c.person_id, A.c.option, A.c.correct,
-                func.row_number().over(partition_by=(A.c.person_id, A.c.question_id), order_by=(A.c.answered_at, A.c.id)).label("rn"),
+                A.c.question_id,
+                A.c.person_id,
+                A.c.option,
+                A.c.correct,
+                func.row_number()
+                .over(partition_by=(A.c.person_id, A.c.question_id), order_by=(A.c.answered_at, A.c.id))
+                .label("rn"),
             )
         ).subquery()
         async with self.engine.begin() as conn:
-            rows = (await conn.execute(
-                select(ranked.c.question_id, ranked.c.person_id, ranked.c.option, ranked.c.correct).where(ranked.c.rn == 1)
-            )).all()
+            rows = (
+                await conn.execute(
+                    select(ranked.c.question_id, ranked.c.person_id, ranked.c.option, ranked.c.correct).where(
+                        ranked.c.rn == 1
+                    )
+                )
+            ).all()
         return [(r[0], int(r[1]), int(r[2]), bool(r[3])) for r in rows]
 
     # -- privacy --------------------------------------------------------------------------------

@@ -17,11 +17,19 @@ class ReviewsRepo(SqlBase):
 
     async def review_state(self, person_id: int, question_id: str) -> tuple[str | None, dt.date | None]:
         async with self.engine.begin() as conn:
-            row = (await conn.execute(select(R.c.card, R.c.last_review_date).where(R.c.person_id == person_id, R.c.question_id == question_id))).first()
+            row = (
+                await conn.execute(
+                    select(R.c.card, R.c.last_review_date).where(
+                        R.c.person_id == person_id, R.c.question_id == question_id
+                    )
+                )
+            ).first()
         return (row.card, row.last_review_date) if row else (None, None)
 
     async def save_review(self, person_id: int, question_id: str, card: str, due: dt.datetime, day: dt.date) -> None:
-        stmt = self._insert(R).values(person_id=person_id, question_id=question_id, card=card, due=due, last_review_date=day)
+        stmt = self._insert(R).values(
+            person_id=person_id, question_id=question_id, card=card, due=due, last_review_date=day
+        )
         stmt = stmt.on_conflict_do_update(
             index_elements=["person_id", "question_id"], set_={"card": card, "due": due, "last_review_date": day}
         )
@@ -30,12 +38,16 @@ class ReviewsRepo(SqlBase):
 
     async def person_cards(self, person_id: int) -> list[tuple[str, str, dt.datetime]]:
         async with self.engine.begin() as conn:
-            rows = (await conn.execute(select(R.c.question_id, R.c.card, R.c.due).where(R.c.person_id == person_id))).all()
+            rows = (
+                await conn.execute(select(R.c.question_id, R.c.card, R.c.due).where(R.c.person_id == person_id))
+            ).all()
         return [(r.question_id, r.card, r.due) for r in rows]
 
     async def due_reviews(self, person_id: int, now: dt.datetime) -> dict[str, dt.datetime]:
         async with self.engine.begin() as conn:
-            rows = (await conn.execute(select(R.c.question_id, R.c.due).where(R.c.person_id == person_id, R.c.due <= now))).all()
+            rows = (
+                await conn.execute(select(R.c.question_id, R.c.due).where(R.c.person_id == person_id, R.c.due <= now))
+            ).all()
         return {r.question_id: r.due for r in rows}
 
     async def seen_questions(self, person_id: int) -> set[str]:
@@ -47,41 +59,58 @@ class ReviewsRepo(SqlBase):
         """Questions whose most recent answer by the person was wrong, most recent first."""
         ranked = (
             select(
-                A.c.question_id, A.c.correct, A.c.answered_at,
-                func.row_number().over(partition_by=A.c.question_id, order_by=(A.c.answered_at.desc(), A.c.id.desc())).label("rn"),
+                A.c.question_id,
+                A.c.correct,
+                A.c.answered_at,
+                func.row_number()
+                .over(partition_by=A.c.question_id, order_by=(A.c.answered_at.desc(), A.c.id.desc()))
+                .label("rn"),
             ).where(A.c.person_id == person_id)
         ).subquery()
         async with self.engine.begin() as conn:
-            rows = (await conn.execute(
-                select(ranked.c.question_id).where(ranked.c.rn == 1, ranked.c.correct.is_(False)).order_by(ranked.c.answered_at.desc())
-            )).all()
+            rows = (
+                await conn.execute(
+                    select(ranked.c.question_id)
+                    .where(ranked.c.rn == 1, ranked.c.correct.is_(False))
+                    .order_by(ranked.c.answered_at.desc())
+                )
+            ).all()
         return [r.question_id for r in rows]
 
     async def person_objective_stats(self, person_id: int) -> list[tuple[str, int, int]]:
         async with self.engine.begin() as conn:
-            rows = (await conn.execute(
-                select(A.c.objective_id, _n_correct(A.c.correct), func.count())
-                .where(A.c.person_id == person_id).group_by(A.c.objective_id)
-            )).all()
+            rows = (
+                await conn.execute(
+                    select(A.c.objective_id, _n_correct(A.c.correct), func.count())
+                    .where(A.c.person_id == person_id)
+                    .group_by(A.c.objective_id)
+                )
+            ).all()
         return [(r[0], int(r[1] or 0), int(r[2])) for r in rows]
 
     async def person_answer_history(self, person_id: int) -> list[tuple[str, dt.datetime, bool]]:
         """Every answer of a person: (objective, when, right?), oldest first."""
         async with self.engine.begin() as conn:
-            rows = (await conn.execute(
-                select(A.c.objective_id, A.c.answered_at, A.c.correct).where(A.c.person_id == person_id).order_by(A.c.answered_at, A.c.id)
-            )).all()
+            rows = (
+                await conn.execute(
+                    select(A.c.objective_id, A.c.answered_at, A.c.correct)
+                    .where(A.c.person_id == person_id)
+                    .order_by(A.c.answered_at, A.c.id)
+                )
+            ).all()
         return [(r[0], r[1], bool(r[2])) for r in rows]
 
     async def daily_answer_times(self, person_ids: Sequence[int], since: dt.datetime) -> dict[int, list[dt.datetime]]:
         if not person_ids:
             return {}
         async with self.engine.begin() as conn:
-            rows = (await conn.execute(
-                select(A.c.person_id, A.c.answered_at).where(
-                    A.c.person_id.in_(list(person_ids)), A.c.source == "daily", A.c.answered_at >= since
+            rows = (
+                await conn.execute(
+                    select(A.c.person_id, A.c.answered_at).where(
+                        A.c.person_id.in_(list(person_ids)), A.c.source == "daily", A.c.answered_at >= since
+                    )
                 )
-            )).all()
+            ).all()
         out: dict[int, list[dt.datetime]] = {}
         for r in rows:
             out.setdefault(r.person_id, []).append(r.answered_at)

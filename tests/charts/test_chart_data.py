@@ -13,12 +13,23 @@ from hypothesis import strategies as st
 from bot.core.charts import ChartImage, heat_cell, progress, trend_points, weakspot_heatmap, weekly_board
 from bot.core.model import Objective, Subtopic, Syllabus, Topic
 
-SYL = Syllabus((
-    Topic("1", "Features", (Subtopic("1.1", "Defs", (Objective("1.1.1", "a"), Objective("1.1.2", "b"))),
-                            Subtopic("1.2", "Leaks", (Objective("1.2.1", "c"),)))),
-    Topic("2", "Training", (Subtopic("2.1", "Repro", (Objective("2.1.1", "d"), Objective("2.1.2", "e"),
-                                                      Objective("2.1.3", "f"))),)),
-))
+SYL = Syllabus(
+    (
+        Topic(
+            "1",
+            "Features",
+            (
+                Subtopic("1.1", "Defs", (Objective("1.1.1", "a"), Objective("1.1.2", "b"))),
+                Subtopic("1.2", "Leaks", (Objective("1.2.1", "c"),)),
+            ),
+        ),
+        Topic(
+            "2",
+            "Training",
+            (Subtopic("2.1", "Repro", (Objective("2.1.1", "d"), Objective("2.1.2", "e"), Objective("2.1.3", "f"))),),
+        ),
+    )
+)
 
 
 def test_cells_smooth_count_and_mark_too_few() -> None:
@@ -80,8 +91,12 @@ def test_board_keeps_order_top_members_and_team_accuracy() -> None:
 
 def test_progress_buckets_answers_into_weeks() -> None:
     mondays = [dt.date(2026, 11, 16), dt.date(2026, 11, 23), dt.date(2026, 11, 30)]
-    answers = [("1", dt.date(2026, 11, 16), True), ("1", dt.date(2026, 11, 22), False),
-               ("1", dt.date(2026, 12, 6), True), ("2", dt.date(2026, 11, 1), True)]  # the last is too old
+    answers = [
+        ("1", dt.date(2026, 11, 16), True),
+        ("1", dt.date(2026, 11, 22), False),
+        ("1", dt.date(2026, 12, 6), True),
+        ("2", dt.date(2026, 11, 1), True),
+    ]  # the last is too old
     chart = progress("P", mondays, answers, {"1": 0.6}, {"1": 0.14, "2": 0.3}, ["1", "2"])
     assert chart.weeks == ("11-16", "11-23", "11-30")
     assert chart.accuracy == (("1", (0.5, None, 1.0)), ("2", (None, None, None)))
@@ -102,9 +117,14 @@ def test_each_chart_decodes_at_the_preview_size() -> None:
     charts = MatplotlibCharts()
     board = weekly_board("Board", ["1", "2"], [("ada", {"1": 2, "2": 1})], [("ours", {"1": (2, 3)})])
     heat = weakspot_heatmap("W", SYL, {"1.1.1": (1, 4)}, {}, {}, min_answers=3)
-    prog = progress("P", [dt.date(2026, 11, 30)], [("1", dt.date(2026, 12, 1), True)], {"1": 0.5}, {"1": 0.14}, ["1", "2"])
-    for image, name in ((charts.board(board), "weekly-board.png"), (charts.heatmap(heat), "weak-spots.png"),
-                        (charts.progress(prog), "progress.png")):
+    prog = progress(
+        "P", [dt.date(2026, 11, 30)], [("1", dt.date(2026, 12, 1), True)], {"1": 0.5}, {"1": 0.14}, ["1", "2"]
+    )
+    for image, name in (
+        (charts.board(board), "weekly-board.png"),
+        (charts.heatmap(heat), "weak-spots.png"),
+        (charts.progress(prog), "progress.png"),
+    ):
         assert png_size(image) == (1000, 560)
         assert image.filename == name and image.alt
         from matplotlib import image as mpimg

@@ -47,7 +47,10 @@ async def test_weakspots_leaderboard_and_stats_come_with_a_saved_chart(tmp_path:
             found = re.search(r"Chart: (\S+\.png)  \((.+)\)", text)
             assert found, text
             path = Path(found.group(1))
-            assert path.parent == tmp_path / "data" / "charts" and (await asyncio.to_thread(path.read_bytes))[:4] == b"\x89PNG"
+            assert (
+                path.parent == tmp_path / "data" / "charts"
+                and (await asyncio.to_thread(path.read_bytes))[:4] == b"\x89PNG"
+            )
             before_chart = text[: found.start()]
             assert "Right" in before_chart or "Points" in before_chart  # the text table came first, in full
         assert len(chat.notifier.charts) == 3

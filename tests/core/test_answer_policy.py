@@ -10,7 +10,9 @@ T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 REVEAL = T0 + dt.timedelta(hours=8)
 
 
-def ev(n: int, user: str, option: int | None, added: bool = True, minutes: float = 0, is_bot: bool = False) -> ReactionEvent:
+def ev(
+    n: int, user: str, option: int | None, added: bool = True, minutes: float = 0, is_bot: bool = False
+) -> ReactionEvent:
     return ReactionEvent(f"d{n}", user, option, added, T0 + dt.timedelta(minutes=minutes), is_bot, n)
 
 

@@ -12,8 +12,9 @@ TEAMS = {1: "owls", 2: "hawks", 3: "crows"}
 TOPICS = ("1", "2", "3", "4", "5")
 
 
-def board(rows: list[FirstAttempts], team: int = 1, topics: tuple[str, ...] = TOPICS,
-          streaks: dict[int, int] | None = None) -> Leaderboard:
+def board(
+    rows: list[FirstAttempts], team: int = 1, topics: tuple[str, ...] = TOPICS, streaks: dict[int, int] | None = None
+) -> Leaderboard:
     return leaderboard(rows, team, topics, names=NAMES, streaks=streaks or {}, team_names=TEAMS)
 
 
@@ -36,7 +37,9 @@ def test_members_rank_by_points_then_accuracy_then_name() -> None:
     assert by_topic.rows[0] == ("di", "–", "–", "5/9", "–", "–")
     # teams per topic: by accuracy, then by the number of answers; people in no team are left out
     assert [(s.topic, s.rank, s.name, s.tally.cell()) for s in b.versus if s.topic == "1"] == [
-        ("1", 1, "hawks", "2/2"), ("1", 2, "owls", "6/7")]
+        ("1", 1, "hawks", "2/2"),
+        ("1", 2, "owls", "6/7"),
+    ]
     assert [name for _tid, name, _per in b.teams_by_topic] == ["owls", "hawks"]  # this team first
     assert versus.rows[0] == ("Topic 1", "1", "hawks", "2/2", "100%")
 
@@ -48,9 +51,9 @@ def test_one_topic_only_and_an_empty_week() -> None:
     assert board([]).empty and board([(2, 5, "1", 1, 1)]).empty
 
 
-_row = st.tuples(st.sampled_from([1, 2, 3, None]), st.integers(1, 8), st.sampled_from(TOPICS),
-                 st.integers(1, 5)).flatmap(lambda r: st.tuples(st.just(r[0]), st.just(r[1]), st.just(r[2]),
-                                                                st.just(r[3]), st.integers(0, r[3])))
+_row = st.tuples(
+    st.sampled_from([1, 2, 3, None]), st.integers(1, 8), st.sampled_from(TOPICS), st.integers(1, 5)
+).flatmap(lambda r: st.tuples(st.just(r[0]), st.just(r[1]), st.just(r[2]), st.just(r[3]), st.integers(0, r[3])))
 
 
 @settings(max_examples=200, deadline=None)

@@ -33,9 +33,15 @@ def test_the_help_text_lists_every_subcommand_with_its_arguments_and_admin_mark(
 
 
 def test_every_subcommand_in_the_help_is_one_the_parser_knows() -> None:
-    samples = {"subscribe": "subscribe 9am UTC", "settings": "settings", "focus": "focus off",
-               "team create": "team create owls", "team delete": "team delete owls", "team list": "team list",
-               "forget-me": "forget-me"}
+    samples = {
+        "subscribe": "subscribe 9am UTC",
+        "settings": "settings",
+        "focus": "focus off",
+        "team create": "team create owls",
+        "team delete": "team delete owls",
+        "team list": "team list",
+        "forget-me": "forget-me",
+    }
     for info in STUDYBOT_SUBCOMMANDS:
         text = samples.get(info.name, info.name if "@person" not in info.args else f"{info.name} owls @ada")
         try:

@@ -15,8 +15,17 @@ T0 = dt.datetime(2026, 12, 3, 9, 0, tzinfo=dt.UTC)
 
 
 def q(qid: str, topic: str, domain: str = "MLOps") -> Question:
-    return Question(id=qid, objective_id=f"{topic}.1.1", stem=f"stem {qid}", options=("a", "b", "c", "d"), answer="A",
-                    explanation="why", explanation_short="why", rationales=("r", "r", "r", "r"), official_domain=domain)
+    return Question(
+        id=qid,
+        objective_id=f"{topic}.1.1",
+        stem=f"stem {qid}",
+        options=("a", "b", "c", "d"),
+        answer="A",
+        explanation="why",
+        explanation_short="why",
+        rationales=("r", "r", "r", "r"),
+        official_domain=domain,
+    )
 
 
 def test_the_real_exam_is_split_in_the_exam_weights() -> None:
@@ -24,7 +33,13 @@ def test_the_real_exam_is_split_in_the_exam_weights() -> None:
     split = allocate(59, TOPIC_WEIGHTS, plenty)
     assert sum(split.values()) == 59
     assert split == {"1": 8, "2": 18, "3": 11, "4": 9, "5": 13}  # 14/30/18/16/22% of 59, largest remainder
-    assert allocate(5, TOPIC_WEIGHTS, {"1": 0, "2": 1, "3": 0, "4": 0, "5": 0}) == {"1": 0, "2": 1, "3": 0, "4": 0, "5": 0}
+    assert allocate(5, TOPIC_WEIGHTS, {"1": 0, "2": 1, "3": 0, "4": 0, "5": 0}) == {
+        "1": 0,
+        "2": 1,
+        "3": 0,
+        "4": 0,
+        "5": 0,
+    }
     assert sum(allocate(0, TOPIC_WEIGHTS, plenty).values()) == 0
 
 
@@ -60,6 +75,10 @@ def test_the_result_counts_unanswered_as_wrong_and_groups_by_domain_and_topic() 
     bank = {x.id: x for x in [q("a", "1", domain="Model Development"), q("b", "2"), q("c", "2"), q("d", "5")]}
     result = exam_result(["a", "b", "c", "d", "retired"], {0: True, 1: False, 2: True}, bank, list(TOPIC_WEIGHTS))
     assert (result.total.right, result.total.attempted, result.answered) == (2, 4, 3)
-    assert result.by_topic["2"].cell() == "1/2" and result.by_topic["5"].cell() == "0/1" and result.by_topic["3"].cell() == "–"
+    assert (
+        result.by_topic["2"].cell() == "1/2"
+        and result.by_topic["5"].cell() == "0/1"
+        and result.by_topic["3"].cell() == "–"
+    )
     assert result.by_domain["Model Development"].cell() == "1/1" and result.by_domain["MLOps"].cell() == "1/3"
     assert [(m.question.id, m.answered) for m in result.missed] == [("b", True), ("d", False)]

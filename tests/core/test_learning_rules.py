@@ -43,7 +43,12 @@ def test_daily_streak() -> None:
 def test_smoothing_keeps_one_wrong_answer_from_dominating() -> None:
     assert smoothed_accuracy(0, 1) > smoothed_accuracy(2, 10)
     ranked, too_few = weakest_objectives(
-        [ObjectiveStat("1.1.1", 0, 1), ObjectiveStat("1.1.2", 2, 10), ObjectiveStat("1.1.3", 9, 10), ObjectiveStat("1.1.4", 1, 4)]
+        [
+            ObjectiveStat("1.1.1", 0, 1),
+            ObjectiveStat("1.1.2", 2, 10),
+            ObjectiveStat("1.1.3", 9, 10),
+            ObjectiveStat("1.1.4", 1, 4),
+        ]
     )
     assert [s.objective_id for s in ranked] == ["1.1.2", "1.1.4", "1.1.3"]
     assert [s.objective_id for s in too_few] == ["1.1.1"]
@@ -94,7 +99,10 @@ def test_item_statistics_flags() -> None:
     stats = {s.question_id: s for s in item_statistics(rows, {"q1": 1, "q2": 0, "q3": 0}, min_responses=30)}
     assert stats["q1"].p_correct == 1.0 and "too easy or cued (p > 0.95)" in stats["q1"].flags
     assert "3 non-functional distractors (< 5%)" in stats["q1"].flags
-    assert "check the key: p < 0.20" in stats["q2"].flags and "the top third prefers a distractor over the key" in stats["q2"].flags
+    assert (
+        "check the key: p < 0.20" in stats["q2"].flags
+        and "the top third prefers a distractor over the key" in stats["q2"].flags
+    )
     assert stats["q2"].option_share == (0.0, 0.0, 1.0, 0.0)
     assert stats["q3"].flags == ()
 
@@ -141,8 +149,12 @@ def test_topic_readiness_is_monotone_in_each_objective(steps: list[tuple[float, 
     horizon = at + dt.timedelta(days=7)
     topic_of = {"1.1.1": "1", "1.1.2": "1", "2.1.1": "2"}
     other = objective_readiness(_timeline([(24.0, True)]), horizon)
-    _t, base = readiness({"1.1.1": objective_readiness(history, horizon), "1.1.2": other, "2.1.1": GUESS_RATE}, topic_of)
-    _t, worse = readiness({"1.1.1": objective_readiness([*history, (at, False)], horizon), "1.1.2": other, "2.1.1": GUESS_RATE}, topic_of)
+    _t, base = readiness(
+        {"1.1.1": objective_readiness(history, horizon), "1.1.2": other, "2.1.1": GUESS_RATE}, topic_of
+    )
+    _t, worse = readiness(
+        {"1.1.1": objective_readiness([*history, (at, False)], horizon), "1.1.2": other, "2.1.1": GUESS_RATE}, topic_of
+    )
     assert worse <= base + 1e-12
 
 

@@ -10,10 +10,12 @@ def q(qid: str, obj: str, answer: str = "A") -> Question:
     return Question(qid, obj, "stem?", ("a", "b", "c", "d"), answer, "e", "s", ("r", "r", "r", "r"))
 
 
-SYL = Syllabus((
-    Topic("1", "T1", (Subtopic("1.1", "S", (Objective("1.1.1", "x"), Objective("1.1.2", "y"))),)),
-    Topic("2", "T2", (Subtopic("2.1", "S", (Objective("2.1.1", "z"),)),)),
-))
+SYL = Syllabus(
+    (
+        Topic("1", "T1", (Subtopic("1.1", "S", (Objective("1.1.1", "x"), Objective("1.1.2", "y"))),)),
+        Topic("2", "T2", (Subtopic("2.1", "S", (Objective("2.1.1", "z"),)),)),
+    )
+)
 BANK = [q("a1", "1.1.1"), q("a2", "1.1.1"), q("b1", "1.1.2"), q("c1", "2.1.1"), q("c2", "2.1.1"), q("c3", "2.1.1")]
 
 
@@ -88,8 +90,13 @@ def test_tables_align_wide_characters_and_cut_long_cells() -> None:
     from bot.core.messages import Table
     from bot.core.render import display_width, table_text
 
-    text = table_text(Table("Members", ("#", "Member", "Points"), (("1", "ben", "0"), ("2", "日本語名前", "0"), ("3", "🚀", "1"),
-                                                                 ("4", "x" * 100, "2"))))
+    text = table_text(
+        Table(
+            "Members",
+            ("#", "Member", "Points"),
+            (("1", "ben", "0"), ("2", "日本語名前", "0"), ("3", "🚀", "1"), ("4", "x" * 100, "2")),
+        )
+    )
     lines = text.splitlines()[3:]
     # the Points column starts at the same display column on every row
     starts = [display_width(line[: line.rindex(" ") + 1]) for line in lines]

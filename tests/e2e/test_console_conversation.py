@@ -32,9 +32,17 @@ async def test_subscribe_post_react_reveal(tmp_path: Path) -> None:
         post = (await rt.store.open_posts(ch.id))[0]
         q = rt.service.by_id[post.question_id]
         key = post.option_order.index(q.answer_index)
-        for line in [f"react alice {key + 1}", f"react bob {(key + 1) % 4 + 1}", f"unreact bob {(key + 1) % 4 + 1}",
-                     f"react bob {'ABCD'[key]}", "react carol 9", "as dave", "/studybot reveal-now", "as lead admin",
-                     "/studybot reveal-now"]:
+        for line in [
+            f"react alice {key + 1}",
+            f"react bob {(key + 1) % 4 + 1}",
+            f"unreact bob {(key + 1) % 4 + 1}",
+            f"react bob {'ABCD'[key]}",
+            "react carol 9",
+            "as dave",
+            "/studybot reveal-now",
+            "as lead admin",
+            "/studybot reveal-now",
+        ]:
             assert await chat.handle_line(line)
         text = out.getvalue()
         assert "usage: react NAME N" in text  # carol's bad option

@@ -30,13 +30,24 @@ async def _chat(tmp_path: Path, bank: Bank, clock: ManualClock) -> tuple[Console
 async def test_as_keeps_admin_rights_and_bad_lines_get_usage(tmp_path: Path, bank: Bank) -> None:
     chat, out, rt = await _chat(tmp_path, bank, ManualClock(dt.datetime(2026, 12, 3, 7, 0, tzinfo=dt.UTC)))
     try:
-        for line in ["as bob", "as you", "/studybot subscribe 09:00 Europe/Berlin", "as bob carol", "react frank",
-                     "/studybot post-now", "react gina 2", "unreact gina 3", "unreact gina 2"]:
+        for line in [
+            "as bob",
+            "as you",
+            "/studybot subscribe 09:00 Europe/Berlin",
+            "as bob carol",
+            "react frank",
+            "/studybot post-now",
+            "react gina 2",
+            "unreact gina 3",
+            "unreact gina 2",
+        ]:
             assert await chat.handle_line(line)
         text = out.getvalue()
         assert "(now typing as you (admin))" in text and "Subscribed: a daily ML-PRO question" in text
         assert "usage: as NAME [admin]" in text and "usage: react NAME N" in text
-        assert "(gina reacted 2️⃣)" in text and "(gina has no 3️⃣ reaction to remove)" in text and "(gina removed 2️⃣)" in text
+        assert (
+            "(gina reacted 2️⃣)" in text and "(gina has no 3️⃣ reaction to remove)" in text and "(gina removed 2️⃣)" in text
+        )
     finally:
         await rt.close()  # type: ignore[attr-defined]
 
@@ -45,8 +56,16 @@ async def test_time_travel_shows_the_monday_board_and_drill_expiry(tmp_path: Pat
     clock = ManualClock(dt.datetime(2026, 12, 3, 7, 0, tzinfo=dt.UTC))  # Thursday
     chat, out, rt = await _chat(tmp_path, bank, clock)
     try:
-        for line in ["/studybot subscribe 09:00 Europe/Berlin", "/drill 1.1.1 1", "A", "/drill topic2", "time +3h", "B",
-                     "time 2026-12-07 08:00", "time"]:
+        for line in [
+            "/studybot subscribe 09:00 Europe/Berlin",
+            "/drill 1.1.1 1",
+            "A",
+            "/drill topic2",
+            "time +3h",
+            "B",
+            "time 2026-12-07 08:00",
+            "time",
+        ]:
             assert await chat.handle_line(line)
         text = out.getvalue()
         assert "Drill done: " in text
@@ -63,7 +82,12 @@ async def test_time_travel_shows_the_monday_board_and_drill_expiry(tmp_path: Pat
 async def test_channel_switch_makes_another_team(tmp_path: Path, bank: Bank) -> None:
     chat, out, rt = await _chat(tmp_path, bank, ManualClock(dt.datetime(2026, 12, 3, 7, 0, tzinfo=dt.UTC)))
     try:
-        for line in ["/studybot subscribe", "channel ml-club", "/studybot subscribe 8am Asia/Tokyo", "/studybot team list"]:
+        for line in [
+            "/studybot subscribe",
+            "channel ml-club",
+            "/studybot subscribe 8am Asia/Tokyo",
+            "/studybot team list",
+        ]:
             assert await chat.handle_line(line)
         text = out.getvalue()
         assert "(now in #ml-club)" in text and "#ml-club" in text and "Asia/Tokyo" in text and "#study-group" in text
@@ -71,9 +95,17 @@ async def test_channel_switch_makes_another_team(tmp_path: Path, bank: Bank) -> 
         await rt.close()  # type: ignore[attr-defined]
 
 
-@pytest.mark.parametrize("lines", [["/drill ²"], ["/studybot settings tz America"], ["/leaderboard 0001-01-01"],
-                                   ["/leaderboard 9999-12-31"], ["/studybot subscribe 09:00 America/Argentina"],
-                                   ["/studybot focus topic3 ²"]])
+@pytest.mark.parametrize(
+    "lines",
+    [
+        ["/drill ²"],
+        ["/studybot settings tz America"],
+        ["/leaderboard 0001-01-01"],
+        ["/leaderboard 9999-12-31"],
+        ["/studybot subscribe 09:00 America/Argentina"],
+        ["/studybot focus topic3 ²"],
+    ],
+)
 async def test_inputs_that_once_killed_the_chat_get_a_reply(tmp_path: Path, bank: Bank, lines: list[str]) -> None:
     chat, out, rt = await _chat(tmp_path, bank, ManualClock(dt.datetime(2026, 12, 3, 7, 0, tzinfo=dt.UTC)))
     feed = iter([*lines, ""])

@@ -59,4 +59,6 @@ def _check_charts(result: DemoResult, text: str, tmp_path: Path) -> None:
     assert result.leaderboard is not None and result.leaderboard.image is not None and result.leaderboard.tables
     assert result.weakspots is not None and result.weakspots.image is not None
     assert result.weakspots.image.alt.startswith("Weak spots · #")
-    assert result.stats is not None and result.stats.image is not None and "Readiness: topic 1" in result.stats.image.alt
+    assert (
+        result.stats is not None and result.stats.image is not None and "Readiness: topic 1" in result.stats.image.alt
+    )

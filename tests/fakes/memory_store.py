@@ -145,10 +145,25 @@ class _Reaction:
     received_at: dt.datetime
 
 
-_ANSWER_COLUMNS = frozenset({
-    "workspace_id", "person_id", "team_id", "channel_id", "question_id", "objective_id", "subtopic_id",
-    "topic_id", "source", "post_id", "drill_id", "drill_seq", "option", "correct", "answered_at",
-})
+_ANSWER_COLUMNS = frozenset(
+    {
+        "workspace_id",
+        "person_id",
+        "team_id",
+        "channel_id",
+        "question_id",
+        "objective_id",
+        "subtopic_id",
+        "topic_id",
+        "source",
+        "post_id",
+        "drill_id",
+        "drill_seq",
+        "option",
+        "correct",
+        "answered_at",
+    }
+)
 
 
 @dataclass
@@ -246,42 +261,74 @@ class MemoryStore:
     def _channel_info(self, c: _Channel) -> ChannelInfo:
         ws = self.rows.workspace[c.workspace_id]
         return ChannelInfo(
-            id=c.id, workspace_id=c.workspace_id, ref=ChannelRef(ws.platform, ws.external_id, c.external_id),
-            name=c.name, tz=c.tz, post_time=c.post_time, reveal_minutes=c.reveal_minutes, team_id=c.team_id,
-            active=c.active, focus_topic=c.focus_topic, focus_until=c.focus_until, scheduled_since=c.scheduled_since,
+            id=c.id,
+            workspace_id=c.workspace_id,
+            ref=ChannelRef(ws.platform, ws.external_id, c.external_id),
+            name=c.name,
+            tz=c.tz,
+            post_time=c.post_time,
+            reveal_minutes=c.reveal_minutes,
+            team_id=c.team_id,
+            active=c.active,
+            focus_topic=c.focus_topic,
+            focus_until=c.focus_until,
+            scheduled_since=c.scheduled_since,
         )
 
     @staticmethod
     def _post_info(p: _Post) -> PostInfo:
         return PostInfo(
-            id=p.id, channel_id=p.channel_id, local_date=p.local_date, slot=p.slot, question_id=p.question_id,
-            objective_id=p.objective_id, option_order=tuple(int(c) for c in p.option_order), reason=p.reason,
-            reason_detail=p.reason_detail, status=p.status, message_ref=p.message_ref, created_at=p.created_at,
-            posted_at=p.posted_at, reveal_due_at=p.reveal_due_at, revealed_at=p.revealed_at,
+            id=p.id,
+            channel_id=p.channel_id,
+            local_date=p.local_date,
+            slot=p.slot,
+            question_id=p.question_id,
+            objective_id=p.objective_id,
+            option_order=tuple(int(c) for c in p.option_order),
+            reason=p.reason,
+            reason_detail=p.reason_detail,
+            status=p.status,
+            message_ref=p.message_ref,
+            created_at=p.created_at,
+            posted_at=p.posted_at,
+            reveal_due_at=p.reveal_due_at,
+            revealed_at=p.revealed_at,
         )
 
     @staticmethod
     def _drill_info(d: _Drill) -> DrillInfo:
         return DrillInfo(
-            id=d.id, workspace_id=d.workspace_id, person_id=d.person_id, scope=d.scope,
-            questions=[(q, tuple(o)) for q, o in json.loads(d.questions)], position=d.position,
-            status=d.status, created_at=d.created_at, expires_at=d.expires_at,
+            id=d.id,
+            workspace_id=d.workspace_id,
+            person_id=d.person_id,
+            scope=d.scope,
+            questions=[(q, tuple(o)) for q, o in json.loads(d.questions)],
+            position=d.position,
+            status=d.status,
+            created_at=d.created_at,
+            expires_at=d.expires_at,
         )
 
     def _find_person(self, workspace_id: int, external_id: str) -> _Person | None:
-        return next((p for p in self.rows.person.values()
-                     if p.workspace_id == workspace_id and p.external_id == external_id), None)
+        return next(
+            (p for p in self.rows.person.values() if p.workspace_id == workspace_id and p.external_id == external_id),
+            None,
+        )
 
     def _find_channel(self, workspace_id: int, external_id: str) -> _Channel | None:
-        return next((c for c in self.rows.channel.values()
-                     if c.workspace_id == workspace_id and c.external_id == external_id), None)
+        return next(
+            (c for c in self.rows.channel.values() if c.workspace_id == workspace_id and c.external_id == external_id),
+            None,
+        )
 
     def _find_team(self, workspace_id: int, name: str) -> _Team | None:
         return next((t for t in self.rows.team.values() if t.workspace_id == workspace_id and t.name == name), None)
 
     def _membership(self, workspace_id: int, person_id: int) -> _TeamMember | None:
-        return next((m for m in self.rows.team_member.values()
-                     if m.workspace_id == workspace_id and m.person_id == person_id), None)
+        return next(
+            (m for m in self.rows.team_member.values() if m.workspace_id == workspace_id and m.person_id == person_id),
+            None,
+        )
 
     def _insert_team_ignore(self, workspace_id: int, name: str, tz: str) -> int:
         team = self._find_team(workspace_id, name)
@@ -297,16 +344,30 @@ class MemoryStore:
             raise ValueError(f"unknown answer columns {sorted(unknown)}")
         row = _Answer(
             id=0,
-            workspace_id=values["workspace_id"], person_id=values["person_id"], team_id=values.get("team_id"),
-            channel_id=values.get("channel_id"), question_id=values["question_id"], objective_id=values["objective_id"],
-            subtopic_id=values["subtopic_id"], topic_id=values["topic_id"], source=values["source"],
-            post_id=values.get("post_id"), drill_id=values.get("drill_id"), drill_seq=values.get("drill_seq"),
-            option=values["option"], correct=bool(values["correct"]), answered_at=_utc(values["answered_at"]),
+            workspace_id=values["workspace_id"],
+            person_id=values["person_id"],
+            team_id=values.get("team_id"),
+            channel_id=values.get("channel_id"),
+            question_id=values["question_id"],
+            objective_id=values["objective_id"],
+            subtopic_id=values["subtopic_id"],
+            topic_id=values["topic_id"],
+            source=values["source"],
+            post_id=values.get("post_id"),
+            drill_id=values.get("drill_id"),
+            drill_seq=values.get("drill_seq"),
+            option=values["option"],
+            correct=bool(values["correct"]),
+            answered_at=_utc(values["answered_at"]),
         )
         for a in self.rows.answer.values():
             if row.post_id is not None and (a.post_id, a.person_id) == (row.post_id, row.person_id):
                 return False
-            if row.drill_id is not None and row.drill_seq is not None and (a.drill_id, a.drill_seq) == (row.drill_id, row.drill_seq):
+            if (
+                row.drill_id is not None
+                and row.drill_seq is not None
+                and (a.drill_id, a.drill_seq) == (row.drill_id, row.drill_seq)
+            ):
                 return False
         row.id = self._next_id("answer")
         self.rows.answer[row.id] = row
@@ -344,7 +405,9 @@ class MemoryStore:
     ) -> int:
         person = self._find_person(workspace_id, external_id)
         if person is None:
-            person = _Person(self._next_id("person"), workspace_id, external_id, display_name, is_bot, dt.datetime.now(dt.UTC))
+            person = _Person(
+                self._next_id("person"), workspace_id, external_id, display_name, is_bot, dt.datetime.now(dt.UTC)
+            )
             self.rows.person[person.id] = person
         elif display_name and person.display_name != display_name:
             person.display_name = display_name
@@ -372,9 +435,20 @@ class MemoryStore:
         c = self._find_channel(workspace_id, external_id)
         if c is None:
             c = _Channel(
-                id=self._next_id("channel"), workspace_id=workspace_id, external_id=external_id, name=name, tz=tz,
-                post_time=post_time, reveal_minutes=480, team_id=None, active=True, focus_topic=None,
-                focus_until=None, scheduled_since=now, created_at=now, updated_at=now,
+                id=self._next_id("channel"),
+                workspace_id=workspace_id,
+                external_id=external_id,
+                name=name,
+                tz=tz,
+                post_time=post_time,
+                reveal_minutes=480,
+                team_id=None,
+                active=True,
+                focus_topic=None,
+                focus_until=None,
+                scheduled_since=now,
+                created_at=now,
+                updated_at=now,
             )
             self.rows.channel[c.id] = c
         c.tz, c.post_time, c.active, c.updated_at, c.scheduled_since = tz, post_time, True, now, now
@@ -430,10 +504,21 @@ class MemoryStore:
         if any((p.channel_id, p.local_date, p.slot) == (channel_id, local_date, slot) for p in self.rows.post.values()):
             return None
         post = _Post(
-            id=self._next_id("post"), channel_id=channel_id, local_date=local_date, slot=slot, question_id=question_id,
-            objective_id=objective_id, option_order="".join(str(i) for i in option_order), reason=reason,
-            reason_detail=reason_detail[:200], status="reserved", message_ref=None, created_at=_utc(now),
-            posted_at=None, reveal_due_at=_utc(reveal_due_at), revealed_at=None,
+            id=self._next_id("post"),
+            channel_id=channel_id,
+            local_date=local_date,
+            slot=slot,
+            question_id=question_id,
+            objective_id=objective_id,
+            option_order="".join(str(i) for i in option_order),
+            reason=reason,
+            reason_detail=reason_detail[:200],
+            status="reserved",
+            message_ref=None,
+            created_at=_utc(now),
+            posted_at=None,
+            reveal_due_at=_utc(reveal_due_at),
+            revealed_at=None,
         )
         self.rows.post[post.id] = post
         return self._post_info(post)
@@ -467,8 +552,11 @@ class MemoryStore:
         return self._post_info(p) if p is not None else None
 
     async def open_posts(self, channel_id: int | None = None) -> list[PostInfo]:
-        return [self._post_info(p) for p in sorted(self.rows.post.values(), key=lambda p: p.id)
-                if p.status == "posted" and (channel_id is None or p.channel_id == channel_id)]
+        return [
+            self._post_info(p)
+            for p in sorted(self.rows.post.values(), key=lambda p: p.id)
+            if p.status == "posted" and (channel_id is None or p.channel_id == channel_id)
+        ]
 
     async def due_reveals(self, now: dt.datetime) -> list[PostInfo]:
         now = _utc(now)
@@ -482,9 +570,17 @@ class MemoryStore:
         if any(r.delivery_id == event.delivery_id for r in self.rows.reaction_event.values()):
             return False  # unique on the platform's delivery id, whatever the post
         row = _Reaction(
-            id=self._next_id("reaction_event"), delivery_id=event.delivery_id, post_id=post_id, person_id=person_id,
-            option=event.option, raw_emoji=raw_emoji[:100], added=event.added, is_bot=event.is_bot, source=source,
-            occurred_at=_utc(event.at), received_at=_utc(received_at),
+            id=self._next_id("reaction_event"),
+            delivery_id=event.delivery_id,
+            post_id=post_id,
+            person_id=person_id,
+            option=event.option,
+            raw_emoji=raw_emoji[:100],
+            added=event.added,
+            is_bot=event.is_bot,
+            source=source,
+            occurred_at=_utc(event.at),
+            received_at=_utc(received_at),
         )
         self.rows.reaction_event[row.id] = row
         return True
@@ -493,14 +589,26 @@ class MemoryStore:
         out: list[bool] = []
         for r in rows:
             person = await self.ensure_person(r.workspace_id, r.user, r.user_name, r.is_bot)
-            out.append(await self.add_reaction_event(person_id=person, post_id=r.post_id, event=r.event,
-                                                     raw_emoji=r.raw_emoji, source=r.source, received_at=r.received_at))
+            out.append(
+                await self.add_reaction_event(
+                    person_id=person,
+                    post_id=r.post_id,
+                    event=r.event,
+                    raw_emoji=r.raw_emoji,
+                    source=r.source,
+                    received_at=r.received_at,
+                )
+            )
         return out
 
     async def reaction_events(self, post_id: int) -> list[tuple[int, ReactionEvent]]:
         return [
-            (r.person_id, ReactionEvent(r.delivery_id, str(r.person_id), r.option, r.added, r.occurred_at, r.is_bot, r.id))
-            for r in sorted(self.rows.reaction_event.values(), key=lambda r: r.id) if r.post_id == post_id
+            (
+                r.person_id,
+                ReactionEvent(r.delivery_id, str(r.person_id), r.option, r.added, r.occurred_at, r.is_bot, r.id),
+            )
+            for r in sorted(self.rows.reaction_event.values(), key=lambda r: r.id)
+            if r.post_id == post_id
         ]
 
     async def claim_reveal(self, post_id: int, now: dt.datetime) -> bool:
@@ -517,15 +625,29 @@ class MemoryStore:
         if not answers:
             return
         topic, subtopic = post.objective_id.split(".")[0], post.objective_id.rsplit(".", 1)[0]
-        teams = {m.person_id: m.team_id for m in self.rows.team_member.values()
-                 if m.workspace_id == channel.workspace_id and m.person_id in answers}
+        teams = {
+            m.person_id: m.team_id
+            for m in self.rows.team_member.values()
+            if m.workspace_id == channel.workspace_id and m.person_id in answers
+        }
         for pid, opt in sorted(answers.items()):
-            self._insert_answer_ignore({
-                "workspace_id": channel.workspace_id, "person_id": pid, "team_id": teams.get(pid, channel.team_id),
-                "channel_id": channel.id, "question_id": post.question_id, "objective_id": post.objective_id,
-                "subtopic_id": subtopic, "topic_id": topic, "source": "daily", "post_id": post.id,
-                "option": opt, "correct": opt == correct_option, "answered_at": at,
-            })
+            self._insert_answer_ignore(
+                {
+                    "workspace_id": channel.workspace_id,
+                    "person_id": pid,
+                    "team_id": teams.get(pid, channel.team_id),
+                    "channel_id": channel.id,
+                    "question_id": post.question_id,
+                    "objective_id": post.objective_id,
+                    "subtopic_id": subtopic,
+                    "topic_id": topic,
+                    "source": "daily",
+                    "post_id": post.id,
+                    "option": opt,
+                    "correct": opt == correct_option,
+                    "answered_at": at,
+                }
+            )
 
     async def post_answer_counts(self, post_id: int) -> tuple[dict[int, int], list[int]]:
         """Per canonical option, how many chose it; and the people who got it right."""
@@ -548,9 +670,17 @@ class MemoryStore:
     async def audit_entries(self, workspace_id: int) -> list[dict[str, Any]]:
         """As ``SqlStore.audit_entries`` (not part of the port): the rows as dicts, oldest first."""
         return [
-            {"id": a.id, "workspace_id": a.workspace_id, "actor": a.actor, "actor_name": a.actor_name,
-             "action": a.action, "detail": a.detail, "at": a.at}
-            for a in self.rows.audit_log.values() if a.workspace_id == workspace_id
+            {
+                "id": a.id,
+                "workspace_id": a.workspace_id,
+                "actor": a.actor,
+                "actor_name": a.actor_name,
+                "action": a.action,
+                "detail": a.detail,
+                "at": a.at,
+            }
+            for a in self.rows.audit_log.values()
+            if a.workspace_id == workspace_id
         ]
 
     async def claim_delivery(self, delivery_id: str, now: dt.datetime) -> bool:
@@ -570,15 +700,20 @@ class MemoryStore:
     async def count_rows(self, table: str) -> int:
         """As ``SqlStore.count_rows`` (not part of the port): row count of a table; KeyError for others."""
         tables: dict[str, Mapping[Any, Any]] = {
-            "post": self.rows.post, "answer": self.rows.answer, "reaction_event": self.rows.reaction_event,
-            "audit_log": self.rows.audit_log, "delivery": self.rows.delivery, "person": self.rows.person,
+            "post": self.rows.post,
+            "answer": self.rows.answer,
+            "reaction_event": self.rows.reaction_event,
+            "audit_log": self.rows.audit_log,
+            "delivery": self.rows.delivery,
+            "person": self.rows.person,
         }
         return len(tables[table])
 
     # -- spaced repetition ----------------------------------------------------------------------
     def _review(self, person_id: int, question_id: str) -> _Review | None:
-        return next((r for r in self.rows.review.values()
-                     if r.person_id == person_id and r.question_id == question_id), None)
+        return next(
+            (r for r in self.rows.review.values() if r.person_id == person_id and r.question_id == question_id), None
+        )
 
     async def review_state(self, person_id: int, question_id: str) -> tuple[str | None, dt.date | None]:
         r = self._review(person_id, question_id)
@@ -605,8 +740,11 @@ class MemoryStore:
     async def missed_questions(self, person_id: int) -> list[str]:
         """Questions whose most recent answer by the person was wrong, most recent first."""
         latest: dict[str, _Answer] = {}
-        for a in sorted((a for a in self.rows.answer.values() if a.person_id == person_id),
-                        key=lambda a: (a.answered_at, a.id), reverse=True):
+        for a in sorted(
+            (a for a in self.rows.answer.values() if a.person_id == person_id),
+            key=lambda a: (a.answered_at, a.id),
+            reverse=True,
+        ):
             latest.setdefault(a.question_id, a)
         missed = [a for a in latest.values() if not a.correct]
         return [a.question_id for a in sorted(missed, key=lambda a: (a.answered_at, a.id), reverse=True)]
@@ -628,16 +766,27 @@ class MemoryStore:
 
     # -- drills ---------------------------------------------------------------------------------
     async def create_drill(
-        self, workspace_id: int, person_id: int, scope: str, questions: Sequence[tuple[str, Sequence[int]]],
-        now: dt.datetime, expires_at: dt.datetime,
+        self,
+        workspace_id: int,
+        person_id: int,
+        scope: str,
+        questions: Sequence[tuple[str, Sequence[int]]],
+        now: dt.datetime,
+        expires_at: dt.datetime,
     ) -> int:
         for d in self.rows.drill_session.values():  # one active drill per person: a new one replaces the old
             if d.person_id == person_id and d.status == "active":
                 d.status = "expired"
         drill = _Drill(
-            id=self._next_id("drill_session"), workspace_id=workspace_id, person_id=person_id, scope=scope[:40],
-            questions=json.dumps([[q, list(o)] for q, o in questions]), position=0, status="active",
-            created_at=_utc(now), expires_at=_utc(expires_at),
+            id=self._next_id("drill_session"),
+            workspace_id=workspace_id,
+            person_id=person_id,
+            scope=scope[:40],
+            questions=json.dumps([[q, list(o)] for q, o in questions]),
+            position=0,
+            status="active",
+            created_at=_utc(now),
+            expires_at=_utc(expires_at),
         )
         self.rows.drill_session[drill.id] = drill
         return drill.id
@@ -646,9 +795,7 @@ class MemoryStore:
         d = self.rows.drill_session.get(drill_id)
         return self._drill_info(d) if d is not None else None
 
-    async def answer_drill(
-        self, drill: DrillInfo, seq: int, values: dict[str, Any], done: bool
-    ) -> bool:
+    async def answer_drill(self, drill: DrillInfo, seq: int, values: dict[str, Any], done: bool) -> bool:
         """Record the answer to question ``seq`` and advance; False if it was already answered.
 
         As the SQL: the answer is kept even when the drill has moved on (then False too)."""
@@ -665,7 +812,9 @@ class MemoryStore:
             d.status = "expired"
 
     async def drill_results(self, drill_id: int) -> list[tuple[int, str, str, bool]]:
-        rows = sorted((a for a in self.rows.answer.values() if a.drill_id == drill_id), key=lambda a: (a.drill_seq or 0, a.id))
+        rows = sorted(
+            (a for a in self.rows.answer.values() if a.drill_id == drill_id), key=lambda a: (a.drill_seq or 0, a.id)
+        )
         return [(int(a.drill_seq or 0), a.question_id, a.objective_id, a.correct) for a in rows]
 
     # -- teams ----------------------------------------------------------------------------------
@@ -673,7 +822,10 @@ class MemoryStore:
         return self._insert_team_ignore(workspace_id, name, tz)
 
     async def team_by_name(self, workspace_id: int, name: str) -> tuple[int, str, str] | None:
-        t = next((t for t in self.rows.team.values() if t.workspace_id == workspace_id and t.name.lower() == name.lower()), None)
+        t = next(
+            (t for t in self.rows.team.values() if t.workspace_id == workspace_id and t.name.lower() == name.lower()),
+            None,
+        )
         return (t.id, t.name, t.tz) if t is not None else None
 
     async def team_info(self, team_id: int) -> tuple[int, str, str, int]:
@@ -731,7 +883,9 @@ class MemoryStore:
 
     async def person_answer_history(self, person_id: int) -> list[tuple[str, dt.datetime, bool]]:
         """Every answer of a person: (objective, when, right?), oldest first."""
-        rows = sorted((a for a in self.rows.answer.values() if a.person_id == person_id), key=lambda a: (a.answered_at, a.id))
+        rows = sorted(
+            (a for a in self.rows.answer.values() if a.person_id == person_id), key=lambda a: (a.answered_at, a.id)
+        )
         return [(a.objective_id, a.answered_at, a.correct) for a in rows]
 
     async def active_drill(self, person_id: int) -> DrillInfo | None:
@@ -744,16 +898,25 @@ class MemoryStore:
 
     async def teams(self, workspace_id: int) -> list[dict[str, Any]]:
         members = sorted(
-            ((m, self.rows.person[m.person_id]) for m in self.rows.team_member.values()
-             if m.workspace_id == workspace_id and m.person_id in self.rows.person),
+            (
+                (m, self.rows.person[m.person_id])
+                for m in self.rows.team_member.values()
+                if m.workspace_id == workspace_id and m.person_id in self.rows.person
+            ),
             key=lambda mp: mp[1].display_name,
         )
         out = []
         for t in sorted((t for t in self.rows.team.values() if t.workspace_id == workspace_id), key=lambda t: t.name):
             ms = [(m, p) for m, p in members if m.team_id == t.id]
-            out.append({"id": t.id, "name": t.name, "tz": t.tz,
-                        "members": [(p.id, p.display_name or p.external_id) for _m, p in ms],
-                        "leads": [(p.id, p.display_name or p.external_id) for m, p in ms if m.is_lead]})
+            out.append(
+                {
+                    "id": t.id,
+                    "name": t.name,
+                    "tz": t.tz,
+                    "members": [(p.id, p.display_name or p.external_id) for _m, p in ms],
+                    "leads": [(p.id, p.display_name or p.external_id) for m, p in ms if m.is_lead],
+                }
+            )
         return out
 
     async def team_names(self, workspace_id: int) -> dict[int, str]:
@@ -767,7 +930,9 @@ class MemoryStore:
         return None
 
     # -- leaderboards, weak spots ---------------------------------------------------------------
-    async def first_attempts(self, workspace_id: int, start: dt.datetime, end: dt.datetime) -> list[tuple[int | None, int, str, int, int]]:
+    async def first_attempts(
+        self, workspace_id: int, start: dt.datetime, end: dt.datetime
+    ) -> list[tuple[int | None, int, str, int, int]]:
         """Per (team, person, topic): first attempts at distinct questions in [start, end) and how many were right."""
         start, end = _utc(start), _utc(end)
         first = self._first_per_person_question(
@@ -781,8 +946,11 @@ class MemoryStore:
     ) -> list[tuple[str, int, int]]:
         since, until = _utc_or_none(since), _utc_or_none(until)
         tally = self._tally(
-            (a.objective_id, a.correct) for a in self.rows.answer.values()
-            if a.team_id == team_id and (since is None or a.answered_at >= since) and (until is None or a.answered_at < until)
+            (a.objective_id, a.correct)
+            for a in self.rows.answer.values()
+            if a.team_id == team_id
+            and (since is None or a.answered_at >= since)
+            and (until is None or a.answered_at < until)
         )
         return [(o, c, n) for o, (c, n) in sorted(tally.items())]
 
@@ -792,14 +960,17 @@ class MemoryStore:
             return []
         wanted = set(objective_ids)
         tally = self._tally(
-            ((a.objective_id, a.question_id, a.option), True) for a in self.rows.answer.values()
+            ((a.objective_id, a.question_id, a.option), True)
+            for a in self.rows.answer.values()
             if a.team_id == team_id and not a.correct and a.objective_id in wanted
         )
         rows = [(o, q, opt, n) for (o, q, opt), (_c, n) in tally.items()]
         return sorted(rows, key=lambda r: -r[3])
 
     async def team_member_topic_stats(self, team_id: int) -> list[tuple[int, str, int, int]]:
-        tally = self._tally(((a.person_id, a.topic_id), a.correct) for a in self.rows.answer.values() if a.team_id == team_id)
+        tally = self._tally(
+            ((a.person_id, a.topic_id), a.correct) for a in self.rows.answer.values() if a.team_id == team_id
+        )
         return [(p, t, c, n) for (p, t), (c, n) in sorted(tally.items())]
 
     async def claim_weekly_board(self, channel_id: int, week_start: dt.date, now: dt.datetime) -> bool:
@@ -810,20 +981,28 @@ class MemoryStore:
         return True
 
     async def release_weekly_board(self, channel_id: int, week_start: dt.date) -> None:
-        for b in [b for b in self.rows.weekly_board.values() if (b.channel_id, b.week_start) == (channel_id, week_start)]:
+        for b in [
+            b for b in self.rows.weekly_board.values() if (b.channel_id, b.week_start) == (channel_id, week_start)
+        ]:
             del self.rows.weekly_board[b.id]
 
     # -- item analytics ---------------------------------------------------------------------------
     async def first_attempt_choices(self) -> list[tuple[str, int, int, bool]]:
         """(question, person, canonical option, correct) of every person's first attempt at a question."""
-        return [(a.question_id, a.person_id, a.option, a.correct) for a in self._first_per_person_question(self.rows.answer.values())]
+        return [
+            (a.question_id, a.person_id, a.option, a.correct)
+            for a in self._first_per_person_question(self.rows.answer.values())
+        ]
 
     # -- privacy --------------------------------------------------------------------------------
     async def forget_person(self, person_id: int) -> dict[str, int]:
         """Delete everything stored about a person; the audit log keeps the action but not the person."""
         tables: tuple[tuple[str, dict[int, Any]], ...] = (
-            ("answers", self.rows.answer), ("reactions", self.rows.reaction_event), ("reviews", self.rows.review),
-            ("drills", self.rows.drill_session), ("teams", self.rows.team_member),
+            ("answers", self.rows.answer),
+            ("reactions", self.rows.reaction_event),
+            ("reviews", self.rows.review),
+            ("drills", self.rows.drill_session),
+            ("teams", self.rows.team_member),
         )
         counts: dict[str, int] = {}
         for name, rows in tables:

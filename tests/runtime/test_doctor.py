@@ -37,16 +37,23 @@ async def test_a_healthy_setup_with_next_runs_in_local_time(sched_db_url: str, b
     assert post is not None
     await SqlLease(svc.store.engine).acquire("scheduler", "host:42:abc", dt.timedelta(seconds=30), NOW)  # type: ignore[attr-defined]
     await svc.store.engine.dispose()  # type: ignore[attr-defined]
-    settings = Settings(database_url=sched_db_url, slack_bot_token=SLACK_BOT, slack_app_token=SLACK_APP,
-                        discord_token=DISCORD, admins=frozenset({"U1"}))
+    settings = Settings(
+        database_url=sched_db_url,
+        slack_bot_token=SLACK_BOT,
+        slack_app_token=SLACK_APP,
+        discord_token=DISCORD,
+        admins=frozenset({"U1"}),
+    )
     code, out = await doctor(settings)
     assert code == 0, out
     assert "[ ok ] slack: Socket Mode (SLACK_APP_TOKEN set)" in out
     assert "[ ok ] discord: bot token present" in out
     assert "[ ok ] migrations: at head" in out
     assert "lease held by host:42:abc until 07:00:30 UTC" in out
-    assert "slack T1/CBER #cber (Europe/Berlin): weekly board Mon 2026-03-02 08:00 CET (07:00 UTC); " \
-           "daily question Mon 2026-03-02 09:00 CET (08:00 UTC)" in out
+    assert (
+        "slack T1/CBER #cber (Europe/Berlin): weekly board Mon 2026-03-02 08:00 CET (07:00 UTC); "
+        "daily question Mon 2026-03-02 09:00 CET (08:00 UTC)" in out
+    )
     assert "daily question Tue 2026-03-03 01:30 EST (06:30 UTC)" in out
     assert f"reveal of post {post.id} Mon 2026-03-02 10:00 EST (15:00 UTC)" in out
     assert "content: " in out and "content validate: " in out
@@ -81,7 +88,14 @@ async def test_json_output(sched_db_url: str) -> None:
     code, out = await doctor(Settings(database_url=sched_db_url), content=False, as_json=True)
     data = json.loads(out)
     assert code == 0 and data["ok"] is True
-    assert {c["area"] for c in data["checks"]} >= {"settings", "platforms", "database", "migrations", "scheduler", "schedule"}
+    assert {c["area"] for c in data["checks"]} >= {
+        "settings",
+        "platforms",
+        "database",
+        "migrations",
+        "scheduler",
+        "schedule",
+    }
 
 
 def test_cli_doctor_exit_code(tmp_path: Path, monkeypatch: object, capsys: object) -> None:

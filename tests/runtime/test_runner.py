@@ -84,19 +84,36 @@ async def test_slack_and_discord_in_one_process_with_one_scheduler(sched_db_url:
     await setup.store.engine.dispose()  # type: ignore[attr-defined]
     clock.set(NOW)  # both questions are due: the scheduler's start-up catch-up posts them
     settings = Settings(
-        database_url=sched_db_url, slack_bot_token="xoxb-test-one", slack_app_token=fake_slack_mod.APP_TOKEN,
-        slack_api_url=slack.api_url, discord_token=discord.token, discord_api_url=discord.base,
+        database_url=sched_db_url,
+        slack_bot_token="xoxb-test-one",
+        slack_app_token=fake_slack_mod.APP_TOKEN,
+        slack_api_url=slack.api_url,
+        discord_token=discord.token,
+        discord_api_url=discord.base,
         discord_gateway_url=discord.ws_url,
     )
-    runner = BotRunner(settings, resolve_platforms(settings), clock=clock, health_port=0, health_host="127.0.0.1",
-                       options={"discord": {"guild_ready_timeout": 0.1, "identify_delay": 0.0}}, drain_seconds=5)
+    runner = BotRunner(
+        settings,
+        resolve_platforms(settings),
+        clock=clock,
+        health_port=0,
+        health_host="127.0.0.1",
+        options={"discord": {"guild_ready_timeout": 0.1, "identify_delay": 0.0}},
+        drain_seconds=5,
+    )
     stop = asyncio.Event()
     task = asyncio.create_task(runner.run(stop))
     try:
         await asyncio.wait_for(runner.ready.wait(), 15)
         assert runner.node is not None
-        await wait_for(lambda: bool(slack.of("chat.postMessage")) and any(
-            m.channel_id == harness.CHAN_A for m in discord.messages.values()), 10, "a question on each platform")
+        await wait_for(
+            lambda: (
+                bool(slack.of("chat.postMessage"))
+                and any(m.channel_id == harness.CHAN_A for m in discord.messages.values())
+            ),
+            10,
+            "a question on each platform",
+        )
         await wait_for(lambda: runner.node is not None and runner.node.is_leader, 5, "leadership")
         assert [c.params["channel"] for c in slack.of("chat.postMessage")] == ["C1"]
         assert runner.health_url is not None
@@ -115,10 +132,17 @@ async def test_slack_and_discord_in_one_process_with_one_scheduler(sched_db_url:
     assert await lease_holder(sched_db_url) is None
 
 
-def fake_server(log: list[str], name: str, *, fail_after_register: Exception | None = None,
-                ready_gate: asyncio.Event | None = None) -> Callable[..., Any]:
-    async def serve(service: QuizService, register: Callable[[str, Notifier], None], *, stop: asyncio.Event,
-                    ready: Callable[[str], None], **_settings: Any) -> None:
+def fake_server(
+    log: list[str], name: str, *, fail_after_register: Exception | None = None, ready_gate: asyncio.Event | None = None
+) -> Callable[..., Any]:
+    async def serve(
+        service: QuizService,
+        register: Callable[[str, Notifier], None],
+        *,
+        stop: asyncio.Event,
+        ready: Callable[[str], None],
+        **_settings: Any,
+    ) -> None:
         register(name, RecordingNotifier())
         log.append(f"{name} registered")
         if fail_after_register is not None:
@@ -142,8 +166,13 @@ async def test_the_scheduler_starts_only_when_every_adapter_is_ready(sched_db_ur
     await setup.store.engine.dispose()  # type: ignore[attr-defined]
     clock.set(NOW)
     settings = Settings(database_url=sched_db_url, slack_bot_token="xoxb-1", discord_token="x.y.z")
-    runner = BotRunner(settings, ["slack", "discord"], clock=clock, drain_seconds=5, servers={
-        "slack": fake_server(log, "slack"), "discord": fake_server(log, "discord", ready_gate=gate)})
+    runner = BotRunner(
+        settings,
+        ["slack", "discord"],
+        clock=clock,
+        drain_seconds=5,
+        servers={"slack": fake_server(log, "slack"), "discord": fake_server(log, "discord", ready_gate=gate)},
+    )
     stop = asyncio.Event()
     task = asyncio.create_task(runner.run(stop))
     await wait_for(lambda: "slack ready" in log and "discord registered" in log, 10, "adapters")
@@ -162,9 +191,15 @@ async def test_the_scheduler_starts_only_when_every_adapter_is_ready(sched_db_ur
 async def test_a_failing_adapter_stops_the_other_and_the_error_surfaces(sched_db_url: str) -> None:
     log: list[str] = []
     settings = Settings(database_url=sched_db_url, slack_bot_token="xoxb-1", discord_token="x.y.z")
-    runner = BotRunner(settings, ["slack", "discord"], drain_seconds=5, servers={
-        "slack": fake_server(log, "slack"),
-        "discord": fake_server(log, "discord", fail_after_register=ConfigError("Discord rejected DISCORD_TOKEN"))})
+    runner = BotRunner(
+        settings,
+        ["slack", "discord"],
+        drain_seconds=5,
+        servers={
+            "slack": fake_server(log, "slack"),
+            "discord": fake_server(log, "discord", fail_after_register=ConfigError("Discord rejected DISCORD_TOKEN")),
+        },
+    )
     with pytest.raises(ConfigError, match="rejected DISCORD_TOKEN"):
         await asyncio.wait_for(runner.run(asyncio.Event()), 15)
     assert "slack stopped" in log
@@ -172,27 +207,43 @@ async def test_a_failing_adapter_stops_the_other_and_the_error_surfaces(sched_db
 
 
 @pytest.mark.parametrize("sig,code", [(signal.SIGTERM, 0), (signal.SIGINT, 130)], ids=["SIGTERM", "Ctrl-C"])
-async def test_a_signal_stops_a_running_bot_cleanly(tmp_path: Path, sched_db_url: str, sig: signal.Signals,
-                                                    code: int) -> None:
+async def test_a_signal_stops_a_running_bot_cleanly(
+    tmp_path: Path, sched_db_url: str, sig: signal.Signals, code: int
+) -> None:
     """A real ``studybot run`` process (terminal chat, JSON logs, /healthz) stopped with SIGTERM (exit 0) or
     Ctrl-C (SIGINT: exit 130, as a shell expects of an interrupted program, after closing everything)."""
     secret = "s3cr3t-signing-value-0123456789ab"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_", "STUDYBOT_"))}
-    env.update(DATABASE_URL=sched_db_url, STUDYBOT_LOG_FORMAT="json", STUDYBOT_LOG_LEVEL="INFO", SLACK_SIGNING_SECRET=secret)
+    env.update(
+        DATABASE_URL=sched_db_url, STUDYBOT_LOG_FORMAT="json", STUDYBOT_LOG_LEVEL="INFO", SLACK_SIGNING_SECRET=secret
+    )
     err = tmp_path / "stderr.log"
     out = tmp_path / "stdout.log"
     studybot = str(Path(sys.executable).with_name("studybot"))
     with err.open("wb") as err_file, out.open("wb") as out_file:  # noqa: ASYNC230  (local files, opened once)
         proc = await asyncio.create_subprocess_exec(
-            studybot, "run", "--health-port", "0", stdin=asyncio.subprocess.PIPE,
-            stdout=out_file, stderr=err_file, env=env,
+            studybot,
+            "run",
+            "--health-port",
+            "0",
+            stdin=asyncio.subprocess.PIPE,
+            stdout=out_file,
+            stderr=err_file,
+            env=env,
         )
     try:
+
         def log_lines() -> list[dict[str, Any]]:
             return [json.loads(x) for x in err.read_text().splitlines() if x.startswith("{")]
 
-        await wait_for(lambda: any(r["message"].startswith("health check on") for r in log_lines())
-                       and any("lease acquired" in r["message"] for r in log_lines()), 60, "start-up")
+        await wait_for(
+            lambda: (
+                any(r["message"].startswith("health check on") for r in log_lines())
+                and any("lease acquired" in r["message"] for r in log_lines())
+            ),
+            60,
+            "start-up",
+        )
         url = next(r["message"].split(" on ", 1)[1] for r in log_lines() if r["message"].startswith("health check on"))
         async with aiohttp.ClientSession() as http, http.get(url) as resp:
             body = await resp.json()

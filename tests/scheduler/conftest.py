@@ -40,7 +40,9 @@ def sched_db_url(tmp_path: Path, template_db: Path) -> str:
 
 
 @pytest.fixture
-async def svc(sched_db_url: str, notifier: Notifier, clock: ManualClock, bank_small: Bank) -> AsyncIterator[QuizService]:
+async def svc(
+    sched_db_url: str, notifier: Notifier, clock: ManualClock, bank_small: Bank
+) -> AsyncIterator[QuizService]:
     service = make_service(sched_db_url, notifier, clock, bank_small)
     try:
         yield service

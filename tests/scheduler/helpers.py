@@ -60,7 +60,9 @@ async def subscribe(service: QuizService, channel: str, post_time: str, tz: str,
     return ch.id
 
 
-async def wait_for(predicate: Callable[[], bool | Awaitable[bool]], seconds: float = 5.0, what: str = "condition") -> None:
+async def wait_for(
+    predicate: Callable[[], bool | Awaitable[bool]], seconds: float = 5.0, what: str = "condition"
+) -> None:
     """Poll ``predicate`` every 10 ms until it is true; fail after ``seconds``."""
     deadline = time.monotonic() + seconds
     while True:

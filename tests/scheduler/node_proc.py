@@ -47,9 +47,22 @@ class FileNotifier:
     async def post(self, channel: ChannelRef, message: Message) -> str:
         self.n += 1
         ref = f"{os.getpid()}-{self.n}"
-        kind = "question" if isinstance(message, QuestionPost) else "reveal" if isinstance(message, RevealPost) else "other"
-        line = json.dumps({"pid": os.getpid(), "kind": kind, "channel": channel.channel,
-                           "post": getattr(message, "post_id", None), "ref": ref})
+        kind = (
+            "question"
+            if isinstance(message, QuestionPost)
+            else "reveal"
+            if isinstance(message, RevealPost)
+            else "other"
+        )
+        line = json.dumps(
+            {
+                "pid": os.getpid(),
+                "kind": kind,
+                "channel": channel.channel,
+                "post": getattr(message, "post_id", None),
+                "ref": ref,
+            }
+        )
         fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT)  # one write per line: atomic append
         try:
             os.write(fd, (line + "\n").encode())
@@ -71,8 +84,16 @@ async def burst(service: Any, clock: OffsetClock, events: list[dict[str, Any]]) 
     """What a platform adapter does for each reaction delivery, as fast as a busy channel."""
     for i, ev in enumerate(events):
         await service.record_reaction(
-            platform="slack", workspace="T1", channel=ev["channel"], message_ref=ev["ref"], user=ev["user"],
-            reaction=ev["emoji"], added=ev["added"], delivery_id=f"Ev{i:05d}", at=clock.now(), user_name=ev["user"],
+            platform="slack",
+            workspace="T1",
+            channel=ev["channel"],
+            message_ref=ev["ref"],
+            user=ev["user"],
+            reaction=ev["emoji"],
+            added=ev["added"],
+            delivery_id=f"Ev{i:05d}",
+            at=clock.now(),
+            user_name=ev["user"],
         )
         await asyncio.sleep(0.005)
 
@@ -95,8 +116,14 @@ async def main(argv: list[str]) -> int:
             await engine.dispose()
         return 0
     node = SchedulerNode(
-        service, SqlLease(engine) if use_lease else None, clock, holder=f"{holder}:{os.getpid()}",
-        ttl=float(ttl), renew_every=float(renew), jump_threshold=600, drain_timeout=5,
+        service,
+        SqlLease(engine) if use_lease else None,
+        clock,
+        holder=f"{holder}:{os.getpid()}",
+        ttl=float(ttl),
+        renew_every=float(renew),
+        jump_threshold=600,
+        drain_timeout=5,
     )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

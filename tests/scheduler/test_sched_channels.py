@@ -52,7 +52,10 @@ async def test_jobs_follow_the_database_and_settings_changes_reschedule_at_once(
     assert set(jobs) == {f"daily:{berlin}", f"daily:{york}", f"weekly:{berlin}", f"weekly:{york}"}
     aps = sched.apscheduler
     assert aps is not None and {j.id for j in aps.get_jobs()} >= {"reveals", "resync", "maintenance"}
-    for jid, hhmm, tz in ((f"daily:{berlin}", "09:00", "Europe/Berlin"), (f"daily:{york}", "07:30", "America/New_York")):
+    for jid, hhmm, tz in (
+        (f"daily:{berlin}", "09:00", "Europe/Berlin"),
+        (f"daily:{york}", "07:30", "America/New_York"),
+    ):
         nxt = aps.get_job(jid).next_run_time
         assert nxt.strftime("%H:%M") == hhmm and str(nxt.tzinfo) == tz
 
@@ -119,8 +122,9 @@ async def test_weekly_board_jobs_when_the_service_has_them(svc: QuizService, clo
     assert calls == [cid, cid]
 
 
-async def test_a_daily_run_by_apscheduler_posts_once(svc: QuizService, sched: ChannelScheduler, notifier: Any,
-                                                    clock: ManualClock) -> None:
+async def test_a_daily_run_by_apscheduler_posts_once(
+    svc: QuizService, sched: ChannelScheduler, notifier: Any, clock: ManualClock
+) -> None:
     cid = await subscribe(svc, "CBER", "09:00", "Europe/Berlin")
     await sched.start()
     await sched.settle()
@@ -146,8 +150,11 @@ async def test_a_missed_run_is_reported_with_channel_and_job_and_caught_up(
     caplog.set_level(logging.INFO)
     run_now(sched, f"daily:{cid}", late=dt.timedelta(hours=7))  # beyond the 6 h grace: APScheduler drops it
     await wait_for(lambda: len(questions(notifier)) == 1, what="the caught-up question")
-    missed = [r for r in caplog.records if r.levelno == logging.WARNING and "was missed" in r.getMessage()
-              and r.name == "scheduler.channels"]
+    missed = [
+        r
+        for r in caplog.records
+        if r.levelno == logging.WARNING and "was missed" in r.getMessage() and r.name == "scheduler.channels"
+    ]
     assert [(r.channel, r.job) for r in missed] == [("CBER", f"daily:{cid}")]  # type: ignore[attr-defined]
 
 
@@ -190,8 +197,9 @@ async def test_stop_lets_a_run_in_flight_finish(svc: QuizService, clock: ManualC
     assert [(p.status, p.message_ref) for p in posts] == [("posted", "ts1")]
 
 
-async def test_a_failed_post_is_sent_by_maintenance(svc: QuizService, sched: ChannelScheduler, notifier: Any,
-                                                   clock: ManualClock, caplog: pytest.LogCaptureFixture) -> None:
+async def test_a_failed_post_is_sent_by_maintenance(
+    svc: QuizService, sched: ChannelScheduler, notifier: Any, clock: ManualClock, caplog: pytest.LogCaptureFixture
+) -> None:
     cid = await subscribe(svc, "CBER", "09:00", "Europe/Berlin")
     await sched.start()
     await sched.settle()

@@ -34,7 +34,9 @@ async def test_acquire_renew_expire_takeover_release(lease_url: str) -> None:
         assert await lease.current("scheduler") is None
         assert await lease.acquire("scheduler", "a", TTL, T0)
         assert not await lease.acquire("scheduler", "b", TTL, T0 + dt.timedelta(seconds=29))
-        assert await lease.acquire("scheduler", "a", TTL, T0 + dt.timedelta(seconds=10))  # re-acquiring our own extends it
+        assert await lease.acquire(
+            "scheduler", "a", TTL, T0 + dt.timedelta(seconds=10)
+        )  # re-acquiring our own extends it
         state = await lease.current("scheduler")
         assert state is not None and (state.holder, state.expires_at) == ("a", T0 + dt.timedelta(seconds=40))
         assert not await lease.renew("scheduler", "b", TTL, T0 + dt.timedelta(seconds=20))

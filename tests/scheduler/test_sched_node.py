@@ -62,7 +62,9 @@ async def test_restart_two_hours_after_post_time_posts_once_and_again_nothing(
     svc = make_service(sched_db_url, notifier, clock, bank_small)
     posts = await svc.store.channel_posts(cid)
     await svc.store.engine.dispose()  # type: ignore[attr-defined]
-    assert [(p.local_date.isoformat(), p.created_at) for p in posts] == [("2026-03-02", BERLIN_0900_MONDAY + dt.timedelta(hours=2))]
+    assert [(p.local_date.isoformat(), p.created_at) for p in posts] == [
+        ("2026-03-02", BERLIN_0900_MONDAY + dt.timedelta(hours=2))
+    ]
 
 
 async def test_one_leader_and_takeover_when_the_holder_dies(
@@ -120,7 +122,9 @@ class BrokenLease:
         return True
 
 
-async def test_a_leader_that_cannot_renew_steps_down_before_its_lease_expires(svc: QuizService, clock: ManualClock) -> None:
+async def test_a_leader_that_cannot_renew_steps_down_before_its_lease_expires(
+    svc: QuizService, clock: ManualClock
+) -> None:
     lease = BrokenLease()
     n = SchedulerNode(svc, lease, clock, holder="a", ttl=30, renew_every=10, drain_timeout=5)
     await n.tick()
@@ -148,7 +152,9 @@ def test_clock_jump_detector() -> None:
     assert d.check() == -120
 
 
-async def test_a_clock_jump_wakes_the_scheduler_and_catches_up(svc: QuizService, notifier: Any, clock: ManualClock) -> None:
+async def test_a_clock_jump_wakes_the_scheduler_and_catches_up(
+    svc: QuizService, notifier: Any, clock: ManualClock
+) -> None:
     mono = FakeMonotonic()
     await subscribe(svc, "CBER", "09:00", "Europe/Berlin")
     clock.set(BERLIN_0900_MONDAY - dt.timedelta(hours=1))

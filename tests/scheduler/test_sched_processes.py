@@ -55,8 +55,18 @@ class Cluster:
         env = dict(os.environ, PYTHONPATH=str(REPO))
         with (self.tmp / f"{name}.log").open("wb") as log:  # noqa: ASYNC230  (a local file, opened once)
             proc = await asyncio.create_subprocess_exec(
-                sys.executable, str(HARNESS), self.db_url, str(self.sends), str(self.offset), name, str(TTL),
-                str(RENEW), *extra, stdout=log, stderr=log, env=env,
+                sys.executable,
+                str(HARNESS),
+                self.db_url,
+                str(self.sends),
+                str(self.offset),
+                name,
+                str(TTL),
+                str(RENEW),
+                *extra,
+                stdout=log,
+                stderr=log,
+                env=env,
             )
         self.procs[name] = proc
         return proc
@@ -112,8 +122,11 @@ async def weekly_claims(db_url: str) -> Counter[str]:
     engine = create_engine(db_url)
     try:
         async with engine.connect() as conn:
-            rows = (await conn.execute(text(
-                "SELECT c.external_id FROM weekly_board w JOIN channel c ON c.id = w.channel_id"))).all()
+            rows = (
+                await conn.execute(
+                    text("SELECT c.external_id FROM weekly_board w JOIN channel c ON c.id = w.channel_id")
+                )
+            ).all()
     finally:
         await engine.dispose()
     return Counter(str(r[0]) for r in rows)
@@ -133,11 +146,16 @@ async def post_days(db_url: str) -> dict[int, tuple[str, str]]:
 
 
 async def wait_questions(c: Cluster, count: int, seconds: float = 15.0) -> None:
-    await wait_for(lambda: len([s for s in c.sent() if s["kind"] == "question"]) >= count, seconds,
-                   what=f"{count} questions\n{c.logs()}")
+    await wait_for(
+        lambda: len([s for s in c.sent() if s["kind"] == "question"]) >= count,
+        seconds,
+        what=f"{count} questions\n{c.logs()}",
+    )
 
 
-def per_channel_day(sent: list[dict[str, Any]], kind: str, posts: dict[int, tuple[str, str]]) -> Counter[tuple[str, str]]:
+def per_channel_day(
+    sent: list[dict[str, Any]], kind: str, posts: dict[int, tuple[str, str]]
+) -> Counter[tuple[str, str]]:
     return Counter(posts[s["post"]] for s in sent if s["kind"] == kind)
 
 
@@ -172,8 +190,11 @@ async def test_two_processes_one_post_per_channel_per_day_and_takeover_when_the_
         for offset in range(3, 8):  # Thursday to the next Monday
             cluster.set_time(afternoon(MONDAY + dt.timedelta(days=offset)))
             await wait_questions(cluster, 2 * (offset + 1))
-        await wait_for(lambda: len([s for s in cluster.sent() if s["kind"] == "reveal"]) >= 14, 10,
-                       what=f"reveals\n{cluster.logs()}")
+        await wait_for(
+            lambda: len([s for s in cluster.sent() if s["kind"] == "reveal"]) >= 14,
+            10,
+            what=f"reveals\n{cluster.logs()}",
+        )
         survivor.send_signal(signal.SIGTERM)
         assert await asyncio.wait_for(survivor.wait(), 10) == 0, cluster.logs()
         assert await lease.current("scheduler") is None  # released on a clean stop
@@ -259,9 +280,14 @@ async def test_killed_during_a_reaction_burst_then_restarted_matches_the_platfor
         node.send_signal(signal.SIGTERM)
         assert await asyncio.wait_for(node.wait(), 10) == 0, c.logs()
         async with store.engine.connect() as conn:
-            rows = (await conn.execute(text(
-                "SELECT p.external_id, a.option FROM answer a JOIN person p ON p.id = a.person_id WHERE a.post_id = :p"
-            ), {"p": post.id})).all()
+            rows = (
+                await conn.execute(
+                    text(
+                        "SELECT p.external_id, a.option FROM answer a JOIN person p ON p.id = a.person_id WHERE a.post_id = :p"
+                    ),
+                    {"p": post.id},
+                )
+            ).all()
     finally:
         await store.engine.dispose()
         await c.stop_all()

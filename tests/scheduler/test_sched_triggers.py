@@ -71,7 +71,9 @@ def test_crontrigger_fires_twice_in_the_repeated_hour_and_ours_once() -> None:
     assert _utc_strings(ours) == ["10-25 00:30", "10-26 01:30"]
 
 
-@pytest.mark.parametrize(("tz", "change"), [("Europe/Berlin", dt.date(2026, 3, 29)), ("America/New_York", dt.date(2027, 3, 14))])
+@pytest.mark.parametrize(
+    ("tz", "change"), [("Europe/Berlin", dt.date(2026, 3, 29)), ("America/New_York", dt.date(2027, 3, 14))]
+)
 def test_crontrigger_skips_the_midnight_after_spring_forward_and_ours_does_not(tz: str, change: dt.date) -> None:
     """Why the scheduler has its own trigger (2): a 00:00 CronTrigger jumps from the change day to the day after next."""
     zone = ZoneInfo(tz)
@@ -96,8 +98,11 @@ def test_ours_matches_crontrigger_on_every_ordinary_day_of_2026() -> None:
 
 
 def test_spring_gap_fires_once_an_hour_later_in_local_terms() -> None:
-    fires = fire_sequence(daily_trigger("America/New_York", "02:30"), dt.datetime(2026, 3, 7, 12, tzinfo=dt.UTC),
-                          dt.datetime(2026, 3, 10, tzinfo=dt.UTC))
+    fires = fire_sequence(
+        daily_trigger("America/New_York", "02:30"),
+        dt.datetime(2026, 3, 7, 12, tzinfo=dt.UTC),
+        dt.datetime(2026, 3, 10, tzinfo=dt.UTC),
+    )
     assert [f.astimezone(dt.UTC).isoformat() for f in fires] == [
         "2026-03-08T07:30:00+00:00",  # 02:30 does not exist: 03:30 EDT
         "2026-03-09T06:30:00+00:00",
@@ -140,7 +145,9 @@ def test_next_runs_are_sorted_and_local() -> None:
     assert runs[0].as_dict()["utc"] == "2026-03-02T08:00:00+00:00"
 
 
-@pytest.mark.parametrize(("tz", "change"), [("Europe/Berlin", dt.date(2026, 10, 25)), ("America/New_York", dt.date(2027, 3, 14))])
+@pytest.mark.parametrize(
+    ("tz", "change"), [("Europe/Berlin", dt.date(2026, 10, 25)), ("America/New_York", dt.date(2027, 3, 14))]
+)
 async def test_service_posts_once_per_local_day_when_fired_at_every_crontrigger_instant(
     svc: QuizService, notifier: object, clock: ManualClock, tz: str, change: dt.date
 ) -> None:

@@ -71,11 +71,27 @@ def shown_key(service: QuizService, post: PostInfo) -> int:
     return post.option_order.index(service.by_id[post.question_id].answer_index)
 
 
-async def react(service: QuizService, post: PostInfo, user: str, shown: int, *, delivery: str,
-                added: bool = True, channel: str = "C1", name: str = "") -> bool:
+async def react(
+    service: QuizService,
+    post: PostInfo,
+    user: str,
+    shown: int,
+    *,
+    delivery: str,
+    added: bool = True,
+    channel: str = "C1",
+    name: str = "",
+) -> bool:
     return await service.record_reaction(
-        platform="slack", workspace="T1", channel=channel, message_ref=post.message_ref or "", user=user,
-        reaction=EMOJI[shown], added=added, delivery_id=delivery, user_name=name,
+        platform="slack",
+        workspace="T1",
+        channel=channel,
+        message_ref=post.message_ref or "",
+        user=user,
+        reaction=EMOJI[shown],
+        added=added,
+        delivery_id=delivery,
+        user_name=name,
     )
 
 

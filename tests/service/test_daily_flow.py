@@ -22,7 +22,9 @@ async def test_subscribe_makes_the_channel_a_team_and_a_repeat_changes_nothing(
     service: QuizService, store: MemoryStore, clock: ManualClock
 ) -> None:
     first = await service.handle_command(admin(), "/studybot", "subscribe 09:00 Europe/Berlin")
-    assert first[0].text.startswith("Subscribed: a daily ML-PRO question at 09:00 Europe/Berlin") and not first[0].private
+    assert (
+        first[0].text.startswith("Subscribed: a daily ML-PRO question at 09:00 Europe/Berlin") and not first[0].private
+    )
     assert "Next question: Mon 2026-03-02 09:00" in first[0].text  # 07:00 UTC is 08:00 in Berlin
     again = await service.handle_command(admin(), "/studybot", "subscribe 09:00 Europe/Berlin")
     assert again[0].text.startswith("Already subscribed") and again[0].private
@@ -54,7 +56,10 @@ async def test_one_daily_post_per_local_day_and_bonus_posts_on_request(
     assert bonus[0].text.startswith("Posted question"), bonus
     posts = await service.store.channel_posts(channel_id)
     assert [(p.slot, p.status) for p in posts] == [(0, "posted"), (1, "posted")]
-    assert [m.title for _c, m, _r in notifier.sent if isinstance(m, QuestionPost)] == ["Daily question", "Bonus question"]
+    assert [m.title for _c, m, _r in notifier.sent if isinstance(m, QuestionPost)] == [
+        "Daily question",
+        "Bonus question",
+    ]
     clock.advance(days=1)
     assert await service.post_daily(channel_id) is not None
 
@@ -73,8 +78,16 @@ async def test_reactions_decide_answers_and_a_repeated_delivery_changes_nothing(
     clock.advance(minutes=1)
     await react(service, post, "UCAROL", wrong, delivery="E3", name="carol")
     await react(service, post, "UCAROL", wrong, delivery="E4", added=False)  # retracted: no answer
-    assert not await service.record_reaction(platform="slack", workspace="T1", channel="C1", message_ref="nope",
-                                             user="UDAN", reaction="one", added=True, delivery_id="E5")
+    assert not await service.record_reaction(
+        platform="slack",
+        workspace="T1",
+        channel="C1",
+        message_ref="nope",
+        user="UDAN",
+        reaction="one",
+        added=True,
+        delivery_id="E5",
+    )
     clock.set(post.reveal_due_at)
     [reveal] = await service.reveal_due()
     assert isinstance(reveal, RevealPost) and reveal.post_id == post.id
@@ -84,8 +97,10 @@ async def test_reactions_decide_answers_and_a_repeated_delivery_changes_nothing(
     # late reactions, repeats and a second reveal change nothing
     assert await react(service, post, "UBOB", key, delivery="E6")
     assert await service.reveal(post.id) is None and await service.reveal_due() == []
-    assert await store.post_answer_counts(post.id) == ({post.option_order[key]: 1, post.option_order[wrong]: 1},
-                                                       [await store.find_person(1, "UALICE")])
+    assert await store.post_answer_counts(post.id) == (
+        {post.option_order[key]: 1, post.option_order[wrong]: 1},
+        [await store.find_person(1, "UALICE")],
+    )
     # answering joined the channel's team
     ch = await service.channel_by_id(post.channel_id)
     alice = await store.find_person(ch.workspace_id, "UALICE")
@@ -108,7 +123,9 @@ async def test_reveal_now_and_reconciliation_of_a_missed_reaction(
     assert done[0].text == "Revealed 1 question(s)."
     [reveal] = notifier.of_type(RevealPost)
     assert isinstance(reveal, RevealPost) and reveal.winners == ("UERIN",)
-    assert (await service.handle_command(admin(), "/studybot", "reveal-now"))[0].text == "There is no open question in this channel."
+    assert (await service.handle_command(admin(), "/studybot", "reveal-now"))[
+        0
+    ].text == "There is no open question in this channel."
 
 
 async def test_delivery_claims_through_the_facade(service: QuizService, clock: ManualClock) -> None:
@@ -138,8 +155,9 @@ async def test_a_burst_of_reactions_on_a_new_question_is_looked_up_once_and_writ
 
         setattr(store, name, counted)
     shown = shown_key(service, post)
-    results = await asyncio.gather(*(react(service, post, f"U{i % 300}", shown, delivery=f"burst-{i % 900}")
-                                     for i in range(1000)))
+    results = await asyncio.gather(
+        *(react(service, post, f"U{i % 300}", shown, delivery=f"burst-{i % 900}") for i in range(1000))
+    )
     assert sum(results) == 900  # 100 repeated deliveries are not new
     assert lookups == {"post_by_message": 1, "ensure_workspace": 1}  # one look-up shared by 1,000 callers
     assert service._reactions.batches <= 10  # group commit: at most 200 events per write, usually fewer writes

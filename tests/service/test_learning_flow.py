@@ -56,9 +56,7 @@ async def test_an_abandoned_drill_expires(service: QuizService, store: MemorySto
     assert await store.count_rows("answer") == 0
 
 
-async def test_leaderboard_counts_first_attempts_of_the_channels_team(
-    service: QuizService, clock: ManualClock
-) -> None:
+async def test_leaderboard_counts_first_attempts_of_the_channels_team(service: QuizService, clock: ManualClock) -> None:
     post = await post_today(service, clock)
     clock.advance(minutes=1)
     await react(service, post, "UALICE", shown_key(service, post), delivery="E1", name="alice")
@@ -71,12 +69,16 @@ async def test_leaderboard_counts_first_attempts_of_the_channels_team(
     points = {row[1]: row[2] for row in board.tables[0].rows}
     assert points == {"ualice": "1", "ubob": "1"}  # a command renames a person to the invocation's user name
     clock.advance(days=7)
-    assert (await service.handle_command(member("UALICE"), "/leaderboard", "this"))[0].text.endswith("no answers in that week.")
+    assert (await service.handle_command(member("UALICE"), "/leaderboard", "this"))[0].text.endswith(
+        "no answers in that week."
+    )
     last = (await service.handle_command(member("UALICE"), "/leaderboard", "last"))[0]
     assert {row[1]: row[2] for row in last.tables[0].rows} == points
 
 
-async def test_weekly_board_is_posted_once(service: QuizService, notifier: RecordingNotifier, clock: ManualClock) -> None:
+async def test_weekly_board_is_posted_once(
+    service: QuizService, notifier: RecordingNotifier, clock: ManualClock
+) -> None:
     channel_id = await subscribe(service)
     assert await service.post_weekly_board(channel_id) is False  # last week was quiet
     await drill_once(service, "UALICE", "1.1.1")
@@ -113,7 +115,10 @@ async def test_team_commands_create_add_lead_move_remove_delete(service: QuizSer
     moved = (await run(admin(), "/studybot", "team lead #c1 UALICE"))[0].text
     assert "now a lead of team #c1" in moved and "moved from team Data Science" in moved
     listing = (await run(admin(), "/studybot", "team list"))[0]
-    assert listing.tables[0].rows == (("#c1", "Europe/Berlin", "UALICE", "1"), ("Data Science", "Europe/Berlin", "–", "0"))
+    assert listing.tables[0].rows == (
+        ("#c1", "Europe/Berlin", "UALICE", "1"),
+        ("Data Science", "Europe/Berlin", "–", "0"),
+    )
     # a lead sees the team's weak spots; others do not
     assert (await run(member("UALICE"), "/weakspots", ""))[0].text.startswith("Weak spots · #c1: no answers yet")
     assert "leads and admins only" in (await run(member("UBOB"), "/weakspots", ""))[0].text
@@ -149,7 +154,9 @@ async def test_forget_me_needs_confirmation_then_deletes_everything(
     assert ("slack:UALICE", "focus") not in actors and ("forgotten", "focus") in actors and actors[-1][1] == "forget-me"
     board = (await service.handle_command(member("UBOB"), "/leaderboard", ""))[0]
     assert [row[1] for row in board.tables[0].rows] == ["ubob"]
-    assert "stores nothing" in (await service.handle_command(member("UALICE"), "/studybot", "forget-me confirm"))[0].text
+    assert (
+        "stores nothing" in (await service.handle_command(member("UALICE"), "/studybot", "forget-me confirm"))[0].text
+    )
 
 
 async def test_a_board_of_another_teams_channel_says_whose_it_is(service: QuizService, clock: ManualClock) -> None:
@@ -161,8 +168,11 @@ async def test_a_board_of_another_teams_channel_says_whose_it_is(service: QuizSe
     await service.handle_command(admin(), "/studybot", "team create Data-Sci")
     await service.handle_command(admin(), "/studybot", "team add Data-Sci <@UCAROL>")
     note, board = await service.handle_command(member("UCAROL"), "/leaderboard", "")
-    assert note.text == ("This is #c1's board, the team of this channel; you are in Data-Sci, "
-                         "whose board is in its own channel.") and note.private
+    assert (
+        note.text
+        == ("This is #c1's board, the team of this channel; you are in Data-Sci, whose board is in its own channel.")
+        and note.private
+    )
     assert "#c1" in board.title
     [own] = await service.handle_command(member("UALICE"), "/leaderboard", "")  # in her own team's channel: no note
     assert "#c1" in own.title

@@ -31,9 +31,16 @@ async def test_loop_lag_stays_low_during_500_concurrent_writes(any_service: Quiz
 
     probe = asyncio.create_task(ticker())
     writes = [
-        any_service.record_reaction(platform="slack", workspace="T1", channel="C1", message_ref=post.message_ref,
-                                    user=f"U{i % 150}", reaction=("one", "two", "three", "four")[i % 4],
-                                    added=i % 7 != 0, delivery_id=f"Ev{i % 350}")
+        any_service.record_reaction(
+            platform="slack",
+            workspace="T1",
+            channel="C1",
+            message_ref=post.message_ref,
+            user=f"U{i % 150}",
+            reaction=("one", "two", "three", "four")[i % 4],
+            added=i % 7 != 0,
+            delivery_id=f"Ev{i % 350}",
+        )
         for i in range(500)
     ]
     results = await asyncio.gather(*writes)

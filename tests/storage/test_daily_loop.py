@@ -59,9 +59,15 @@ async def test_reactions_and_reveal_with_counts(
     async def react(user: str, option: int, added: bool = True, delivery: str | None = None, **kw: object) -> bool:
         clock.advance(seconds=30)
         return await any_service.record_reaction(
-            platform="slack", workspace="T1", channel="C1", message_ref=post.message_ref or "", user=user,
-            reaction=emoji[option] + str(kw.get("suffix", "")), added=added,
-            delivery_id=delivery or f"ev-{user}-{option}-{added}-{clock.now().timestamp()}", is_bot=bool(kw.get("bot")),
+            platform="slack",
+            workspace="T1",
+            channel="C1",
+            message_ref=post.message_ref or "",
+            user=user,
+            reaction=emoji[option] + str(kw.get("suffix", "")),
+            added=added,
+            delivery_id=delivery or f"ev-{user}-{option}-{added}-{clock.now().timestamp()}",
+            is_bot=bool(kw.get("bot")),
         )
 
     assert await react("UALICE", key_shown, delivery="E1")
@@ -73,8 +79,14 @@ async def test_reactions_and_reveal_with_counts(
     await react("UDAN", wrong)
     await react("UBOT", key_shown, bot=True)
     await any_service.record_reaction(
-        platform="slack", workspace="T1", channel="C1", message_ref=post.message_ref, user="UERIN",
-        reaction="tada", added=True, delivery_id="E-tada",
+        platform="slack",
+        workspace="T1",
+        channel="C1",
+        message_ref=post.message_ref,
+        user="UERIN",
+        reaction="tada",
+        added=True,
+        delivery_id="E-tada",
     )
     clock.set(post.reveal_due_at)
     reveals = await any_service.reveal_due()
@@ -92,7 +104,9 @@ async def test_reactions_and_reveal_with_counts(
     assert len(notifier.of_type(RevealPost)) == 1
 
 
-async def test_concurrent_reveals_announce_once(any_service: QuizService, notifier: RecordingNotifier, clock: ManualClock) -> None:
+async def test_concurrent_reveals_announce_once(
+    any_service: QuizService, notifier: RecordingNotifier, clock: ManualClock
+) -> None:
     channel_id = await subscribe(any_service)
     clock.set(dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.UTC))
     post = await any_service.post_daily(channel_id)
@@ -109,8 +123,16 @@ async def test_duplicate_reaction_deliveries_concurrently_one_row(any_service: Q
     post = await any_service.post_daily(channel_id)
     assert post is not None and post.message_ref
     calls = [
-        any_service.record_reaction(platform="slack", workspace="T1", channel="C1", message_ref=post.message_ref,
-                                    user=f"U{i % 25}", reaction="two", added=True, delivery_id=f"E{i % 25}")
+        any_service.record_reaction(
+            platform="slack",
+            workspace="T1",
+            channel="C1",
+            message_ref=post.message_ref,
+            user=f"U{i % 25}",
+            reaction="two",
+            added=True,
+            delivery_id=f"E{i % 25}",
+        )
         for i in range(200)
     ]
     results = await asyncio.gather(*calls)
@@ -181,8 +203,16 @@ async def test_reconcile_repairs_missed_reactions_and_leaves_fresh_ones_alone(
 
     async def react(user: str, emoji: str, added: bool, delivery: str) -> None:
         clock.advance(seconds=10)
-        await any_service.record_reaction(platform="slack", workspace="T1", channel="C1", message_ref=ref,
-                                          user=user, reaction=emoji, added=added, delivery_id=delivery)
+        await any_service.record_reaction(
+            platform="slack",
+            workspace="T1",
+            channel="C1",
+            message_ref=ref,
+            user=user,
+            reaction=emoji,
+            added=added,
+            delivery_id=delivery,
+        )
 
     await react("UA", "one", True, "e1")  # seen by the bot
     await react("UB", "two", True, "e2")  # seen, but later removed while the bot was down

@@ -84,8 +84,16 @@ async def test_daily_and_drill_share_one_review_per_day(any_service: QuizService
     assert post is not None and post.message_ref
     q = any_service.by_id[post.question_id]
     shown = post.option_order.index(q.answer_index)
-    await any_service.record_reaction(platform="slack", workspace="T1", channel="C1", message_ref=post.message_ref,
-                                      user="UALICE", reaction=["one", "two", "three", "four"][shown], added=True, delivery_id="E1")
+    await any_service.record_reaction(
+        platform="slack",
+        workspace="T1",
+        channel="C1",
+        message_ref=post.message_ref,
+        user="UALICE",
+        reaction=["one", "two", "three", "four"][shown],
+        added=True,
+        delivery_id="E1",
+    )
     clock.set(post.reveal_due_at)
     await any_service.reveal_due()
     ws = await any_service.store.ensure_workspace("slack", "T1")
@@ -212,7 +220,9 @@ async def test_two_workspaces_never_mix(any_service: QuizService, clock: ManualC
     assert "not yours" in cross[0].text
 
 
-async def test_weekly_board_posted_once(any_service: QuizService, notifier: RecordingNotifier, clock: ManualClock) -> None:
+async def test_weekly_board_posted_once(
+    any_service: QuizService, notifier: RecordingNotifier, clock: ManualClock
+) -> None:
     channel_id = await setup_channel(any_service)
     clock.set(dt.datetime(2026, 3, 2, 7, 0, tzinfo=dt.UTC))  # Monday 08:00 Berlin: last week was quiet
     assert await any_service.post_weekly_board(channel_id) is False
@@ -247,9 +257,18 @@ async def test_long_streaks_are_counted_in_full(any_service: QuizService, clock:
     person = await any_service.store.ensure_person(ws, "UALICE", "alice")
     clock.set(dt.datetime(2026, 3, 30, 12, 0, tzinfo=dt.UTC))
     rows = [
-        {"workspace_id": ws, "person_id": person, "question_id": "mlpro-1.1.1-001", "objective_id": "1.1.1",
-         "subtopic_id": "1.1", "topic_id": "1", "source": "daily", "option": 0, "correct": True,
-         "answered_at": clock.now() - dt.timedelta(days=d)}
+        {
+            "workspace_id": ws,
+            "person_id": person,
+            "question_id": "mlpro-1.1.1-001",
+            "objective_id": "1.1.1",
+            "subtopic_id": "1.1",
+            "topic_id": "1",
+            "source": "daily",
+            "option": 0,
+            "correct": True,
+            "answered_at": clock.now() - dt.timedelta(days=d),
+        }
         for d in range(40)  # forty consecutive days, today included
     ]
     async with any_service.store.engine.begin() as conn:  # type: ignore[attr-defined]

@@ -65,12 +65,23 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
 
 
 # -- helpers --------------------------------------------------------------------------------------
-async def channel(store: Store, ws: int, ext: str = "C1", name: str = "general", tz: str = "Europe/Berlin") -> ChannelInfo:
+async def channel(
+    store: Store, ws: int, ext: str = "C1", name: str = "general", tz: str = "Europe/Berlin"
+) -> ChannelInfo:
     return await store.subscribe_channel(ws, ext, name, tz, "09:00", T0)
 
 
-async def posted(store: Store, ch: ChannelInfo, day: dt.date = DAY, slot: int = 0, *, qid: str = "q1",
-                 objective: str = "1.2.3", ref: str | None = "ts1", reveal: dt.timedelta = dt.timedelta(hours=8)) -> PostInfo:
+async def posted(
+    store: Store,
+    ch: ChannelInfo,
+    day: dt.date = DAY,
+    slot: int = 0,
+    *,
+    qid: str = "q1",
+    objective: str = "1.2.3",
+    ref: str | None = "ts1",
+    reveal: dt.timedelta = dt.timedelta(hours=8),
+) -> PostInfo:
     post = await store.reserve_post(ch.id, day, slot, qid, objective, (2, 0, 1, 3), "coverage", "", T0 + reveal, T0)
     assert post is not None
     if ref is not None:
@@ -80,20 +91,45 @@ async def posted(store: Store, ch: ChannelInfo, day: dt.date = DAY, slot: int = 
     return found
 
 
-async def drill_answer(store: Store, ws: int, person: int, qid: str, objective: str, correct: bool, at: dt.datetime,
-                       *, option: int = 0, team: int | None = None) -> None:
+async def drill_answer(
+    store: Store,
+    ws: int,
+    person: int,
+    qid: str,
+    objective: str,
+    correct: bool,
+    at: dt.datetime,
+    *,
+    option: int = 0,
+    team: int | None = None,
+) -> None:
     """One scored drill answer (a one-question drill), as the service records it."""
     drill_id = await store.create_drill(ws, person, "topic:1", [(qid, (0, 1, 2, 3))], at, at + dt.timedelta(hours=2))
     drill = await store.get_drill(drill_id)
     assert drill is not None
-    values = {"workspace_id": ws, "person_id": person, "team_id": team, "channel_id": None, "question_id": qid,
-              "objective_id": objective, "subtopic_id": objective.rsplit(".", 1)[0], "topic_id": objective.split(".")[0],
-              "source": "drill", "post_id": None, "drill_id": drill_id, "drill_seq": 0, "option": option,
-              "correct": correct, "answered_at": at}
+    values = {
+        "workspace_id": ws,
+        "person_id": person,
+        "team_id": team,
+        "channel_id": None,
+        "question_id": qid,
+        "objective_id": objective,
+        "subtopic_id": objective.rsplit(".", 1)[0],
+        "topic_id": objective.split(".")[0],
+        "source": "drill",
+        "post_id": None,
+        "drill_id": drill_id,
+        "drill_seq": 0,
+        "option": option,
+        "correct": correct,
+        "answered_at": at,
+    }
     assert await store.answer_drill(drill, 0, values, True)
 
 
-def event(delivery: str, option: int | None, added: bool = True, at: dt.datetime = T0, is_bot: bool = False) -> ReactionEvent:
+def event(
+    delivery: str, option: int | None, added: bool = True, at: dt.datetime = T0, is_bot: bool = False
+) -> ReactionEvent:
     return ReactionEvent(delivery, "ignored", option, added, at, is_bot)
 
 
@@ -110,8 +146,9 @@ def test_memory_store_has_every_store_method_with_the_same_signature() -> None:
             method = getattr(impl, name)
             assert inspect.iscoroutinefunction(method), (impl, name)
             sig = inspect.signature(method)
-            assert [(p.name, p.kind, p.default) for p in sig.parameters.values()] == \
-                   [(p.name, p.kind, p.default) for p in port.parameters.values()], (impl, name)
+            assert [(p.name, p.kind, p.default) for p in sig.parameters.values()] == [
+                (p.name, p.kind, p.default) for p in port.parameters.values()
+            ], (impl, name)
 
 
 # -- workspaces, people ---------------------------------------------------------------------------
@@ -156,7 +193,13 @@ async def test_find_person_by_exact_external_id_or_display_name_ignoring_case(st
 async def test_subscribe_creates_a_channel_that_is_its_own_team(store: ContractStore) -> None:
     ws = await store.ensure_workspace("slack", "T1")
     ch = await channel(store, ws)
-    assert (ch.name, ch.tz, ch.post_time, ch.reveal_minutes, ch.active) == ("general", "Europe/Berlin", "09:00", 480, True)
+    assert (ch.name, ch.tz, ch.post_time, ch.reveal_minutes, ch.active) == (
+        "general",
+        "Europe/Berlin",
+        "09:00",
+        480,
+        True,
+    )
     assert ch.scheduled_since == T0 and ch.focus_topic is None and ch.focus_until is None
     assert ch.team_id is not None
     assert await store.team_info(ch.team_id) == (ch.team_id, "#general", "Europe/Berlin", ws)
@@ -226,13 +269,20 @@ async def test_reserve_post_is_unique_per_channel_local_date_and_slot(store: Con
     at_berlin = T0.astimezone(BERLIN)
     post = await store.reserve_post(ch.id, DAY, 0, "q1", "1.2.3", (2, 0, 1, 3), "weak-spot", "d" * 300, T0, at_berlin)
     assert post is not None
-    assert (post.status, post.option_order, post.reason, len(post.reason_detail)) == ("reserved", (2, 0, 1, 3), "weak-spot", 200)
+    assert (post.status, post.option_order, post.reason, len(post.reason_detail)) == (
+        "reserved",
+        (2, 0, 1, 3),
+        "weak-spot",
+        200,
+    )
     assert post.message_ref is None and post.posted_at is None and post.revealed_at is None
     assert post.created_at == T0 and post.created_at.tzinfo == dt.UTC
     assert await store.reserve_post(ch.id, DAY, 0, "q2", "1.2.4", (0, 1, 2, 3), "coverage", "", T0, T0) is None
     assert await store.reserve_post(ch.id, DAY, 1, "q2", "1.2.4", (0, 1, 2, 3), "manual", "", T0, T0) is not None
     assert await store.reserve_post(other.id, DAY, 0, "q2", "1.2.4", (0, 1, 2, 3), "coverage", "", T0, T0) is not None
-    assert await store.reserve_post(ch.id, DAY + dt.timedelta(days=1), 0, "q3", "2.1.1", (0, 1, 2, 3), "coverage", "", T0, T0)
+    assert await store.reserve_post(
+        ch.id, DAY + dt.timedelta(days=1), 0, "q3", "2.1.1", (0, 1, 2, 3), "coverage", "", T0, T0
+    )
     assert await store.count_rows("post") == 4
     assert await store.get_post(post.id) == post
     assert await store.get_post(post.id + 1000) is None
@@ -272,7 +322,9 @@ async def test_failed_and_released_reservations_touch_only_reserved_posts(store:
 async def test_channel_posts_come_oldest_first_and_open_posts_by_id(store: ContractStore) -> None:
     ws = await store.ensure_workspace("slack", "T1")
     ch, other = await channel(store, ws, "C1"), await channel(store, ws, "C2")
-    late = await store.reserve_post(ch.id, DAY, 0, "q1", "1.1.1", (0, 1, 2, 3), "coverage", "", T0, T0 + dt.timedelta(hours=1))
+    late = await store.reserve_post(
+        ch.id, DAY, 0, "q1", "1.1.1", (0, 1, 2, 3), "coverage", "", T0, T0 + dt.timedelta(hours=1)
+    )
     early = await store.reserve_post(ch.id, DAY, 1, "q2", "1.1.2", (0, 1, 2, 3), "coverage", "", T0, T0)
     elsewhere = await posted(store, other, ref="tsX")
     assert late is not None and early is not None
@@ -304,7 +356,9 @@ async def test_due_reveals_and_a_reveal_claimed_exactly_once(store: ContractStor
 
 
 # -- reactions and answers ------------------------------------------------------------------------
-async def test_reaction_events_are_deduplicated_by_delivery_id_and_replayed_in_arrival_order(store: ContractStore) -> None:
+async def test_reaction_events_are_deduplicated_by_delivery_id_and_replayed_in_arrival_order(
+    store: ContractStore,
+) -> None:
     ws = await store.ensure_workspace("slack", "T1")
     ch = await channel(store, ws)
     post, other = await posted(store, ch, slot=0, ref="ts1"), await posted(store, ch, slot=1, ref="ts2")
@@ -341,11 +395,15 @@ async def test_a_batch_of_reactions_creates_people_and_keeps_order_and_dedupe(st
     def row(delivery: str, user: str, option: int, name: str = "") -> IncomingReaction:
         return IncomingReaction(ws, user, name, False, post.id, event(delivery, option), "one", "event", T0)
 
-    flags = await store.record_reactions([
-        row("B1", "UA", 1), row("B2", "UNEW", 2, "newbie"), row("B1", "UA", 3),  # a repeat inside the batch
-        row("OLD", "UA", 3),  # already stored before the batch
-        row("B3", "UNEW", 0, "newbie"),
-    ])
+    flags = await store.record_reactions(
+        [
+            row("B1", "UA", 1),
+            row("B2", "UNEW", 2, "newbie"),
+            row("B1", "UA", 3),  # a repeat inside the batch
+            row("OLD", "UA", 3),  # already stored before the batch
+            row("B3", "UNEW", 0, "newbie"),
+        ]
+    )
     assert flags == [True, True, False, False, True]
     assert await store.record_reactions([]) == []
     newbie = await store.ensure_person(ws, "UNEW")
@@ -416,7 +474,9 @@ async def test_audit_entries_are_kept_per_workspace_in_order(store: ContractStor
     await store.audit(None, "cli", "", "doctor", "", T0)
     entries = await store.audit_entries(ws)
     assert [(e["actor"], e["action"], e["detail"], e["at"]) for e in entries] == [
-        ("slack:UA", "subscribe", "channel=C1", T0), ("slack:UA", "settings", "tz=UTC", T0 + dt.timedelta(minutes=1))]
+        ("slack:UA", "subscribe", "channel=C1", T0),
+        ("slack:UA", "settings", "tz=UTC", T0 + dt.timedelta(minutes=1)),
+    ]
     assert await store.count_rows("audit_log") == 4
 
 
@@ -449,8 +509,12 @@ async def test_answer_history_seen_and_missed_questions(store: ContractStore) ->
     assert await store.missed_questions(a) == ["q3", "q2"]  # most recent miss first
     assert sorted(await store.person_objective_stats(a)) == [("1.1.1", 1, 3), ("2.1.1", 1, 2)]
     assert await store.person_answer_history(a) == [
-        ("2.1.1", T0 - h, True), ("1.1.1", T0, False), ("1.1.1", T0 + h, False), ("1.1.1", T0 + 2 * h, True),
-        ("2.1.1", T0 + 3 * h, False)]
+        ("2.1.1", T0 - h, True),
+        ("1.1.1", T0, False),
+        ("1.1.1", T0 + h, False),
+        ("1.1.1", T0 + 2 * h, True),
+        ("2.1.1", T0 + 3 * h, False),
+    ]
     assert await store.seen_questions(999_999) == set() and await store.missed_questions(999_999) == []
 
 
@@ -476,7 +540,14 @@ async def test_a_new_drill_replaces_the_active_one(store: ContractStore) -> None
     first = await store.create_drill(ws, a, "topic:" + "3" * 60, [("q1", (3, 2, 1, 0)), ("q2", [0, 1, 2, 3])], T0, exp)
     info = await store.get_drill(first)
     assert info is not None
-    assert (info.workspace_id, info.person_id, info.position, info.status, info.created_at, info.expires_at) == (ws, a, 0, "active", T0, exp)
+    assert (info.workspace_id, info.person_id, info.position, info.status, info.created_at, info.expires_at) == (
+        ws,
+        a,
+        0,
+        "active",
+        T0,
+        exp,
+    )
     assert info.scope == ("topic:" + "3" * 60)[:40]
     assert info.questions == [("q1", (3, 2, 1, 0)), ("q2", (0, 1, 2, 3))]
     theirs = await store.create_drill(ws, b, "due:", [("q1", (0, 1, 2, 3))], T0, exp)
@@ -493,12 +564,28 @@ async def test_a_new_drill_replaces_the_active_one(store: ContractStore) -> None
 async def test_drill_answers_advance_once_per_question(store: ContractStore) -> None:
     ws = await store.ensure_workspace("slack", "T1")
     a = await store.ensure_person(ws, "UA")
-    drill_id = await store.create_drill(ws, a, "topic:1", [("q1", (0, 1, 2, 3)), ("q2", (0, 1, 2, 3))], T0, T0 + dt.timedelta(hours=2))
+    drill_id = await store.create_drill(
+        ws, a, "topic:1", [("q1", (0, 1, 2, 3)), ("q2", (0, 1, 2, 3))], T0, T0 + dt.timedelta(hours=2)
+    )
 
     def values(seq: int, qid: str, correct: bool) -> dict[str, Any]:
-        return {"workspace_id": ws, "person_id": a, "team_id": None, "channel_id": None, "question_id": qid,
-                "objective_id": "1.2.3", "subtopic_id": "1.2", "topic_id": "1", "source": "drill", "post_id": None,
-                "drill_id": drill_id, "drill_seq": seq, "option": 1, "correct": correct, "answered_at": T0 + dt.timedelta(minutes=seq)}
+        return {
+            "workspace_id": ws,
+            "person_id": a,
+            "team_id": None,
+            "channel_id": None,
+            "question_id": qid,
+            "objective_id": "1.2.3",
+            "subtopic_id": "1.2",
+            "topic_id": "1",
+            "source": "drill",
+            "post_id": None,
+            "drill_id": drill_id,
+            "drill_seq": seq,
+            "option": 1,
+            "correct": correct,
+            "answered_at": T0 + dt.timedelta(minutes=seq),
+        }
 
     drill = await store.get_drill(drill_id)
     assert drill is not None
@@ -584,7 +671,13 @@ async def test_team_listing_by_name_with_members_by_display_name(store: Contract
     await store.set_member(ws, alpha, bob)
     await store.set_member(ws, zeta, anon)
     assert await store.teams(ws) == [
-        {"id": alpha, "name": "alpha", "tz": "Europe/Berlin", "members": [(bob, "bob"), (carol, "carol")], "leads": [(carol, "carol")]},
+        {
+            "id": alpha,
+            "name": "alpha",
+            "tz": "Europe/Berlin",
+            "members": [(bob, "bob"), (carol, "carol")],
+            "leads": [(carol, "carol")],
+        },
         {"id": zeta, "name": "zeta", "tz": "UTC", "members": [(anon, "UX")], "leads": []},
     ]
 
@@ -606,10 +699,18 @@ async def test_first_attempts_count_each_question_once_per_person_within_the_win
     other = await store.ensure_person(ws2, "UZ")
     await drill_answer(store, ws2, other, "q1", "1.1.1", True, T0 + h)
     assert sorted(await store.first_attempts(ws, *week), key=str) == sorted(
-        [(team, a, "1", 2, 1), (team, a, "2", 1, 1), (None, b, "1", 1, 1)], key=str)
+        [(team, a, "1", 2, 1), (team, a, "2", 1, 1), (None, b, "1", 1, 1)], key=str
+    )
     assert sorted(await store.first_attempt_choices()) == sorted(
-        [("q0", a, 0, False), ("q1", a, 0, False), ("q2", a, 0, True), ("q3", a, 0, True), ("q1", b, 0, True),
-         ("q1", other, 0, True)])
+        [
+            ("q0", a, 0, False),
+            ("q1", a, 0, False),
+            ("q2", a, 0, True),
+            ("q3", a, 0, True),
+            ("q1", b, 0, True),
+            ("q1", other, 0, True),
+        ]
+    )
 
 
 async def test_team_objective_stats_windows_and_most_chosen_wrong_options(store: ContractStore) -> None:
@@ -654,7 +755,10 @@ async def test_forget_person_deletes_their_rows_and_anonymises_their_audit_entri
     assert [pid for pid, _ev in await store.reaction_events(post.id)] == [b]
     assert await store.review_state(a, "q7") == (None, None) and await store.active_drill(a) is None
     assert await store.person_team(ws, a) is None and await store.seen_questions(a) == set()
-    assert [(e["actor"], e["actor_name"]) for e in await store.audit_entries(ws)] == [("forgotten", ""), ("slack:UB", "bob")]
+    assert [(e["actor"], e["actor_name"]) for e in await store.audit_entries(ws)] == [
+        ("forgotten", ""),
+        ("slack:UB", "bob"),
+    ]
     assert [(e["actor"], e["actor_name"]) for e in await store.audit_entries(ws2)] == [("slack:UA", "alice elsewhere")]
     assert await store.count_rows("answer") == 1 and await store.count_rows("person") == 1
     # a new person with the same id is a stranger; forgetting nobody deletes nothing

@@ -51,5 +51,3 @@ async def world(
 @pytest.fixture
 async def bot(world: World) -> Bot:
     return await world.start_bot()
-
-

@@ -29,7 +29,9 @@ from tests.adapters.discord import discord_payloads as P
 
 JSON = {"Content-Type": "application/json"}
 BODY = web.RequestKey("body", object)  # the parsed JSON body (or multipart payload_json)
-FILES = web.RequestKey("files", list)  # the multipart files[n] parts: (filename, content type, bytes)  # exactly this: discord.py compares the header string
+FILES = web.RequestKey(
+    "files", list
+)  # the multipart files[n] parts: (filename, content type, bytes)  # exactly this: discord.py compares the header string
 
 
 def jresp(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
@@ -214,8 +216,16 @@ class FakeDiscord:
         return 0 if guild_id is None else (int(guild_id) >> 22) % self.shard_count
 
     # -- plans -----------------------------------------------------------------------------------
-    def rate_limit(self, method: str, path_regex: str, *, times: int = 1, retry_after: float = 0.2,
-                   via: bool = True, is_global: bool = False) -> None:
+    def rate_limit(
+        self,
+        method: str,
+        path_regex: str,
+        *,
+        times: int = 1,
+        retry_after: float = 0.2,
+        via: bool = True,
+        is_global: bool = False,
+    ) -> None:
         self.rate_rules.append(RateRule(method, re.compile(path_regex), times, retry_after, via, is_global))
 
     def calls_to(self, method: str, path_regex: str) -> list[Call]:
@@ -239,28 +249,46 @@ class FakeDiscord:
                 body = raw.decode(errors="replace")
         request[BODY] = body
         request[FILES] = files
-        call = Call(request.method, request.path, dict(request.query), body, request.headers.get("Authorization"),
-                    time.monotonic(), files=[name for name, _t, _d in files])
+        call = Call(
+            request.method,
+            request.path,
+            dict(request.query),
+            body,
+            request.headers.get("Authorization"),
+            time.monotonic(),
+            files=[name for name, _t, _d in files],
+        )
         self.calls.append(call)
         response = await self._respond(request, handler, call)
         call.status = response.status
         return response
 
-    async def _respond(self, request: web.Request, handler: Callable[[web.Request], Any], call: Call) -> web.StreamResponse:
+    async def _respond(
+        self, request: web.Request, handler: Callable[[web.Request], Any], call: Call
+    ) -> web.StreamResponse:
         webhookish = "/interactions/" in request.path or "/webhooks/" in request.path
         if not webhookish and call.auth != f"Bot {self.token}":
             return jresp({"message": "401: Unauthorized", "code": 0}, 401)
         for rule in self.rate_rules:
             if rule.times > 0 and rule.method == request.method and rule.pattern.search(request.path):
                 rule.times -= 1
-                headers = {"Retry-After": str(max(1, round(rule.retry_after))),
-                           "X-RateLimit-Scope": "global" if rule.is_global else "user"}
+                headers = {
+                    "Retry-After": str(max(1, round(rule.retry_after))),
+                    "X-RateLimit-Scope": "global" if rule.is_global else "user",
+                }
                 if rule.via:
                     headers["Via"] = "1.1 google"
                 if rule.is_global:
                     headers["X-RateLimit-Global"] = "true"
-                return jresp({"message": "You are being rate limited.", "retry_after": rule.retry_after,
-                              "global": rule.is_global}, 429, headers)
+                return jresp(
+                    {
+                        "message": "You are being rate limited.",
+                        "retry_after": rule.retry_after,
+                        "global": rule.is_global,
+                    },
+                    429,
+                    headers,
+                )
         channel = request.match_info.get("channel")
         if channel is not None and channel in self.forbidden_channels:
             return jresp({"message": "Missing Permissions", "code": 50013}, 403)
@@ -285,8 +313,17 @@ class FakeDiscord:
             self.uploads.append(Upload(channel_id, filename, description, content_type, data, via))
             aid = P.snowflake()
             url = f"{self.base}/attachments/{channel_id}/{aid}/{filename}"
-            out.append({"id": aid, "filename": filename, "description": description, "size": len(data),
-                        "url": url, "proxy_url": url, "content_type": content_type})
+            out.append(
+                {
+                    "id": aid,
+                    "filename": filename,
+                    "description": description,
+                    "size": len(data),
+                    "url": url,
+                    "proxy_url": url,
+                    "content_type": content_type,
+                }
+            )
         return out
 
     async def _me(self, request: web.Request) -> web.Response:
@@ -299,23 +336,44 @@ class FakeDiscord:
         return jresp({"url": self.ws_url})
 
     async def _gateway_bot(self, request: web.Request) -> web.Response:
-        return jresp({"url": self.ws_url, "shards": self.shard_count,
-                      "session_start_limit": {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}})
+        return jresp(
+            {
+                "url": self.ws_url,
+                "shards": self.shard_count,
+                "session_start_limit": {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1},
+            }
+        )
 
     async def _create_dm(self, request: web.Request) -> web.Response:
         body = self._json(request)
         recipient = str(body["recipient_id"])
         cid = P.snowflake()
         self.dm_channels[cid] = recipient
-        return jresp({"id": cid, "type": 1, "recipients": [P.user(recipient, "owner")], "last_message_id": None,
-                      "flags": 0})
+        return jresp(
+            {"id": cid, "type": 1, "recipients": [P.user(recipient, "owner")], "last_message_id": None, "flags": 0}
+        )
 
-    def _new_message(self, channel_id: str, body: dict[str, Any], *, author: dict[str, Any] | None = None,
-                     flags: int = 0, webhook: bool = False) -> StoredMessage:
+    def _new_message(
+        self,
+        channel_id: str,
+        body: dict[str, Any],
+        *,
+        author: dict[str, Any] | None = None,
+        flags: int = 0,
+        webhook: bool = False,
+    ) -> StoredMessage:
         gid = self.channel_guild.get(channel_id)
-        data = P.message(P.snowflake(), channel_id, author or self.bot, guild_id=gid, content=body.get("content") or "",
-                         embeds=body.get("embeds"), components=body.get("components"),
-                         flags=flags | int(body.get("flags") or 0), webhook_id=P.APP_ID if webhook else None)
+        data = P.message(
+            P.snowflake(),
+            channel_id,
+            author or self.bot,
+            guild_id=gid,
+            content=body.get("content") or "",
+            embeds=body.get("embeds"),
+            components=body.get("components"),
+            flags=flags | int(body.get("flags") or 0),
+            webhook_id=P.APP_ID if webhook else None,
+        )
         stored = StoredMessage(data, gid)
         self.messages[stored.id] = stored
         return stored
@@ -357,15 +415,27 @@ class FakeDiscord:
         limit = min(100, int(request.query.get("limit", "25")))
         after = int(request.query.get("after", "0"))
         ids = sorted(int(u) for u in stored.reactions.get(emoji, []) if int(u) > after)[:limit]
-        return jresp([self.users.get(str(u), P.user(str(u), f"user{u}")) if str(u) != P.BOT_ID else self.bot
-                      for u in ids])
+        return jresp(
+            [self.users.get(str(u), P.user(str(u), f"user{u}")) if str(u) != P.BOT_ID else self.bot for u in ids]
+        )
 
     async def _put_commands(self, request: web.Request) -> web.Response:
         body = self._json(request)
         guild = request.match_info.get("guild")
         (self.guild_commands.setdefault(guild, []) if guild else self.commands).append(body)
-        out = [{"id": P.snowflake(), "application_id": P.APP_ID, "version": P.snowflake(), "type": 1,
-                "default_member_permissions": None, "dm_permission": True, "nsfw": False, **c} for c in body]
+        out = [
+            {
+                "id": P.snowflake(),
+                "application_id": P.APP_ID,
+                "version": P.snowflake(),
+                "type": 1,
+                "default_member_permissions": None,
+                "dm_permission": True,
+                "nsfw": False,
+                **c,
+            }
+            for c in body
+        ]
         self.registered[guild or ""] = out
         return jresp(out)
 
@@ -393,8 +463,11 @@ class FakeDiscord:
             loading = kind == 5
             stored = self._new_message(rec.channel_id, data, flags=flags | (128 if loading else 0), webhook=True)
             rec.original = stored
-            interaction.update(response_message_id=stored.id, response_message_loading=loading,
-                               response_message_ephemeral=bool(flags & 64))
+            interaction.update(
+                response_message_id=stored.id,
+                response_message_loading=loading,
+                response_message_ephemeral=bool(flags & 64),
+            )
             out["resource"] = {"type": kind, "message": stored.full()}
         elif kind in (6, 7) and rec.kind == 3:
             if kind == 7 and rec.original is not None:
@@ -416,9 +489,13 @@ class FakeDiscord:
             # Discord: the first followup after a deferred (type 5) response edits the loading message,
             # and keeps its ephemeral flag whatever the followup asked for.
             keep = rec.original.data["flags"] & 64
-            rec.original.data.update(content=body.get("content") or "", embeds=body.get("embeds") or [],
-                                     components=body.get("components") or [], flags=keep,
-                                     attachments=self._attach(request, body, rec.channel_id, "interaction"))
+            rec.original.data.update(
+                content=body.get("content") or "",
+                embeds=body.get("embeds") or [],
+                components=body.get("components") or [],
+                flags=keep,
+                attachments=self._attach(request, body, rec.channel_id, "interaction"),
+            )
             rec.edits.append(body)
             return jresp(rec.original.full())
         stored = self._new_message(rec.channel_id, body, webhook=True)
@@ -461,9 +538,17 @@ class FakeDiscord:
     async def _delete_webhook_message(self, request: web.Request) -> web.Response:
         return web.Response(status=204)
 
-    async def send_interaction(self, kind: int, data: dict[str, Any], *, guild_id: str | None, channel_id: str,
-                               user: dict[str, Any], permissions: str = P.MEMBER_PERMS,
-                               message: StoredMessage | None = None) -> InteractionRecord:
+    async def send_interaction(
+        self,
+        kind: int,
+        data: dict[str, Any],
+        *,
+        guild_id: str | None,
+        channel_id: str,
+        user: dict[str, Any],
+        permissions: str = P.MEMBER_PERMS,
+        message: StoredMessage | None = None,
+    ) -> InteractionRecord:
         iid = P.snowflake()
         token = "itoken-" + uuid.uuid4().hex
         cname = "channel"
@@ -471,9 +556,18 @@ class FakeDiscord:
             for ch in self.guilds[guild_id]["channels"]:
                 if ch["id"] == channel_id:
                     cname = ch["name"]
-        payload = P.interaction(iid=iid, token=token, kind=kind, data=data, guild_id=guild_id, channel_id=channel_id,
-                                channel_name=cname, u=user, permissions=permissions,
-                                msg=message.full() if message else None)
+        payload = P.interaction(
+            iid=iid,
+            token=token,
+            kind=kind,
+            data=data,
+            guild_id=guild_id,
+            channel_id=channel_id,
+            channel_name=cname,
+            u=user,
+            permissions=permissions,
+            msg=message.full() if message else None,
+        )
         rec = InteractionRecord(iid, token, kind, time.monotonic(), guild_id, channel_id)
         if message is not None:
             rec.original = message
@@ -481,27 +575,47 @@ class FakeDiscord:
         await self.dispatch("INTERACTION_CREATE", payload, guild_id=guild_id)
         return rec
 
-    async def slash(self, name: str, options: dict[str, Any] | None = None, *, guild_id: str, channel_id: str,
-                    user: dict[str, Any], admin: bool = False) -> InteractionRecord:
+    async def slash(
+        self,
+        name: str,
+        options: dict[str, Any] | None = None,
+        *,
+        guild_id: str,
+        channel_id: str,
+        user: dict[str, Any],
+        admin: bool = False,
+    ) -> InteractionRecord:
         perms = P.MANAGE_GUILD if admin else P.MEMBER_PERMS
         if admin:
             perms = str(int(P.MEMBER_PERMS) | int(P.MANAGE_GUILD))
-        return await self.send_interaction(2, P.slash_data(name, options), guild_id=guild_id, channel_id=channel_id,
-                                           user=user, permissions=perms)
+        return await self.send_interaction(
+            2, P.slash_data(name, options), guild_id=guild_id, channel_id=channel_id, user=user, permissions=perms
+        )
 
-    async def autocomplete(self, name: str, options: dict[str, Any], focused: str, *, guild_id: str, channel_id: str,
-                           user: dict[str, Any]) -> InteractionRecord:
-        return await self.send_interaction(4, P.slash_data(name, options, focused=focused), guild_id=guild_id,
-                                           channel_id=channel_id, user=user)
+    async def autocomplete(
+        self, name: str, options: dict[str, Any], focused: str, *, guild_id: str, channel_id: str, user: dict[str, Any]
+    ) -> InteractionRecord:
+        return await self.send_interaction(
+            4, P.slash_data(name, options, focused=focused), guild_id=guild_id, channel_id=channel_id, user=user
+        )
 
     async def press(self, message: StoredMessage, custom_id: str, *, user: dict[str, Any]) -> InteractionRecord:
         gid = message.guild_id or self.channel_guild.get(message.channel_id)
-        return await self.send_interaction(3, P.button_data(custom_id), guild_id=gid, channel_id=message.channel_id,
-                                           user=user, message=message)
+        return await self.send_interaction(
+            3, P.button_data(custom_id), guild_id=gid, channel_id=message.channel_id, user=user, message=message
+        )
 
     # -- reactions -------------------------------------------------------------------------------
-    async def react(self, user_id: str, message_id: str, emoji: str, *, added: bool = True,
-                    emoji_id: str | None = None, send_event: bool = True) -> None:
+    async def react(
+        self,
+        user_id: str,
+        message_id: str,
+        emoji: str,
+        *,
+        added: bool = True,
+        emoji_id: str | None = None,
+        send_event: bool = True,
+    ) -> None:
         """Change the REST state and send the gateway event (buffered if the bot is disconnected).
 
         ``send_event=False`` changes only what ``GET .../reactions`` shows (an event Discord never delivered).
@@ -516,11 +630,20 @@ class FakeDiscord:
         if not send_event:
             return
         u = self.users.get(user_id, self.bot if user_id == P.BOT_ID else P.user(user_id, f"user{user_id}"))
-        event = P.reaction_event(added=added, user_id=user_id, channel_id=stored.channel_id, message_id=message_id,
-                                 guild_id=stored.guild_id or "", emoji=emoji, emoji_id=emoji_id,
-                                 member_data=P.member(u), author_id=str(stored.data["author"]["id"]))
-        await self.dispatch("MESSAGE_REACTION_ADD" if added else "MESSAGE_REACTION_REMOVE", event,
-                            guild_id=stored.guild_id)
+        event = P.reaction_event(
+            added=added,
+            user_id=user_id,
+            channel_id=stored.channel_id,
+            message_id=message_id,
+            guild_id=stored.guild_id or "",
+            emoji=emoji,
+            emoji_id=emoji_id,
+            member_data=P.member(u),
+            author_id=str(stored.data["author"]["id"]),
+        )
+        await self.dispatch(
+            "MESSAGE_REACTION_ADD" if added else "MESSAGE_REACTION_REMOVE", event, guild_id=stored.guild_id
+        )
 
     # -- gateway ---------------------------------------------------------------------------------
     async def dispatch(self, t: str, d: dict[str, Any], *, guild_id: str | None = None) -> None:
@@ -579,8 +702,9 @@ class FakeDiscord:
                 self.sessions[session.id] = session
                 self.active[session.shard[0]] = session
                 gids = [g for g in self.guilds if self.shard_of(g) == session.shard[0]]
-                await self._dispatch_to(session, "READY",
-                                        P.ready(session.id, self.ws_url, gids, session.shard, self.bot))
+                await self._dispatch_to(
+                    session, "READY", P.ready(session.id, self.ws_url, gids, session.shard, self.bot)
+                )
                 for g in gids:
                     await self._dispatch_to(session, "GUILD_CREATE", self.guilds[g])
             elif op == 6:
@@ -618,7 +742,8 @@ class FakeDiscord:
 def _multipart(content_type: str, raw: bytes) -> tuple[Any, list[tuple[str, str, bytes]]]:
     """Discord's multipart form: ``payload_json`` (the JSON body) and ``files[n]`` parts."""
     parsed = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
-        f"Content-Type: {content_type}\r\n\r\n".encode() + raw)
+        f"Content-Type: {content_type}\r\n\r\n".encode() + raw
+    )
     body: Any = None
     files: list[tuple[str, str, bytes]] = []
     for part in parsed.iter_parts():

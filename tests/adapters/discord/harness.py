@@ -60,8 +60,14 @@ class World:
         options.setdefault("identify_delay", 0.0)
         task = asyncio.create_task(
             serve_discord(
-                service or self.service, register, token=self.fake.token, api_url=self.fake.base,
-                gateway_url=self.fake.ws_url, sharded=sharded, stop=stop, **options,
+                service or self.service,
+                register,
+                token=self.fake.token,
+                api_url=self.fake.base,
+                gateway_url=self.fake.ws_url,
+                sharded=sharded,
+                stop=stop,
+                **options,
             )
         )
         await wait_until(lambda: "discord" in registered or task.done(), what="notifier registration")
@@ -125,15 +131,26 @@ class World:
     async def event_count(self, post_id: int) -> int:
         return len(await self.service.store.reaction_events(post_id))
 
-    async def subscribe(self, channel: str = CHAN_A, guild: str = GUILD_A, time: str = "09:00", zone: str = "UTC") -> None:
+    async def subscribe(
+        self, channel: str = CHAN_A, guild: str = GUILD_A, time: str = "09:00", zone: str = "UTC"
+    ) -> None:
         """Subscribe through ``/studybot subscribe`` in the subcommand form, as Discord's client sends it."""
-        rec = await self.command("studybot subscribe", {"time": time, "timezone": zone}, guild=guild, channel=channel,
-                                 admin=True)
+        rec = await self.command(
+            "studybot subscribe", {"time": time, "timezone": zone}, guild=guild, channel=channel, admin=True
+        )
         assert any("Subscribed" in _text(m.data) for m in rec.followups), rec
 
-    async def command(self, name: str, options: dict[str, Any] | None = None, *, user: dict[str, Any] | None = None,
-                      guild: str = GUILD_A, channel: str = CHAN_A, admin: bool = False,
-                      expect_followups: int | None = None) -> InteractionRecord:
+    async def command(
+        self,
+        name: str,
+        options: dict[str, Any] | None = None,
+        *,
+        user: dict[str, Any] | None = None,
+        guild: str = GUILD_A,
+        channel: str = CHAN_A,
+        admin: bool = False,
+        expect_followups: int | None = None,
+    ) -> InteractionRecord:
         """Send a slash command and wait until the bot has finished answering it."""
         u = user or self.admin
         rec = await self.fake.slash(name, options, guild_id=guild, channel_id=channel, user=u, admin=admin)
@@ -175,13 +192,15 @@ text_of = _text
 
 
 def question_messages(fake: FakeDiscord, channel: str = CHAN_A) -> list[StoredMessage]:
-    return [m for m in fake.messages.values()
-            if m.channel_id == channel and "Daily question" in _text(m.data) and not m.data.get("webhook_id")]
+    return [
+        m
+        for m in fake.messages.values()
+        if m.channel_id == channel and "Daily question" in _text(m.data) and not m.data.get("webhook_id")
+    ]
 
 
 def reveal_messages(fake: FakeDiscord, channel: str = CHAN_A) -> list[StoredMessage]:
     return [m for m in fake.messages.values() if m.channel_id == channel and _text(m.data).startswith("Answer")]
-
 
 
 class SpyService:
@@ -229,7 +248,9 @@ class ButtonSpy(SpyService):
 
 
 def card(drill_id: int, seq: int = 1) -> Reply:
-    options = tuple(OptionView(letter, emoji, f"option {letter}") for letter, emoji in zip("ABCD", OPTION_EMOJI, strict=True))
+    options = tuple(
+        OptionView(letter, emoji, f"option {letter}") for letter, emoji in zip("ABCD", OPTION_EMOJI, strict=True)
+    )
     return Reply("", card=DrillCard(drill_id, seq, 5, "3.2.1", "Which registry stage fits?", options))
 
 

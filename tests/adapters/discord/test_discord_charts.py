@@ -19,13 +19,19 @@ ALT = "Leaderboard. Points by member: ada 4, bo 2."
 
 
 def board(*, private: bool = False) -> Reply:
-    return Reply("", private=private, title="Leaderboard · last week",
-                 tables=(Table("Members by points", ("#", "Member", "Points"), (("1", "ada", "4"), ("2", "bo", "2"))),),
-                 image=ChartImage(PNG, ALT, "weekly board 2026-11-30.png"))
+    return Reply(
+        "",
+        private=private,
+        title="Leaderboard · last week",
+        tables=(Table("Members by points", ("#", "Member", "Points"), (("1", "ada", "4"), ("2", "bo", "2"))),),
+        image=ChartImage(PNG, ALT, "weekly board 2026-11-30.png"),
+    )
 
 
 def owner_dms(world: World) -> list[str]:
-    return [m.data["content"] for m in world.fake.messages.values() if world.fake.dm_channels.get(m.channel_id) == OWNER]
+    return [
+        m.data["content"] for m in world.fake.messages.values() if world.fake.dm_channels.get(m.channel_id) == OWNER
+    ]
 
 
 async def test_the_embed_shows_the_attached_chart_and_the_text_stays() -> None:
@@ -75,13 +81,23 @@ async def test_without_attach_files_the_board_is_posted_as_text_and_the_owner_he
 
 async def test_a_private_chart_reply_is_attached_to_the_ephemeral_answer(world: World) -> None:
     spy = SpyService(world.service)
-    spy.replies["/stats"] = [Reply("Your week: 4 answers, 3 right.", private=True, title="Your stats",
-                                   image=ChartImage(PNG, "Your progress: topic 1 75%.", "progress.png"))]
+    spy.replies["/stats"] = [
+        Reply(
+            "Your week: 4 answers, 3 right.",
+            private=True,
+            title="Your stats",
+            image=ChartImage(PNG, "Your progress: topic 1 75%.", "progress.png"),
+        )
+    ]
     await world.start_bot(service=spy)
     rec = await world.command("stats", user=world.person(1))
     assert rec.original is not None and rec.original.data["flags"] & EPHEMERAL
     [upload] = world.fake.uploads
-    assert (upload.via, upload.filename, upload.description) == ("interaction", "progress.png", "Your progress: topic 1 75%.")
+    assert (upload.via, upload.filename, upload.description) == (
+        "interaction",
+        "progress.png",
+        "Your progress: topic 1 75%.",
+    )
     assert rec.original.data["attachments"][0]["filename"] == "progress.png"
     assert rec.original.data["embeds"][0]["image"]["url"] == "attachment://progress.png"
     assert "3 right" in text_of(rec.original.data)

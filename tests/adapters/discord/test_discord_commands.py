@@ -43,8 +43,9 @@ async def test_drill_autocomplete_offers_at_most_25_matching_scopes(world: World
     user = world.person(1)
 
     async def choices(current: str) -> list[dict[str, str]]:
-        rec = await world.fake.autocomplete("drill", {"scope": current}, "scope", guild_id=GUILD_A, channel_id=CHAN_A,
-                                            user=user)
+        rec = await world.fake.autocomplete(
+            "drill", {"scope": current}, "scope", guild_id=GUILD_A, channel_id=CHAN_A, user=user
+        )
         await wait_until(lambda: bool(rec.callbacks), what="autocomplete result")
         assert rec.callback_types == [8] and rec.callback_delay() < 1.0
         return rec.callbacks[0][1]["data"]["choices"]  # type: ignore[no-any-return]
@@ -101,8 +102,9 @@ async def test_bad_drill_arguments_get_an_ephemeral_usage_message_and_write_noth
 
 async def test_public_replies_are_visible_and_private_ones_ephemeral(world: World) -> None:
     await world.start_bot()
-    rec = await world.command("studybot subscribe", {"time": "09:00", "timezone": "Europe/Berlin"}, admin=True,
-                              expect_followups=1)
+    rec = await world.command(
+        "studybot subscribe", {"time": "09:00", "timezone": "Europe/Berlin"}, admin=True, expect_followups=1
+    )
     assert rec.callback_types == [5] and flags(rec.callbacks[0][1]) == EPHEMERAL
     assert rec.original is not None and rec.original.data["flags"] & EPHEMERAL
     [public] = rec.followups
@@ -129,8 +131,13 @@ async def test_failures_and_direct_messages_get_a_clear_ephemeral_answer(world: 
     rec = await world.command("stats", user=world.person(1))
     assert rec.original is not None and FAILED in text_of(rec.original.data)
 
-    dm = await world.fake.send_interaction(2, {"id": "1", "name": "stats", "type": 1, "options": []}, guild_id=None,
-                                           channel_id="1210000000000000999", user=world.person(1))
+    dm = await world.fake.send_interaction(
+        2,
+        {"id": "1", "name": "stats", "type": 1, "options": []},
+        guild_id=None,
+        channel_id="1210000000000000999",
+        user=world.person(1),
+    )
     await wait_until(lambda: bool(dm.callbacks), what="DM answer")
     assert dm.callback_types == [4] and flags(dm.callbacks[0][1]) == EPHEMERAL
     assert GUILDS_ONLY in text_of(dm.callbacks[0][1]["data"])
@@ -151,9 +158,14 @@ async def test_member_commands_reach_the_real_service_with_their_options(world: 
     await world.start_bot()
     await world.subscribe()
     member = world.person(1)
-    for name, options in [("leaderboard", {"week": "last", "topic": "topic2"}), ("leaderboard", None),
-                          ("weakspots", None), ("weakspots", {"team": "owls"}), ("stats", None),
-                          ("forget-me", None)]:
+    for name, options in [
+        ("leaderboard", {"week": "last", "topic": "topic2"}),
+        ("leaderboard", None),
+        ("weakspots", None),
+        ("weakspots", {"team": "owls"}),
+        ("stats", None),
+        ("forget-me", None),
+    ]:
         rec = await world.command(name, options, user=member)
         shown = "\n".join(text_of(m.data) for m in [rec.original, *rec.followups] if m is not None)
         if rec.callback_types == [4]:

@@ -30,9 +30,41 @@ N_INTERACTIONS = 1500 if LONG else 150
 N_REACTIONS = 2000 if LONG else 200
 ACK_DEADLINE = 2.5  # Discord's is 3 s
 
-_ODD = ["", " ", "²", "٣", "9" * 30, "topic3 ²", "topic9", "America", "America/Argentina", "US", "Brazil", "Mars/Base",
-        "0001-01-01", "9999-12-31", "25:00", "24:00", "9am", "EST", "UTC+2", "\u202eevil", "\ufeffBOM", "🚀" * 10,
-        "<@123>", "@everyone", "' OR 1=1 --", "weak", "missed", "3.2", "3.2.4", "9.9.9", "off", "confirm", "x" * 100]
+_ODD = [
+    "",
+    " ",
+    "²",
+    "٣",
+    "9" * 30,
+    "topic3 ²",
+    "topic9",
+    "America",
+    "America/Argentina",
+    "US",
+    "Brazil",
+    "Mars/Base",
+    "0001-01-01",
+    "9999-12-31",
+    "25:00",
+    "24:00",
+    "9am",
+    "EST",
+    "UTC+2",
+    "\u202eevil",
+    "\ufeffBOM",
+    "🚀" * 10,
+    "<@123>",
+    "@everyone",
+    "' OR 1=1 --",
+    "weak",
+    "missed",
+    "3.2",
+    "3.2.4",
+    "9.9.9",
+    "off",
+    "confirm",
+    "x" * 100,
+]
 
 # (command path, {option: kind}); kinds: str:MAX (length limit), int:LO:HI, bool, user, choice:a|b
 _COMMANDS: list[tuple[str, dict[str, str]]] = [
@@ -57,11 +89,30 @@ _COMMANDS: list[tuple[str, dict[str, str]]] = [
     ("studybot team unlead", {"name": "str:40", "member": "user"}),
 ]
 _REQUIRED = {("studybot focus", "topic"), ("studybot team create", "name"), ("studybot team delete", "name")} | {
-    (f"studybot team {a}", o) for a in ("add", "remove", "lead", "unlead") for o in ("name", "member")}
-_AUTOCOMPLETE = [("drill", "scope"), ("studybot subscribe", "timezone"), ("studybot settings", "timezone"),
-                 ("leaderboard", "week")]
-_EMOJI = ["1\ufe0f\u20e3", "2\ufe0f\u20e3", "3\ufe0f\u20e3", "4\ufe0f\u20e3", "1\u20e3", "5\ufe0f\u20e3", "👍", "👍🏽",
-          "🇦", "🅰️", "blob", "", "\u200d", "🚀" * 3]
+    (f"studybot team {a}", o) for a in ("add", "remove", "lead", "unlead") for o in ("name", "member")
+}
+_AUTOCOMPLETE = [
+    ("drill", "scope"),
+    ("studybot subscribe", "timezone"),
+    ("studybot settings", "timezone"),
+    ("leaderboard", "week"),
+]
+_EMOJI = [
+    "1\ufe0f\u20e3",
+    "2\ufe0f\u20e3",
+    "3\ufe0f\u20e3",
+    "4\ufe0f\u20e3",
+    "1\u20e3",
+    "5\ufe0f\u20e3",
+    "👍",
+    "👍🏽",
+    "🇦",
+    "🅰️",
+    "blob",
+    "",
+    "\u200d",
+    "🚀" * 3,
+]
 
 
 def _text(rng: random.Random, limit: int) -> str:
@@ -85,8 +136,9 @@ def _value(rng: random.Random, kind: str, world: World) -> Any:
 
 
 def _options(rng: random.Random, path: str, spec: dict[str, str], world: World) -> dict[str, Any]:
-    return {opt: _value(rng, kind, world) for opt, kind in spec.items()
-            if (path, opt) in _REQUIRED or rng.random() < 0.6}
+    return {
+        opt: _value(rng, kind, world) for opt, kind in spec.items() if (path, opt) in _REQUIRED or rng.random() < 0.6
+    }
 
 
 def _shown(rec: InteractionRecord) -> str:
@@ -112,12 +164,14 @@ async def test_generated_interactions_and_gateway_events_never_break_the_bot(
         admin = user is world.admin
         if roll < 0.75:
             path, spec = rng.choice(_COMMANDS)
-            rec = await world.fake.slash(path, _options(rng, path, spec, world), guild_id=GUILD_A, channel_id=CHAN_A,
-                                         user=user, admin=admin)
+            rec = await world.fake.slash(
+                path, _options(rng, path, spec, world), guild_id=GUILD_A, channel_id=CHAN_A, user=user, admin=admin
+            )
         elif roll < 0.9:
             path, focused = rng.choice(_AUTOCOMPLETE)
-            rec = await world.fake.autocomplete(path, {focused: _text(rng, 100)}, focused, guild_id=GUILD_A,
-                                                channel_id=CHAN_A, user=user)
+            rec = await world.fake.autocomplete(
+                path, {focused: _text(rng, 100)}, focused, guild_id=GUILD_A, channel_id=CHAN_A, user=user
+            )
         else:
             # Discord sends only custom ids of the message's own buttons: an old or unknown drill card
             custom = f"drill:{rng.randint(0, 10 ** rng.randint(1, 18))}:{rng.randint(0, 9999)}:{rng.choice('ABCDabcd')}"
@@ -135,14 +189,25 @@ async def test_generated_interactions_and_gateway_events_never_break_the_bot(
         emoji_id = str(1170000000000000000 + rng.randint(0, 9)) if emoji == "blob" else None
         await world.fake.react(uid, target.id, emoji or "x", added=rng.random() < 0.7, emoji_id=emoji_id)
     for t in ("MESSAGE_REACTION_REMOVE_ALL", "MESSAGE_REACTION_REMOVE_EMOJI"):  # on a message the bot never posted
-        await world.fake.dispatch(t, {"channel_id": CHAN_A, "message_id": P.snowflake(), "guild_id": GUILD_A,
-                                      "emoji": {"id": None, "name": "👍"}}, guild_id=GUILD_A)
+        await world.fake.dispatch(
+            t,
+            {
+                "channel_id": CHAN_A,
+                "message_id": P.snowflake(),
+                "guild_id": GUILD_A,
+                "emoji": {"id": None, "name": "👍"},
+            },
+            guild_id=GUILD_A,
+        )
     await world.settle()
 
     late = [(p, round(r.callback_delay(), 2)) for p, r in records if r.callback_delay() > ACK_DEADLINE]
     assert not late, late
-    await wait_until(lambda: all(r.edits or r.callback_types[0] != 5 for _p, r in records), within=10.0,
-                     what="every deferred interaction to be answered")
+    await wait_until(
+        lambda: all(r.edits or r.callback_types[0] != 5 for _p, r in records),
+        within=10.0,
+        what="every deferred interaction to be answered",
+    )
     failed = [p for p, r in records if FAILED in _shown(r)]
     assert not failed, failed
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR]

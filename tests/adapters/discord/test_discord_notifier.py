@@ -120,9 +120,19 @@ async def test_notifier_refuses_what_is_not_a_discord_channel(world: World) -> N
 
 
 def _question(stem: str = "Which stage?") -> QuestionPost:
-    options = tuple(OptionView(letter, name, f"option {letter}") for letter, name in zip("ABCD", ("one", "two", "three", "four"), strict=True))
-    return QuestionPost(1, "Topic 3: Registry", "3.2.1", stem, options, dt.datetime(2026, 3, 2, 17, tzinfo=dt.UTC),
-                        "17:00 Europe/Berlin")
+    options = tuple(
+        OptionView(letter, name, f"option {letter}")
+        for letter, name in zip("ABCD", ("one", "two", "three", "four"), strict=True)
+    )
+    return QuestionPost(
+        1,
+        "Topic 3: Registry",
+        "3.2.1",
+        stem,
+        options,
+        dt.datetime(2026, 3, 2, 17, tzinfo=dt.UTC),
+        "17:00 Europe/Berlin",
+    )
 
 
 def test_question_embed_and_plain_text_fallback() -> None:
@@ -139,9 +149,23 @@ def test_question_embed_and_plain_text_fallback() -> None:
 
 
 async def test_reveal_reply_and_card_rendering() -> None:  # async: views need a running loop
-    options = tuple(RevealOption(x, f"option {x}", f"why {x}", n, x == "B") for x, n in zip("ABCD", (1, 5, 0, 2), strict=True))
-    reveal = render(RevealPost(1, "q-1", "3.2.1", "Register models", options, "Because.", "coverage", ("sam", "kim"), 8,
-                               (("Docs", "https://docs.databricks.com/"),)))
+    options = tuple(
+        RevealOption(x, f"option {x}", f"why {x}", n, x == "B") for x, n in zip("ABCD", (1, 5, 0, 2), strict=True)
+    )
+    reveal = render(
+        RevealPost(
+            1,
+            "q-1",
+            "3.2.1",
+            "Register models",
+            options,
+            "Because.",
+            "coverage",
+            ("sam", "kim"),
+            8,
+            (("Docs", "https://docs.databricks.com/"),),
+        )
+    )
     assert reveal.embed is not None
     text = embed_text(dict(reveal.embed.to_dict()))
     assert "Correct: B. option B" in text and "✅ B. option B (5)" in text and "❌ D. option D (2)" in text
@@ -151,7 +175,9 @@ async def test_reveal_reply_and_card_rendering() -> None:  # async: views need a
     assert table.embed is not None and "```" in (table.embed.description or "") and table.embed.title == "Board"
 
     drill = render(card(9, 2))
-    assert drill.embed is not None and drill.view is not None and drill.view.is_finished()  # stopped: sent, never stored
+    assert (
+        drill.embed is not None and drill.view is not None and drill.view.is_finished()
+    )  # stopped: sent, never stored
     assert [b.custom_id for b in drill.view.children] == [f"drill:9:2:{x}" for x in "ABCD"]  # type: ignore[attr-defined]
     assert card_view(card(9, 2).card).to_components() == drill.view.to_components()  # type: ignore[arg-type]
 

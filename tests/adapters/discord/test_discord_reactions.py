@@ -39,7 +39,9 @@ async def test_daily_loop_with_reactions_from_many_people(world: World) -> None:
     await world.settle()
 
     assert await world.answers(post.id) == expected
-    stored_users = {r[0] for r in await world.sql("SELECT p.external_id FROM reaction_event e JOIN person p ON p.id = e.person_id")}
+    stored_users = {
+        r[0] for r in await world.sql("SELECT p.external_id FROM reaction_event e JOIN person p ON p.id = e.person_id")
+    }
     assert P.BOT_ID not in stored_users  # the bot's own seed reactions are not events at all
 
     world.clock.advance(hours=9)
@@ -51,8 +53,11 @@ async def test_daily_loop_with_reactions_from_many_people(world: World) -> None:
         assert fields[LETTERS[shown]].endswith(f"({count})"), (fields, canonical)
     assert "24 answered" in text_of(reveal.data)
     assert await world.count("answer") == 24
-    [sent] = [c for c in world.fake.calls_to("POST", rf"/channels/{msg.channel_id}/messages$")
-              if "Answer" in json.dumps(c.body, ensure_ascii=False)]
+    [sent] = [
+        c
+        for c in world.fake.calls_to("POST", rf"/channels/{msg.channel_id}/messages$")
+        if "Answer" in json.dumps(c.body, ensure_ascii=False)
+    ]
     assert str(sent.body["message_reference"]["message_id"]) == msg.id  # the reveal replies to its question
     assert sent.body["message_reference"]["fail_if_not_exists"] is False
 
@@ -158,14 +163,24 @@ async def test_two_guilds_keep_their_data_apart(world: World) -> None:
     await world.fake.react(y["id"], msg_a.id, KEYS[3])
     await world.fake.react(x["id"], msg_b.id, KEYS[1])
     # a forged event naming guild B for guild A's message must not touch either post
-    forged = P.reaction_event(added=True, user_id=y["id"], channel_id=CHAN_A, message_id=msg_a.id, guild_id=GUILD_B,
-                              emoji=KEYS[2], member_data=P.member(y), author_id=P.BOT_ID)
+    forged = P.reaction_event(
+        added=True,
+        user_id=y["id"],
+        channel_id=CHAN_A,
+        message_id=msg_a.id,
+        guild_id=GUILD_B,
+        emoji=KEYS[2],
+        member_data=P.member(y),
+        author_id=P.BOT_ID,
+    )
     await world.fake.dispatch("MESSAGE_REACTION_ADD", forged, guild_id=GUILD_B)
     await world.settle()
 
     assert await world.answers(post_a.id) == {x["id"]: 0, y["id"]: 3}
     assert await world.answers(post_b.id) == {x["id"]: 1}
-    rows = await world.sql("SELECT w.external_id, p.external_id FROM person p JOIN workspace w ON w.id = p.workspace_id")
+    rows = await world.sql(
+        "SELECT w.external_id, p.external_id FROM person p JOIN workspace w ON w.id = p.workspace_id"
+    )
     assert (GUILD_A, x["id"]) in rows and (GUILD_B, x["id"]) in rows  # one person per server
 
     world.clock.advance(hours=9)

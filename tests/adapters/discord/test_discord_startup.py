@@ -56,8 +56,15 @@ async def test_bad_settings_stop_start_up_with_a_clear_message(
 ) -> None:
     """§6 check 18: fail fast, name the setting, never echo a value; nothing connects."""
     with pytest.raises(ConfigError) as err:
-        await serve_discord(world.service, world.routing.register, token=token, api_url=api_url,
-                            gateway_url=gateway_url, sharded=False, stop=asyncio.Event())
+        await serve_discord(
+            world.service,
+            world.routing.register,
+            token=token,
+            api_url=api_url,
+            gateway_url=gateway_url,
+            sharded=False,
+            stop=asyncio.Event(),
+        )
     assert needle in str(err.value)
     for secret in ("abc.def.ghi", "abc def", "pw@"):
         assert secret not in str(err.value)
@@ -66,7 +73,10 @@ async def test_bad_settings_stop_start_up_with_a_clear_message(
 
 def test_endpoint_overrides_are_normalised() -> None:
     assert check_settings(" t.o.k ", "http://127.0.0.1:8080", "ws://127.0.0.1:8080/ws?x=1") == (
-        "t.o.k", "http://127.0.0.1:8080/api/v10", yarl.URL("ws://127.0.0.1:8080/ws"))
+        "t.o.k",
+        "http://127.0.0.1:8080/api/v10",
+        yarl.URL("ws://127.0.0.1:8080/ws"),
+    )
     assert check_settings("t", "https://example.test/api/v10/", None) == ("t", "https://example.test/api/v10", None)
     assert check_settings("t", None, None) == ("t", None, None)
 
@@ -77,8 +87,16 @@ async def test_a_rejected_token_is_a_config_error_and_never_logged(
     caplog.set_level(logging.DEBUG)
     wrong = "MTIzNDU2Nzg5MDEyMzQ1Njc4.wrong-token.never-print-me"
     with pytest.raises(ConfigError) as err:
-        await serve_discord(world.service, world.routing.register, token=wrong, api_url=world.fake.base,
-                            gateway_url=world.fake.ws_url, sharded=False, stop=asyncio.Event(), identify_delay=0.0)
+        await serve_discord(
+            world.service,
+            world.routing.register,
+            token=wrong,
+            api_url=world.fake.base,
+            gateway_url=world.fake.ws_url,
+            sharded=False,
+            stop=asyncio.Event(),
+            identify_delay=0.0,
+        )
     assert "rejected DISCORD_TOKEN" in str(err.value)
     assert "never-print-me" not in str(err.value) and "never-print-me" not in caplog.text
     assert world.fake.calls[0].path == "/api/v10/users/@me" and world.fake.calls[0].status == 401
@@ -93,8 +111,9 @@ async def test_a_whole_session_never_logs_the_token_and_stops_cleanly(
     bot = await world.start_bot()
     assert Route.BASE == world.fake.api_url and DiscordWebSocket.DEFAULT_GATEWAY == yarl.URL(world.fake.ws_url)
     await world.subscribe()
-    await world.fake.react(world.person(1)["id"], world.fake._new_message(
-        "1210000000000000011", {"content": "x"}).id, "1\ufe0f\u20e3")
+    await world.fake.react(
+        world.person(1)["id"], world.fake._new_message("1210000000000000011", {"content": "x"}).id, "1\ufe0f\u20e3"
+    )
     await world.settle()
 
     await bot.stop()
@@ -114,8 +133,14 @@ def test_invite_url_asks_for_exactly_what_the_bot_needs() -> None:
         "&scope=bot+applications.commands&permissions=117824"
     )
     perms = {name for name, on in INVITE_PERMISSIONS if on}
-    assert perms == {"read_messages", "send_messages", "embed_links", "attach_files", "add_reactions",
-                     "read_message_history"}  # read_messages is View Channel
+    assert perms == {
+        "read_messages",
+        "send_messages",
+        "embed_links",
+        "attach_files",
+        "add_reactions",
+        "read_message_history",
+    }  # read_messages is View Channel
     for bad in ("", "abc", "12345", "1234567890123456789012345"):
         with pytest.raises(ValueError):
             invite_url(bad)

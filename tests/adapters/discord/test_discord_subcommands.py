@@ -65,7 +65,9 @@ async def test_the_registered_payload_has_subcommands_typed_options_and_permissi
             out += walk(o.get("options") or [])
         return out
 
-    assert all(o["description"] and len(o["description"]) <= 100 for c in commands for o in [c, *walk(c.get("options") or [])])
+    assert all(
+        o["description"] and len(o["description"]) <= 100 for c in commands for o in [c, *walk(c.get("options") or [])]
+    )
 
 
 async def test_a_restart_with_the_same_commands_does_not_sync_again(world: World) -> None:
@@ -80,8 +82,15 @@ async def test_a_development_guild_gets_the_commands_instead_of_the_global_list(
     bot = await world.start_bot(dev_guild=GUILD_A)
     assert world.fake.commands == []  # nothing global: a development build does not touch real servers
     [registered] = world.fake.guild_commands[GUILD_A]
-    assert {c["name"] for c in registered} == {"drill", "leaderboard", "weakspots", "stats", "exam", "forget-me",
-                                                 "studybot"}
+    assert {c["name"] for c in registered} == {
+        "drill",
+        "leaderboard",
+        "weakspots",
+        "stats",
+        "exam",
+        "forget-me",
+        "studybot",
+    }
     await bot.stop()
     await world.start_bot(dev_guild=GUILD_A)
     assert len(world.fake.guild_commands[GUILD_A]) == 1  # unchanged: no second sync
@@ -108,8 +117,11 @@ async def test_every_subcommand_answers_and_bad_values_get_usage(world: World) -
     carol = world.person(3, "carol")
     good: list[tuple[str, dict[str, Any] | None, str]] = [
         ("studybot help", None, "Usage: /studybot"),
-        ("studybot settings", {"time": "10am", "timezone": "europe/berlin", "reveal": "2h"},
-         "Changed: post time 10:00, time zone Europe/Berlin, reveal delay 2h."),
+        (
+            "studybot settings",
+            {"time": "10am", "timezone": "europe/berlin", "reveal": "2h"},
+            "Changed: post time 10:00, time zone Europe/Berlin, reveal delay 2h.",
+        ),
         ("studybot focus", {"topic": "topic3", "weeks": 2}, "come only from Topic 3"),
         ("studybot focus", {"topic": "off"}, "Focus off"),
         ("studybot team create", {"name": "Data Science"}, "Team Data Science created"),
@@ -124,10 +136,12 @@ async def test_every_subcommand_answers_and_bad_values_get_usage(world: World) -
     for name, options, expected in good:
         rec = await world.command(name, options, admin=True)
         assert expected in _shown(rec), (name, options, _shown(rec))
-    bad = [("studybot subscribe", {"timezone": "Mars/Base"}, "not a time zone"),
-           ("studybot subscribe", {"time": "25:00"}, "not a time of day"),
-           ("studybot settings", {"timezone": "America"}, "not a time zone"),
-           ("studybot team create", {"name": "🚀"}, "is not a team name")]
+    bad = [
+        ("studybot subscribe", {"timezone": "Mars/Base"}, "not a time zone"),
+        ("studybot subscribe", {"time": "25:00"}, "not a time of day"),
+        ("studybot settings", {"timezone": "America"}, "not a time zone"),
+        ("studybot team create", {"name": "🚀"}, "is not a team name"),
+    ]
     for name, options, expected in bad:
         rec = await world.command(name, options, admin=True)
         assert rec.callback_types == [4] and rec.callbacks[0][1]["data"]["flags"] == EPHEMERAL, name
@@ -136,8 +150,9 @@ async def test_every_subcommand_answers_and_bad_values_get_usage(world: World) -
 
 async def test_timezone_autocomplete_and_member_commands(world: World) -> None:
     await world.start_bot()
-    rec = await world.fake.autocomplete("studybot subscribe", {"timezone": "berl"}, "timezone", guild_id=GUILD_A,
-                                        channel_id=CHAN_A, user=world.admin)
+    rec = await world.fake.autocomplete(
+        "studybot subscribe", {"timezone": "berl"}, "timezone", guild_id=GUILD_A, channel_id=CHAN_A, user=world.admin
+    )
     await wait_until(lambda: bool(rec.callbacks), what="autocomplete")
     assert rec.callbacks[0][1]["data"]["choices"][0]["value"] == "Europe/Berlin"
     member = world.person(1)

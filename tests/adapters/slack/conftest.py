@@ -204,7 +204,9 @@ class SlackHarness:
 async def serve_app(app: Any, fake: FakeSlack, clock: ManualClock) -> AsyncIterator[SlackHarness]:
     stop = asyncio.Event()
     url: asyncio.Future[str] = asyncio.get_running_loop().create_future()
-    server = asyncio.create_task(serve_http(app, host="127.0.0.1", port=0, stop=stop, ready=url.set_result, signing_secret=SIGNING_SECRET))
+    server = asyncio.create_task(
+        serve_http(app, host="127.0.0.1", port=0, stop=stop, ready=url.set_result, signing_secret=SIGNING_SECRET)
+    )
     try:
         async with aiohttp.ClientSession() as session:
             yield SlackHarness(fake, app, await asyncio.wait_for(url, 5), session, clock)

@@ -185,8 +185,14 @@ class FakeSlack:
         if team in self.refuse_files:
             return {"ok": False, "error": "missing_scope", "needed": "files:write"}
         file_id = f"F{next(self._ts):06d}"
-        self.uploads[file_id] = {"team": team, "filename": p.get("filename"), "length": int(p.get("length") or 0),
-                                 "alt_txt": p.get("alt_txt"), "data": b"", "channel": None}
+        self.uploads[file_id] = {
+            "team": team,
+            "filename": p.get("filename"),
+            "length": int(p.get("length") or 0),
+            "alt_txt": p.get("alt_txt"),
+            "data": b"",
+            "channel": None,
+        }
         return {"ok": True, "upload_url": f"{self.base}/upload/{file_id}", "file_id": file_id}
 
     def _m_files_completeUploadExternal(self, team: str, p: dict[str, Any]) -> dict[str, Any]:

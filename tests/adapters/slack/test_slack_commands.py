@@ -229,8 +229,13 @@ def _chart_reply(private: bool) -> Reply:
 
     png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
     table = Table("Members by points", ("#", "Member", "Points"), (("1", "ada", "3"),))
-    return Reply("", private=private, tables=(table,), title="Leaderboard",
-                 image=ChartImage(png, "Leaderboard. Points by member: ada 3.", "weekly-board.png"))
+    return Reply(
+        "",
+        private=private,
+        tables=(table,),
+        title="Leaderboard",
+        image=ChartImage(png, "Leaderboard. Points by member: ada 3.", "weekly-board.png"),
+    )
 
 
 async def test_a_chart_is_uploaded_after_the_text_with_its_alt_text(
@@ -254,7 +259,10 @@ async def test_a_chart_is_uploaded_after_the_text_with_its_alt_text(
 
 
 async def test_a_refused_upload_keeps_the_text_and_tells_an_admin_once(
-    slack: SlackHarness, fake: FakeSlack, service: QuizService, monkeypatch: pytest.MonkeyPatch,
+    slack: SlackHarness,
+    fake: FakeSlack,
+    service: QuizService,
+    monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     fake.refuse_files.add("T1")

@@ -23,8 +23,27 @@ LONG = os.environ.get("STUDYBOT_FUZZ_LONG") == "1"
 N_REQUESTS = 5000 if LONG else 250
 ACK_DEADLINE = 2.5  # Slack's is 3 s
 
-_ODD = ["", "²", "٣", "9" * 30, "drill:1:0:A", "drill:¹:0:A", "drill:1:0:Z", "drill:" + "9" * 5000 + ":0:A", "\x00", "🚀" * 50,
-        "null", "[]", "{}", "' OR 1=1 --", "<@U1>", "topic3 ²", "America", "0001-01-01", "9999-12-31"]
+_ODD = [
+    "",
+    "²",
+    "٣",
+    "9" * 30,
+    "drill:1:0:A",
+    "drill:¹:0:A",
+    "drill:1:0:Z",
+    "drill:" + "9" * 5000 + ":0:A",
+    "\x00",
+    "🚀" * 50,
+    "null",
+    "[]",
+    "{}",
+    "' OR 1=1 --",
+    "<@U1>",
+    "topic3 ²",
+    "America",
+    "0001-01-01",
+    "9999-12-31",
+]
 _VALUES: list[Any] = [None, 1, -1, 1.5, True, "x", [], {}, [1, 2], {"id": 1}, "²", "9" * 40]
 
 
@@ -51,12 +70,27 @@ def _mutate(rng: random.Random, obj: Any, depth: int = 0) -> Any:
 
 
 def _cases(h: SlackHarness, rng: random.Random, n: int) -> list[tuple[str, bytes, dict[str, str]]]:
-    event = json.loads(h.envelope({"type": "reaction_added", "user": "UALICE", "reaction": "one", "item_user": "UBOT",
-                                   "item": {"type": "message", "channel": "C1", "ts": "1.1"}, "event_ts": "1.1"}))
+    event = json.loads(
+        h.envelope(
+            {
+                "type": "reaction_added",
+                "user": "UALICE",
+                "reaction": "one",
+                "item_user": "UBOT",
+                "item": {"type": "message", "channel": "C1", "ts": "1.1"},
+                "event_ts": "1.1",
+            }
+        )
+    )
     action = dict(__import__("urllib.parse").parse.parse_qsl(h.action_body("drill_answer_A", "drill:1:0:A").decode()))
     action_payload = json.loads(action["payload"])
     command = dict(__import__("urllib.parse").parse.parse_qsl(h.command_body("/drill", "topic3").decode()))
-    view = {"type": "view_submission", "user": {"id": "UALICE"}, "team": {"id": "T1"}, "view": {"id": "V1", "callback_id": "x"}}
+    view = {
+        "type": "view_submission",
+        "user": {"id": "UALICE"},
+        "team": {"id": "T1"},
+        "view": {"id": "V1", "callback_id": "x"},
+    }
     cases: list[tuple[str, bytes, dict[str, str]]] = []
     for i in range(n):
         kind = i % 12
@@ -65,14 +99,25 @@ def _cases(h: SlackHarness, rng: random.Random, n: int) -> list[tuple[str, bytes
             cases.append(("forged", body, signed_headers(body, secret="not-the-secret")))
         elif kind == 1:  # unsigned, odd timestamps
             body = json.dumps(event).encode()
-            headers = {"Content-Type": "application/json", "X-Slack-Request-Timestamp": rng.choice(["abc", "1e9", "", "-1", "١٢٣", "9" * 40]),
-                       "X-Slack-Signature": rng.choice(["", "v0=00", "garbage"])}
+            headers = {
+                "Content-Type": "application/json",
+                "X-Slack-Request-Timestamp": rng.choice(["abc", "1e9", "", "-1", "١٢٣", "9" * 40]),
+                "X-Slack-Signature": rng.choice(["", "v0=00", "garbage"]),
+            }
             cases.append(("unsigned", body, headers))
         elif kind == 2:  # stale signature
             body = json.dumps(event).encode()
             cases.append(("stale", body, signed_headers(body, ts=1_000_000_000)))
         elif kind == 3:  # signed, not UTF-8 / BOM / not JSON
-            body = rng.choice([b"\xff\xfe\xfa", b"\xef\xbb\xbf" + json.dumps(event).encode(), b"{not json", b"", _rand_text(rng).encode()])
+            body = rng.choice(
+                [
+                    b"\xff\xfe\xfa",
+                    b"\xef\xbb\xbf" + json.dumps(event).encode(),
+                    b"{not json",
+                    b"",
+                    _rand_text(rng).encode(),
+                ]
+            )
             cases.append(("bytes", body, signed_headers(body)))
         elif kind == 4:  # signed JSON that is not an object, or deeply nested
             value = rng.choice([[], 1, "x", None, [event], {"a": json.loads("[" * 40 + "1" + "]" * 40)}])
@@ -118,8 +163,13 @@ async def test_generated_requests_never_get_a_5xx(slack: SlackHarness, caplog: p
     assert statuses["forged"] == {401} and statuses["unsigned"] == {401} and statuses["stale"] == {401}
     assert statuses["bytes"] <= {400} and statuses["shape"] <= {400}
     assert slowest < ACK_DEADLINE, f"slowest answer {slowest:.2f} s"
-    unhandled = [r for r in caplog.records if r.exc_info and r.levelno >= logging.ERROR
-                 and not r.getMessage().startswith(("could not send", "could not answer"))]
+    unhandled = [
+        r
+        for r in caplog.records
+        if r.exc_info
+        and r.levelno >= logging.ERROR
+        and not r.getMessage().startswith(("could not send", "could not answer"))
+    ]
     assert not unhandled, [r.getMessage() for r in unhandled[:5]]
     # the app still works after all that
     status, _text, _took = await slack.command("/studybot", "help")
@@ -134,10 +184,20 @@ async def test_non_numeric_timestamps_are_refused_before_any_work(slack: SlackHa
     assert status == 401
 
 
-@pytest.mark.parametrize("payload", [{"type": "block_actions", "user": {"id": "UALICE"}, "channel": "C1", "team": "T1",
-                                      "actions": [{"action_id": "drill_answer_A", "value": "drill:1:0:A"}]},
-                                     {"type": "block_actions", "user": {"id": "UALICE"}, "actions": {"a": 1}},
-                                     {"type": "view_submission", "user": {"id": "UALICE"}, "view": None}])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {
+            "type": "block_actions",
+            "user": {"id": "UALICE"},
+            "channel": "C1",
+            "team": "T1",
+            "actions": [{"action_id": "drill_answer_A", "value": "drill:1:0:A"}],
+        },
+        {"type": "block_actions", "user": {"id": "UALICE"}, "actions": {"a": 1}},
+        {"type": "view_submission", "user": {"id": "UALICE"}, "view": None},
+    ],
+)
 async def test_wrongly_typed_interactions_get_400_at_once(slack: SlackHarness, payload: dict[str, Any]) -> None:
     body = form_body({"payload": json.dumps(payload)})
     status, _text, took = await slack.send(body, signed_headers(body, content_type="application/x-www-form-urlencoded"))

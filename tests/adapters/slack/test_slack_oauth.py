@@ -161,12 +161,21 @@ async def test_install_stores_the_installation_in_the_database(
     saved = await oauth.store.find(None, "T1")
     assert saved is not None
     assert (saved["team_id"], saved["bot_token"], saved["bot_user_id"], saved["bot_id"], saved["user_id"]) == (
-        "T1", "xoxb-test-one", BOT_USER, "BSTUDY", INSTALLER
+        "T1",
+        "xoxb-test-one",
+        BOT_USER,
+        "BSTUDY",
+        INSTALLER,
     )
     assert saved["bot_scopes"] == list(DEFAULT_SCOPES) and saved["team_name"] == "team T1"
     async with oauth.store.engine.connect() as conn:
         [row] = (await conn.execute(select(INST))).mappings().all()
-    assert (row["team_id"], row["enterprise_id"], row["app_id"], row["installer_user_id"]) == ("T1", "", "ASTUDY", INSTALLER)
+    assert (row["team_id"], row["enterprise_id"], row["app_id"], row["installer_user_id"]) == (
+        "T1",
+        "",
+        "ASTUDY",
+        INSTALLER,
+    )
     assert row["installed_at"].tzinfo is not None
     assert "installed in Slack workspace T1" in caplog.text
     # the client secret never reaches a log record; tokens only in library DEBUG records (slack-sdk logs the
@@ -197,7 +206,9 @@ async def test_two_workspaces_use_their_own_tokens_and_their_data_stays_apart(
     await slack.react("UBOB", "two", two.message_ref or "", team="T2")
     await slack.idle()
     assert {(c.params["user"], c.token) for c in fake.of("users.info")} >= {
-        ("UALICE", "xoxb-test-one"), ("UALICE", "xoxb-test-two"), ("UBOB", "xoxb-test-two")
+        ("UALICE", "xoxb-test-one"),
+        ("UALICE", "xoxb-test-two"),
+        ("UBOB", "xoxb-test-two"),
     }
     # bolt authorizes each request with its team's token, asking auth.test once per token (cached)
     assert sorted(c.token for c in fake.calls[start:] if c.method == "auth.test") == ["xoxb-test-one", "xoxb-test-two"]
@@ -207,8 +218,9 @@ async def test_two_workspaces_use_their_own_tokens_and_their_data_stays_apart(
     fake.calls.clear()
     assert await service.reveal(one.id) is not None
     assert await service.reveal(two.id) is not None
-    [(first, to_one), (second, to_two)] = [(c.params, c.token) for c in fake.of("chat.postMessage")
-                                           if "thread_ts" in c.params]  # the reveals, in their questions' threads
+    [(first, to_one), (second, to_two)] = [
+        (c.params, c.token) for c in fake.of("chat.postMessage") if "thread_ts" in c.params
+    ]  # the reveals, in their questions' threads
     assert (first["channel"], to_one, second["channel"], to_two) == ("C1", "xoxb-test-one", "C1", "xoxb-test-two")
     pointers = [c.token for c in fake.of("chat.postMessage") if "thread_ts" not in c.params]
     assert pointers == ["xoxb-test-one", "xoxb-test-two"]  # each pointer line with its workspace's own token
@@ -311,8 +323,15 @@ async def test_bad_used_and_expired_states_are_refused(oauth: OAuthBot, fake: Fa
 )
 def test_half_configured_oauth_fails_fast_without_echoing_values(changes: dict[str, Any], names: list[str]) -> None:
     good: dict[str, Any] = {
-        "bot_token": "", "app_token": None, "signing_secret": SIGNING_SECRET, "api_url": None, "http": True,
-        "port": 3000, "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET, "scopes": None,
+        "bot_token": "",
+        "app_token": None,
+        "signing_secret": SIGNING_SECRET,
+        "api_url": None,
+        "http": True,
+        "port": 3000,
+        "client_id": CLIENT_ID,
+        "client_secret": CLIENT_SECRET,
+        "scopes": None,
     }
     cfg = validate_slack_settings(**good)
     assert cfg.oauth and cfg.bot_token == "" and cfg.scopes == DEFAULT_SCOPES
@@ -330,8 +349,15 @@ def test_scopes_follow_the_manifest_and_slack_scopes() -> None:
     text = (Path(__file__).parents[3] / "slack-app-manifest.yaml").read_text()
     assert re.search(r"#\s*redirect_urls:\n\s*#\s*- https://\S+/slack/oauth_redirect", text)
     custom = validate_slack_settings(
-        bot_token=None, app_token=None, signing_secret=SIGNING_SECRET, api_url=None, http=True, port=0,
-        client_id=CLIENT_ID, client_secret=CLIENT_SECRET, scopes="chat:write, commands,chat:write.public",
+        bot_token=None,
+        app_token=None,
+        signing_secret=SIGNING_SECRET,
+        api_url=None,
+        http=True,
+        port=0,
+        client_id=CLIENT_ID,
+        client_secret=CLIENT_SECRET,
+        scopes="chat:write, commands,chat:write.public",
     )
     assert custom.scopes == ("chat:write", "commands", "chat:write.public")
     assert authorize_url_for("https://slack-gov.com/api/") == "https://slack-gov.com/oauth/v2/authorize"
@@ -358,5 +384,9 @@ async def test_settings_and_runner_wire_oauth_with_the_database_store(db_url: st
     await asyncio.wait_for(runner.ready.wait(), 20)
     stop.set()
     assert await asyncio.wait_for(task, 20) == 0
-    assert (seen["client_id"], seen["client_secret"], seen["scopes"]) == (CLIENT_ID, CLIENT_SECRET, "chat:write,commands")
+    assert (seen["client_id"], seen["client_secret"], seen["scopes"]) == (
+        CLIENT_ID,
+        CLIENT_SECRET,
+        "chat:write,commands",
+    )
     assert isinstance(seen["installations"], SqlSlackInstallations) and seen["http"] is True

@@ -169,13 +169,21 @@ async def test_a_channel_board_with_a_chart_posts_the_text_then_uploads_it(fake:
     from bot.core.charts import ChartImage
 
     notifier = SlackNotifier(make_client("xoxb-test-one", fake.api_url), min_interval=0)
-    board = Reply("", private=False, title="Leaderboard · last week",
-                  tables=(Table("Members by points", ("#", "Member", "Points"), (("1", "ada", "4"),)),),
-                  image=ChartImage(b"\x89PNG\r\n\x1a\nboard", "Leaderboard. Points by member: ada 4.", "weekly-board.png"))
+    board = Reply(
+        "",
+        private=False,
+        title="Leaderboard · last week",
+        tables=(Table("Members by points", ("#", "Member", "Points"), (("1", "ada", "4"),)),),
+        image=ChartImage(b"\x89PNG\r\n\x1a\nboard", "Leaderboard. Points by member: ada 4.", "weekly-board.png"),
+    )
     ts = await notifier.post(ChannelRef("slack", "T1", "C1"), board)
     assert fake.messages[("T1", "C1", ts)]["text"]  # the text board is in the channel
     [upload] = fake.uploads.values()
-    assert (upload["channel"], upload["filename"], upload["data"]) == ("C1", "weekly-board.png", b"\x89PNG\r\n\x1a\nboard")
+    assert (upload["channel"], upload["filename"], upload["data"]) == (
+        "C1",
+        "weekly-board.png",
+        b"\x89PNG\r\n\x1a\nboard",
+    )
     assert upload["alt_txt"] == "Leaderboard. Points by member: ada 4."
     fake.refuse_files.add("T1")  # the scope removed: the board still posts, without its picture
     ts2 = await notifier.post(ChannelRef("slack", "T1", "C1"), board)
