@@ -142,8 +142,8 @@ async def test_a_burst_of_reactions_on_a_new_question_is_looked_up_once_and_writ
     import asyncio
 
     post = await post_today(service, clock)
-    service._post_ids.clear()  # as after a restart: nothing cached
-    service._ws_ids.clear()
+    service.reactions._post_ids.clear()  # as after a restart: nothing cached
+    service.reactions._ws_ids.clear()
     lookups = {"post_by_message": 0, "ensure_workspace": 0}
     for name in lookups:
         real = getattr(store, name)
@@ -160,7 +160,7 @@ async def test_a_burst_of_reactions_on_a_new_question_is_looked_up_once_and_writ
     )
     assert sum(results) == 900  # 100 repeated deliveries are not new
     assert lookups == {"post_by_message": 1, "ensure_workspace": 1}  # one look-up shared by 1,000 callers
-    assert service._reactions.batches <= 10  # group commit: at most 200 events per write, usually fewer writes
+    assert service.reactions.batcher.batches <= 10  # group commit: at most 200 events per write, usually fewer writes
     assert len(await store.reaction_events(post.id)) == 900
     assert not await react(service, post, "U1", shown, delivery="burst-5")  # a late repeat changes nothing
     assert not await react(service, post, "U1", shown, delivery="x", channel="C-unknown")  # not a question: ignored
