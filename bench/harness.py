@@ -141,6 +141,9 @@ class BenchNotifier:
     async def fetch_reactions(self, channel: ChannelRef, message_ref: str) -> Mapping[str, set[str]] | None:
         return {}
 
+    async def update(self, channel: ChannelRef, message_ref: str, message: Message) -> None:
+        return None
+
 
 class TimedStore:
     """Wraps a store: every coroutine method call is timed and counted (to attribute an operation's time).

@@ -33,6 +33,7 @@ class Runtime:
     questions: Sequence[Question]
 
     async def close(self) -> None:
+        await self.service.aclose()
         await self.engine.dispose()
 
 
@@ -45,6 +46,7 @@ async def build_runtime(
     migrate: bool = True,
     bank: Bank | None = None,
     charts: bool = True,
+    answered_every: float = 0.0,
 ) -> Runtime:
     """Load and validate content (unless given), migrate the database, and wire the service."""
     # reading and validating ~350 YAML items takes most of a second: keep it off the event loop
@@ -59,7 +61,16 @@ async def build_runtime(
         from bot.charts import MatplotlibCharts
 
         renderer = MatplotlibCharts()
-    service = QuizService(store, bank.syllabus, bank.questions, notifier, clock, admins=admins, charts=renderer)
+    service = QuizService(
+        store,
+        bank.syllabus,
+        bank.questions,
+        notifier,
+        clock,
+        admins=admins,
+        charts=renderer,
+        answered_every=answered_every,
+    )
     log.info(
         "content loaded: %d questions over %d objectives",
         len(bank.questions),
@@ -93,3 +104,6 @@ class RoutingNotifier:
 
     async def fetch_reactions(self, channel: ChannelRef, message_ref: str) -> Mapping[str, set[str]] | None:
         return await self._for(channel.platform).fetch_reactions(channel, message_ref)
+
+    async def update(self, channel: ChannelRef, message_ref: str, message: Message) -> None:
+        await self._for(channel.platform).update(channel, message_ref, message)

@@ -9,20 +9,22 @@ post from the platform's current reactions after a disconnect.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from bot.batching import Batcher
-from bot.core.answers import OPTION_EMOJI, ReactionEvent, option_for_reaction
-from bot.core.ports import IncomingReaction, Notifier, PlatformError, PostInfo
+from bot.core.answers import OPTION_EMOJI, ReactionEvent, derive_answers, option_for_reaction
+from bot.core.messages import QuestionPost
+from bot.core.ports import ChannelInfo, IncomingReaction, Notifier, PlatformError, PostInfo
 
 if TYPE_CHECKING:
     from bot.core.clock import Clock
     from bot.core.ports import Store
 
-__all__ = ["REACTION_BATCH", "REACTION_BATCH_WAIT", "ReactionIntake"]
+__all__ = ["REACTION_BATCH", "REACTION_BATCH_WAIT", "AnsweredCounts", "ReactionIntake"]
 
 log = logging.getLogger(__name__)
 
@@ -30,13 +32,77 @@ REACTION_BATCH = 200  # reaction events written per transaction at most
 REACTION_BATCH_WAIT = 0.005  # seconds a batch waits for company after its first event
 
 
-class ReactionIntake:
-    """Stores reaction events (``record``) and repairs open posts from the platform (``reconcile_*``)."""
+class AnsweredCounts:
+    """Keeps an open question's "N answered so far" current: at most one edit per ``every`` seconds per post.
 
-    def __init__(self, store: Store, clock: Clock, notifier: Notifier) -> None:
+    A new reaction event marks its post; ``every`` seconds later the count (people with an answer now, as
+    the answer policy derives it; never what they chose) is put into the question by ``Notifier.update``.
+    Reactions during the wait share that one edit, so a burst costs one edit, within the platforms' limits.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        clock: Clock,
+        notifier: Notifier,
+        every: float,
+        render: Callable[[ChannelInfo, PostInfo], QuestionPost | None],
+    ) -> None:
         self.store = store
         self.clock = clock
         self.notifier = notifier
+        self.every = every
+        self._render = render
+        self._pending: dict[int, asyncio.Task[None]] = {}
+        self.updates = 0  # edits sent (tests and logs)
+
+    def touch(self, post_id: int) -> None:
+        if self.every <= 0 or post_id in self._pending:
+            return
+        self._pending[post_id] = asyncio.get_running_loop().create_task(self._later(post_id), name="answered-count")
+
+    async def _later(self, post_id: int) -> None:
+        try:
+            await asyncio.sleep(self.every)
+            self._pending.pop(post_id, None)  # a reaction from now on schedules the next edit
+            post = await self.store.get_post(post_id)
+            if post is None or post.status != "posted" or not post.message_ref:
+                return  # revealed meanwhile (the reveal shows the counts) or never sent
+            ch = await self.store.channel_by_id(post.channel_id)
+            question = self._render(ch, post)
+            if question is None:
+                return
+            events = [ev for _pid, ev in await self.store.reaction_events(post_id)]
+            answered = len(derive_answers(events, self.clock.now()))
+            await self.notifier.update(ch.ref, post.message_ref, dataclasses.replace(question, answered=answered))
+            self.updates += 1
+        except asyncio.CancelledError:
+            raise
+        except PlatformError as exc:
+            log.warning("could not update the answered count: %s", exc, extra={"post": post_id})
+        except Exception:
+            log.exception("updating the answered count failed", extra={"post": post_id})
+        finally:
+            if self._pending.get(post_id) is asyncio.current_task():
+                del self._pending[post_id]
+
+    async def close(self) -> None:
+        """Stop pending edits (at shutdown)."""
+        tasks = list(self._pending.values())
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        self._pending.clear()
+
+
+class ReactionIntake:
+    """Stores reaction events (``record``) and repairs open posts from the platform (``reconcile_*``)."""
+
+    def __init__(self, store: Store, clock: Clock, notifier: Notifier, counts: AnsweredCounts | None = None) -> None:
+        self.store = store
+        self.clock = clock
+        self.notifier = notifier
+        self.counts = counts
         self._ws_ids: dict[Any, asyncio.Future[Any]] = {}  # (platform, workspace) -> its id, being or been looked up
         self._post_ids: dict[Any, asyncio.Future[Any]] = {}  # (workspace, channel, message) -> post id
         self.batcher: Batcher[IncomingReaction, bool] = Batcher(
@@ -74,9 +140,12 @@ class ReactionIntake:
         event = ReactionEvent(delivery_id, user, option_for_reaction(reaction), added, at or now, is_bot)
         # group commit: concurrent reactions share one transaction (person created if new, then the event);
         # this call returns only after its batch is written
-        return await self.batcher.submit(
+        new = await self.batcher.submit(
             IncomingReaction(ws, user, user_name, is_bot, post_id, event, reaction, source, now)
         )
+        if new and self.counts is not None:
+            self.counts.touch(post_id)
+        return new
 
     async def _post_id(self, ws: int, channel: str, message_ref: str) -> int | None:
         post = await self.store.post_by_message(ws, channel, message_ref)

@@ -38,6 +38,7 @@ from scheduler import ChannelScheduler, SchedulerNode
 from storage.installations import SqlSlackInstallations
 from storage.lease import SqlLease
 
+ANSWERED_EVERY = 5.0  # seconds between edits of an open question's "N answered so far" (Slack and Discord)
 INTERRUPTED = 128 + signal.SIGINT  # 130: what a shell reports for a program stopped by Ctrl-C
 
 __all__ = ["BotRunner", "StdinLines", "holder_id", "load_server", "resolve_platforms", "run", "run_console"]
@@ -236,7 +237,9 @@ class BotRunner:
     async def run(self, stop: asyncio.Event) -> int:
         """Serve until ``stop`` is set (or an adapter fails); returns the exit code, raises ConfigError."""
         servers = {p: self._server(p) for p in self.platforms}
-        rt = await build_runtime(self.settings.db_url, self.routing, self.clock, admins=self.settings.admins)
+        rt = await build_runtime(
+            self.settings.db_url, self.routing, self.clock, admins=self.settings.admins, answered_every=ANSWERED_EVERY
+        )
         # content and libraries are loaded for good: keep them out of the cyclic GC's full collections,
         # whose pauses otherwise reach ~0.2 s on the event loop during bursts (measured by bench/)
         gc.freeze()

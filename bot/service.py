@@ -38,7 +38,7 @@ from bot.core.selection import choose_question, option_order, seed_for
 from bot.drills import Drills
 from bot.exams import MockExams
 from bot.learning import LearningMixin
-from bot.reactions import ReactionIntake
+from bot.reactions import AnsweredCounts, ReactionIntake
 from bot.teams import TeamAdmin
 
 __all__ = ["Invocation", "QuizService"]
@@ -79,6 +79,7 @@ class QuizService(LearningMixin):
         *,
         admins: frozenset[str] = frozenset(),
         charts: ChartRenderer | None = None,
+        answered_every: float = 0.0,
     ) -> None:
         self.store = store
         self.charts = charts  # None: text replies only
@@ -106,7 +107,16 @@ class QuizService(LearningMixin):
             review=self._review,
             local_day=self._local_day,
         )
-        self.reactions = ReactionIntake(store, clock, notifier)
+        self.answered_counts = AnsweredCounts(
+            store,
+            clock,
+            notifier,
+            answered_every,
+            lambda ch, post: (
+                self.render_question(ch, post, self.by_id[post.question_id]) if post.question_id in self.by_id else None
+            ),
+        )
+        self.reactions = ReactionIntake(store, clock, notifier, self.answered_counts)
 
     # -- commands -------------------------------------------------------------------------------
     async def handle_command(self, inv: Invocation, command: str, text: str) -> list[Reply]:
@@ -416,6 +426,10 @@ class QuizService(LearningMixin):
             reveal_local=_fmt_local(post.reveal_due_at, ch.tz),
             title="Daily question" if post.slot == 0 else "Bonus question",
         )
+
+    async def aclose(self) -> None:
+        """Stop background work (pending answered-count edits) before the database closes."""
+        await self.answered_counts.close()
 
     # -- reactions (bot/reactions.py) -----------------------------------------------------------------
     async def record_reaction(

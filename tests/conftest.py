@@ -53,6 +53,7 @@ class RecordingNotifier:
         self.sent: list[tuple[ChannelRef, Message, str]] = []
         self.reactions: dict[str, dict[str, set[str]]] = {}
         self.refuse: set[str] = set()  # channel ids that raise PlatformError
+        self.updates: list[tuple[ChannelRef, str, Message]] = []  # messages replaced in place
         self._n = 0
 
     async def post(self, channel: ChannelRef, message: Message) -> str:
@@ -70,6 +71,9 @@ class RecordingNotifier:
 
     async def fetch_reactions(self, channel: ChannelRef, message_ref: str) -> Mapping[str, set[str]] | None:
         return {k: set(v) for k, v in self.reactions.get(message_ref, {}).items()}
+
+    async def update(self, channel: ChannelRef, message_ref: str, message: Message) -> None:
+        self.updates.append((channel, message_ref, message))
 
     def of_type(self, kind: type) -> list[Message]:
         return [m for _c, m, _r in self.sent if isinstance(m, kind)]

@@ -101,6 +101,11 @@ class ConsoleNotifier:
     async def fetch_reactions(self, channel: ChannelRef, message_ref: str) -> Mapping[str, set[str]] | None:
         return {k: set(v) for k, v in self.reactions.get(message_ref, {}).items()}
 
+    async def update(self, channel: ChannelRef, message_ref: str, message: Message) -> None:
+        """A terminal cannot edit what it printed: one short line says what changed."""
+        if isinstance(message, QuestionPost) and message.answered is not None:
+            print(f"({message_ref} now shows: {message.answered} answered so far)", file=self.out)
+
     def react(self, message_ref: str, user: str, emoji: str, added: bool) -> None:
         users = self.reactions.setdefault(message_ref, {}).setdefault(emoji, set())
         (users.add if added else users.discard)(user)

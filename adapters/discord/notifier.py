@@ -63,6 +63,20 @@ class DiscordNotifier:
         )
         return str(sent.id)
 
+    async def update(self, channel: ChannelRef, message_ref: str, message: Message) -> None:
+        """Edit a message the bot posted (discord.py waits out a 429 and retries)."""
+        target = self._channel(channel).get_partial_message(_snowflake(message_ref, "message"))
+        rendered = render(message)
+        try:
+            if rendered.embed is not None:
+                await target.edit(embed=rendered.embed)
+            else:
+                await target.edit(content=rendered.chunks[-1])
+        except discord.Forbidden as exc:
+            raise await self._refused(channel, "edit a message", exc) from exc
+        except discord.NotFound as exc:
+            raise PlatformError(f"Discord message {message_ref} not found (deleted?)") from exc
+
     async def add_option_reactions(self, channel: ChannelRef, message_ref: str, count: int) -> None:
         message = self._channel(channel).get_partial_message(_snowflake(message_ref, "message"))
         try:

@@ -183,7 +183,9 @@ def _question_embed(m: QuestionPost) -> discord.Embed:
         colour=BLUE,
     )
     glyphs = " ".join(EMOJI_GLYPH[o.emoji] for o in m.options)
-    embed.set_footer(text=f"Objective {m.objective_id} · react with {glyphs} to answer · reveal at {m.reveal_local}")
+    embed.set_footer(
+        text=f"Objective {m.objective_id} · react with {glyphs} to answer · reveal at {m.reveal_local}{m.answered_note}"
+    )
     return embed
 
 

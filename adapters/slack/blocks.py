@@ -123,7 +123,7 @@ def _question(m: QuestionPost) -> list[Block]:
         _context(f"Objective {escape(m.objective_id)}"),
         *_sections(escape(m.stem.strip())),
         *_sections(options),
-        _context(f"React with {emoji} to answer. The answer is revealed at {escape(m.reveal_local)}."),
+        _context(f"React with {emoji} to answer. The answer is revealed at {escape(m.reveal_local)}.{m.answered_note}"),
     ]
 
 

@@ -181,6 +181,21 @@ class SlackNotifier:
             )
         return str(ts)
 
+    async def update(self, channel: ChannelRef, message_ref: str, message: Message) -> None:
+        """``chat.update`` of a message the bot posted (paced like posts; Slack's 429s are retried by the SDK)."""
+        auth = await self._token(channel.workspace)
+        payload: dict[str, Any] = {
+            "channel": channel.channel,
+            "ts": message_ref,
+            "text": fallback_text(message),
+            "blocks": to_blocks(message),
+            **auth,
+        }
+        try:
+            await self._pacer.run((channel.workspace, channel.channel), lambda: self.client.chat_update(**payload))
+        except SlackApiError as exc:
+            raise self._translate(exc, "chat.update", channel) from exc
+
     async def _point_to_thread(self, channel: ChannelRef, message: RevealPost, auth: Mapping[str, str]) -> None:
         """One short channel line under the question: where the answer is, and how many answered."""
         line = (

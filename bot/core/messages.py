@@ -52,6 +52,12 @@ class QuestionPost:
     reveal_at: dt.datetime
     reveal_local: str  # "17:00 Europe/Berlin"
     title: str = "Daily question"
+    answered: int | None = None  # how many have answered so far (shown while open; None: not counted yet)
+
+    @property
+    def answered_note(self) -> str:
+        """`` · 3 answered so far`` (empty before the first count): who chose what stays hidden."""
+        return "" if self.answered is None else f" · {self.answered} answered so far"
 
 
 @dataclass(frozen=True, slots=True)

@@ -129,6 +129,10 @@ class Notifier(Protocol):
         """Who currently reacted with what: ``{raw emoji: {user ids}}``; None if unsupported."""
         ...
 
+    async def update(self, channel: ChannelRef, message_ref: str, message: Message) -> None:
+        """Replace a message the bot posted (a question's answered count); PlatformError if refused."""
+        ...
+
 
 class SlackInstallations(Protocol):
     """Slack OAuth installations (the latest one per workspace or org) and the OAuth flow's one-time states.

@@ -23,7 +23,7 @@ def _question(m: QuestionPost) -> str:
     lines += [f"{EMOJI_GLYPH[o.emoji]} {o.letter}. {o.text}" for o in m.options]
     lines += [
         "",
-        f"React with {' '.join(EMOJI_GLYPH[o.emoji] for o in m.options)} to answer. Reveal at {m.reveal_local}.",
+        f"React with {' '.join(EMOJI_GLYPH[o.emoji] for o in m.options)} to answer. Reveal at {m.reveal_local}.{m.answered_note}",
     ]
     return "\n".join(lines)
 

@@ -179,3 +179,32 @@ async def test_subscribe_without_a_zone_keeps_the_channels_zone(service: QuizSer
     assert zone[0].text.startswith("Schedule changed: a daily ML-PRO question at 11:00 Asia/Tokyo")
     [ch] = await service.active_channels()
     assert ch.team_id is not None and (await store.team_info(ch.team_id))[2] == "Asia/Tokyo"
+
+
+async def test_an_open_question_shows_how_many_answered_in_one_edit_per_burst(
+    service: QuizService, notifier: RecordingNotifier, clock: ManualClock
+) -> None:
+    import asyncio
+
+    from bot.core.render import to_text
+
+    service.answered_counts.every = 0.3  # production: 5 s
+    post = await post_today(service, clock)
+    shown = shown_key(service, post)
+    await asyncio.gather(*(react(service, post, f"U{i}", shown, delivery=f"a{i}") for i in range(10)))
+    await asyncio.gather(*(react(service, post, f"U{i}", (shown + 1) % 4, delivery=f"b{i}") for i in range(5)))
+    assert notifier.updates == []  # nothing yet: the edit waits for the burst
+    await asyncio.sleep(0.5)
+    [(channel, ref, question)] = notifier.updates
+    assert ref == post.message_ref and channel.channel == "C1" and isinstance(question, QuestionPost)
+    assert question.answered == 10 and "10 answered so far" in to_text(question)
+    assert "U1" not in to_text(question)  # who chose what stays hidden until the reveal
+    await react(service, post, "U99", shown, delivery="late")
+    await asyncio.sleep(0.5)
+    assert [q.answered for _c, _r, q in notifier.updates] == [10, 11]  # type: ignore[attr-defined]
+    clock.set(post.reveal_due_at)
+    await service.reveal_due()
+    await react(service, post, "U100", shown, delivery="after")  # revealed: the question is not edited again
+    await asyncio.sleep(0.5)
+    assert len(notifier.updates) == 2
+    assert service.answered_counts.every > 0 and not service.answered_counts._pending

@@ -166,6 +166,7 @@ class FakeDiscord:
         r.add_get(api + "/gateway/bot", self._gateway_bot)
         r.add_post(api + "/channels/{channel}/messages", self._post_message)
         r.add_get(api + "/channels/{channel}/messages/{message}", self._get_message)
+        r.add_patch(api + "/channels/{channel}/messages/{message}", self._edit_message)
         r.add_put(api + "/channels/{channel}/messages/{message}/reactions/{emoji}/@me", self._put_reaction)
         r.add_get(api + "/channels/{channel}/messages/{message}/reactions/{emoji}", self._reaction_users)
         r.add_put(api + "/applications/{app}/commands", self._put_commands)
@@ -397,6 +398,17 @@ class FakeDiscord:
         stored = self._message(request)
         if stored is None:
             return jresp({"message": "Unknown Message", "code": 10008}, 404)
+        return jresp(stored.full())
+
+    async def _edit_message(self, request: web.Request) -> web.Response:
+        stored = self._message(request)
+        if stored is None:
+            return jresp({"message": "Unknown Message", "code": 10008}, 404)
+        body = self._json(request)
+        for key in ("content", "embeds", "components"):
+            if key in body:
+                stored.data[key] = body[key] if body[key] is not None else ([] if key != "content" else "")
+        stored.data["edited_timestamp"] = P.EPOCH
         return jresp(stored.full())
 
     async def _put_reaction(self, request: web.Request) -> web.Response:

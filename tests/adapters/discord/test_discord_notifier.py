@@ -187,3 +187,21 @@ def test_split_text_keeps_lines_and_limits() -> None:
     parts = split_text("x" * 4500)
     assert [len(p) for p in parts] == [2000, 2000, 500]
     assert split_text("   ") == ["(empty)"]
+
+
+async def test_the_answered_count_edits_the_question_and_a_429_on_the_edit_is_retried(world: World) -> None:
+    import dataclasses
+
+    bot = await world.start_bot()
+    _post, msg = await world.post_question()
+    world.fake.rate_limit("PATCH", rf"/channels/{CHAN_A}/messages/{msg.id}$", times=1, retry_after=0.2)
+    from bot.core.messages import QuestionPost
+
+    rendered = world.service.render_question(
+        await world.service.channel_by_id(_post.channel_id), _post, world.service.by_id[_post.question_id]
+    )
+    assert isinstance(rendered, QuestionPost)
+    await bot.notifier.update(ChannelRef("discord", GUILD_A, CHAN_A), msg.id, dataclasses.replace(rendered, answered=4))
+    patches = world.fake.calls_to("PATCH", rf"/channels/{CHAN_A}/messages/{msg.id}$")
+    assert [c.status for c in patches] == [429, 200]
+    assert "4 answered so far" in msg.data["embeds"][0]["footer"]["text"]

@@ -174,6 +174,13 @@ class FakeSlack:
         self.messages[(team, channel, ts)] = p
         return {"ok": True, "channel": channel, "ts": ts, "message": {"text": p.get("text"), "ts": ts}}
 
+    def _m_chat_update(self, team: str, p: dict[str, Any]) -> dict[str, Any]:
+        key = (team, str(p.get("channel")), str(p.get("ts")))
+        if key not in self.messages:
+            return {"ok": False, "error": "message_not_found"}
+        self.messages[key] = {**self.messages[key], **p}
+        return {"ok": True, "channel": key[1], "ts": key[2], "text": p.get("text")}
+
     def _m_conversations_join(self, team: str, p: dict[str, Any]) -> dict[str, Any]:
         self.not_in_channel.discard(str(p.get("channel")))
         return {"ok": True, "channel": {"id": p.get("channel")}}

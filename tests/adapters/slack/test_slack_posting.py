@@ -188,3 +188,19 @@ async def test_a_channel_board_with_a_chart_posts_the_text_then_uploads_it(fake:
     fake.refuse_files.add("T1")  # the scope removed: the board still posts, without its picture
     ts2 = await notifier.post(ChannelRef("slack", "T1", "C1"), board)
     assert ts2 != ts and ("T1", "C1", ts2) in fake.messages and len(fake.uploads) == 1
+
+
+async def test_the_answered_count_edits_the_question_and_a_429_on_the_edit_is_waited_out(fake: FakeSlack) -> None:
+    import dataclasses
+
+    notifier = slack_notifier(fake)
+    where = ChannelRef("slack", "T1", "C1")
+    ts = await notifier.post(where, question())
+    fake.rate_limit("chat.update", times=1, retry_after=1)
+    await notifier.update(where, ts, dataclasses.replace(question(), answered=3))
+    edits = fake.of("chat.update")
+    assert len(edits) == 2 and edits[-1].params["ts"] == ts  # the 429, then the retry after Retry-After
+    stored = fake.messages[("T1", "C1", ts)]
+    assert "3 answered so far" in str(stored["blocks"]) and "opt A" in str(stored["blocks"])
+    with pytest.raises(PlatformError):
+        await notifier.update(where, "999.000001", question())  # a message that is gone: a clear error
