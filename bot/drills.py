@@ -20,6 +20,7 @@ from bot.core.exams import time_left as exam_time_left
 from bot.core.learning import MIN_ANSWERS_FOR_RANKING, ObjectiveStat, choose_drill_questions, weakest_objectives
 from bot.core.messages import DrillCard, Invocation, Reply, Table, option_views
 from bot.core.model import LETTERS, Question, Syllabus
+from bot.core.render import shorten
 from bot.core.selection import option_order, seed_for, smoothed_accuracy
 
 if TYPE_CHECKING:
@@ -30,11 +31,6 @@ if TYPE_CHECKING:
 __all__ = ["DRILL_TTL", "Drills"]
 
 DRILL_TTL = dt.timedelta(hours=2)
-
-
-def _short(text: str, n: int = 60) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= n else flat[: n - 1].rstrip() + "…"
 
 
 class Drills:
@@ -242,7 +238,7 @@ class Drills:
         for _seq, _qid, obj, ok in results:
             by_obj[obj].append(ok)
         rows = tuple(
-            (o, _short(self._objective_text.get(o, ""), 50), f"{sum(v)}/{len(v)}") for o, v in sorted(by_obj.items())
+            (o, shorten(self._objective_text.get(o, ""), 50), f"{sum(v)}/{len(v)}") for o, v in sorted(by_obj.items())
         )
         right = sum(ok for *_x, ok in results)
         drill = await self.store.get_drill(drill_id)

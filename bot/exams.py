@@ -21,6 +21,7 @@ from bot.core.commands import EXAM_USAGE, parse_exam
 from bot.core.learning import TOPIC_WEIGHTS
 from bot.core.messages import DrillCard, Invocation, Reply, Table, option_views
 from bot.core.model import LETTERS, Question, Syllabus
+from bot.core.render import shorten
 from bot.core.selection import option_order, seed_for
 
 if TYPE_CHECKING:
@@ -32,11 +33,6 @@ if TYPE_CHECKING:
 
 
 __all__ = ["MISSED_SHOWN", "MockExams"]
-
-
-def _cut(text: str, n: int) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= n else flat[: n - 1].rstrip() + "…"
 
 
 MISSED_SHOWN = 10  # missed questions explained in the result; the rest are in /drill missed
@@ -202,7 +198,7 @@ class MockExams:
                 key = q.options[q.answer_index]
                 how = "wrong" if m.answered else "not answered"
                 lines.append(
-                    f"• Q{m.seq + 1} ({how}, objective {q.objective_id}): {_cut(q.stem, 90)} Answer: {key}. "
+                    f"• Q{m.seq + 1} ({how}, objective {q.objective_id}): {shorten(q.stem, 90)} Answer: {key}. "
                     f"{q.explanation_short or q.explanation}"
                 )
             if len(result.missed) > MISSED_SHOWN:

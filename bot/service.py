@@ -11,7 +11,7 @@ import logging
 import zoneinfo
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 
-from bot.core.answers import OPTION_EMOJI, derive_answers
+from bot.core.answers import derive_answers
 from bot.core.clock import Clock
 from bot.core.commands import (
     STUDYBOT_USAGE,
@@ -22,7 +22,7 @@ from bot.core.commands import (
     UsageError,
     parse_studybot,
 )
-from bot.core.messages import Invocation, OptionView, QuestionPost, Reply, RevealOption, RevealPost
+from bot.core.messages import Invocation, QuestionPost, Reply, RevealOption, RevealPost, option_views
 from bot.core.model import LETTERS, Question, Syllabus
 from bot.core.ports import (
     ChannelInfo,
@@ -411,10 +411,7 @@ class QuizService(LearningMixin):
         return shown[0] if len(shown) == 3 and len(set(shown)) == 1 else None
 
     def render_question(self, ch: ChannelInfo, post: PostInfo, q: Question) -> QuestionPost:
-        opts = tuple(
-            OptionView(LETTERS[i], OPTION_EMOJI[i], q.options[canonical])
-            for i, canonical in enumerate(post.option_order)
-        )
+        opts = option_views(q, post.option_order)
         topic_id = q.topic_id
         return QuestionPost(
             post_id=post.id,

@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from bot.core.answers import OPTION_EMOJI
 from bot.core.charts import ChartImage
 from bot.core.model import LETTERS, Question
 
@@ -146,4 +147,4 @@ class Invocation:
 
 def option_views(q: Question, order: Sequence[int]) -> tuple[OptionView, ...]:
     """The options of ``q`` in the shown ``order``, lettered A-D (buttons and console echo names)."""
-    return tuple(OptionView(LETTERS[i], ("one", "two", "three", "four")[i], q.options[c]) for i, c in enumerate(order))
+    return tuple(OptionView(LETTERS[i], OPTION_EMOJI[i], q.options[c]) for i, c in enumerate(order))

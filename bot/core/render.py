@@ -7,7 +7,7 @@ from functools import singledispatch
 
 from bot.core.messages import DrillCard, QuestionPost, Reply, RevealPost, Table
 
-__all__ = ["EMOJI_GLYPH", "table_text", "to_text"]
+__all__ = ["shorten", "EMOJI_GLYPH", "table_text", "to_text"]
 
 EMOJI_GLYPH = {"one": "1\ufe0f\u20e3", "two": "2\ufe0f\u20e3", "three": "3\ufe0f\u20e3", "four": "4\ufe0f\u20e3"}
 
@@ -109,3 +109,9 @@ def _reply(m: Reply) -> str:
     if m.card is not None:
         parts.append(to_text(m.card))
     return "\n\n".join(parts)
+
+
+def shorten(text: str, n: int) -> str:
+    """``text`` on one line, cut to ``n`` characters with an ellipsis when longer."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= n else flat[: n - 1].rstrip() + "…"

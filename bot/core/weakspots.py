@@ -17,23 +17,16 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from bot.core import charts as chartdata
+from bot.core.boards import Tally, pct
 from bot.core.learning import MIN_ANSWERS_FOR_RANKING, ObjectiveStat, weakest_objectives
 from bot.core.messages import Table
 from bot.core.model import Syllabus
+from bot.core.render import shorten
 from bot.core.selection import smoothed_accuracy
 
 __all__ = ["Counts", "weakspot_tables"]
 
 Counts = Mapping[str, tuple[int, int]]  # objective id -> (right, answers)
-
-
-def _pct(c: int, n: int) -> str:
-    return f"{100 * c / n:.0f}%" if n else "–"
-
-
-def _short(text: str, n: int) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= n else flat[: n - 1].rstrip() + "…"
 
 
 def _sum(stats: Counts, objective_ids: Sequence[str]) -> tuple[int, int]:
@@ -64,10 +57,10 @@ def weakspot_tables(
         area_rows = []
         for t in syllabus.topics:
             tc, tn = _sum(stats, [o.id for s in t.subtopics for o in s.objectives])
-            area_rows.append((f"{t.id} {_short(t.title, 70)}", _pct(tc, tn), str(tn)))
+            area_rows.append((f"{t.id} {shorten(t.title, 70)}", pct(Tally(tc, tn)), str(tn)))
             for s in t.subtopics:
                 sc, sn = _sum(stats, [o.id for o in s.objectives])
-                area_rows.append((f"  {s.id} {_short(s.title, 68)}", _pct(sc, sn), str(sn)))
+                area_rows.append((f"  {s.id} {shorten(s.title, 68)}", pct(Tally(sc, sn)), str(sn)))
         first = Table("Accuracy by topic and subtopic", ("Area", "Accuracy", "Answers"), tuple(area_rows))
     else:
         objective_rows = []
@@ -78,7 +71,7 @@ def weakspot_tables(
                 smoothed = f"{100 * cell.value:.0f}%" if cell.enough else "too few"
                 delta = chartdata.trend_points(recent.get(o.id, (0, 0)), before.get(o.id, (0, 0)))
                 objective_rows.append(
-                    (o.id, _short(o.text, 48), smoothed, f"{c}/{n}", "n/a" if delta is None else f"{delta:+.0f} pts")
+                    (o.id, shorten(o.text, 48), smoothed, f"{c}/{n}", "n/a" if delta is None else f"{delta:+.0f} pts")
                 )
         first = Table(
             f"Topic {topic} by objective", ("Objective", "", "Smoothed", "Right", "Trend"), tuple(objective_rows)
@@ -91,10 +84,10 @@ def weakspot_tables(
         weak_rows.append(
             (
                 w.objective_id,
-                _short(texts.get(w.objective_id, ""), 48),
+                shorten(texts.get(w.objective_id, ""), 48),
                 f"{100 * w.smoothed:.0f}%",
                 f"{w.correct}/{w.attempts}",
-                _short(wrong_choices.get(w.objective_id, "–"), 50),
+                shorten(wrong_choices.get(w.objective_id, "–"), 50),
                 trend,
             )
         )
