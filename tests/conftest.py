@@ -121,15 +121,47 @@ async def _pg_admin(base_url: str, sql: str) -> None:
 
 
 async def _fresh_pg_database(base_url: str) -> tuple[str, str]:
-    """Create a throwaway database on the server of ``base_url``; return (url, name)."""
+    """Create a throwaway database on the server of ``base_url``, a copy of the migrated template; return (url, name)."""
     import uuid
 
     from sqlalchemy.engine import make_url
 
     name = f"studybot_test_{uuid.uuid4().hex[:12]}"
-    await _pg_admin(base_url, f'CREATE DATABASE "{name}"')
+    template = await _pg_template(base_url)
+    await _pg_admin(base_url, f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
     url = make_url(base_url).set(drivername="postgresql+asyncpg", database=name)
     return url.render_as_string(hide_password=False), name
+
+
+_PG_TEMPLATES: dict[str, str] = {}  # server URL -> a database migrated to head once per test session
+
+
+async def _pg_template(base_url: str) -> str:
+    """A database migrated to head from empty, once per session: each test's database is a copy of it
+    (``CREATE DATABASE ... TEMPLATE``), so a test's own ``upgrade`` finds it at head instead of running
+    every migration again. Dropped at the end of the session."""
+    import uuid
+
+    from sqlalchemy.engine import make_url
+
+    from storage.migrate import upgrade_async
+
+    if base_url not in _PG_TEMPLATES:
+        name = f"studybot_template_{uuid.uuid4().hex[:12]}"
+        await _pg_admin(base_url, f'CREATE DATABASE "{name}"')
+        url = make_url(base_url).set(drivername="postgresql+asyncpg", database=name)
+        await upgrade_async(url.render_as_string(hide_password=False))
+        _PG_TEMPLATES[base_url] = name
+    return _PG_TEMPLATES[base_url]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_pg_templates() -> Iterator[None]:
+    yield
+    import asyncio
+
+    for base_url, name in _PG_TEMPLATES.items():
+        asyncio.run(_drop_pg_database(base_url, name))
 
 
 async def _drop_pg_database(base_url: str, name: str) -> None:
