@@ -45,6 +45,9 @@ async def world(
                 bot.stop_event.set()
                 with contextlib.suppress(Exception):
                     await asyncio.wait_for(bot.task, 10)
+        # a database call cut short by a cancelled worker still finishes in aiosqlite's thread: let it
+        # deliver its result while this test's event loop is open, then close the runtime
+        await asyncio.sleep(0.2)
         await rt.close()
 
 
