@@ -20,10 +20,12 @@ from storage.tables import (
     Channel,
     Delivery,
     DrillSession,
+    ItemReport,
     Person,
     Post,
     ReactionEventRow,
     Review,
+    StudyPlan,
     Team,
     TeamMember,
     WeeklyBoard,
@@ -34,7 +36,7 @@ from storage.tables import (
 __all__ = ["SqlBase"]
 
 # one short name per table, the same in every repository module
-W, P, C, PO, RE, A, AU, D, T, TM, R, DS, WB = (
+W, P, C, PO, RE, A, AU, D, T, TM, R, DS, WB, IR, SP = (
     table_of(Workspace),
     table_of(Person),
     table_of(Channel),
@@ -48,6 +50,8 @@ W, P, C, PO, RE, A, AU, D, T, TM, R, DS, WB = (
     table_of(Review),
     table_of(DrillSession),
     table_of(WeeklyBoard),
+    table_of(ItemReport),
+    table_of(StudyPlan),
 )
 
 

@@ -14,11 +14,13 @@ __all__ = [
     "Channel",
     "Delivery",
     "DrillSession",
+    "ItemReport",
     "Lease",
     "Person",
     "Post",
     "ReactionEventRow",
     "Review",
+    "StudyPlan",
     "Team",
     "TeamMember",
     "UTCDateTime",
@@ -254,3 +256,39 @@ class WeeklyBoard(SQLModel, table=True):
     channel_id: int = Field(foreign_key="channel.id")
     week_start: dt.date
     posted_at: dt.datetime = _ts()
+
+
+class ItemReport(SQLModel, table=True):
+    """A learner's report of a problem with a question ("Report a problem" on reveals and drill feedback)."""
+
+    __tablename__ = "item_report"
+    __table_args__ = (Index("ix_item_report_question", "question_id", "created_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    # the platform's delivery (Slack view submission, Discord interaction id): a repeat changes nothing
+    delivery_id: str = Field(sa_column=Column(String(160), unique=True, nullable=False))
+    workspace_id: int = Field(foreign_key="workspace.id")
+    person_id: int | None = Field(default=None, foreign_key="person.id")  # None once the person is forgotten
+    question_id: str = Field(max_length=32)
+    bank_version: str = Field(max_length=40)  # content hash of the item as it was shown
+    kind: str = Field(max_length=12)  # wrong_key unclear outdated typo other
+    text: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    source: str = Field(default="reveal", max_length=8)  # reveal | drill | exam
+    created_at: dt.datetime = _ts()
+
+
+class StudyPlan(SQLModel, table=True):
+    """A person's study plan: review reminder, exam date, pause and daily cap (one row per person)."""
+
+    __tablename__ = "study_plan"
+    person_id: int = Field(primary_key=True, foreign_key="person.id")
+    tz: str = Field(default="UTC", max_length=64)
+    remind_time: str | None = Field(default=None, max_length=5)  # "08:00" local; None: no reminders
+    last_reminded_on: dt.date | None = None  # local date of the last reminder (at most one a day)
+    dm_blocked_at: dt.datetime | None = _ts(nullable=True)  # a DM was refused: noticed once, not retried
+    exam_date: dt.date | None = None
+    weekly_summary: bool = False  # opt-in Monday DM with progress against the plan
+    last_summary_on: dt.date | None = None
+    paused_from: dt.date | None = None  # a vacation hold: local dates [paused_from, paused_until)
+    paused_until: dt.date | None = None
+    daily_cap: int = 20  # at most this many reviews a day
+    updated_at: dt.datetime = _ts()
