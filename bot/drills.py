@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from bot.core.commands import parse_drill
 from bot.core.exams import parse_exam_scope
 from bot.core.exams import time_left as exam_time_left
+from bot.core.feedback import ReportTarget
 from bot.core.learning import MIN_ANSWERS_FOR_RANKING, ObjectiveStat, choose_drill_questions, weakest_objectives
 from bot.core.messages import DrillCard, Invocation, Reply, Table, option_views
 from bot.core.model import LETTERS, Question, Syllabus
@@ -225,7 +226,7 @@ class Drills:
         lines = [verdict, q.explanation_short or q.explanation, f"Your choice {letter}: {q.rationales[chosen]}"]
         if not correct:
             lines.append(f"Why {key_letter}: {q.rationales[q.answer_index]}")
-        replies = [Reply("\n".join(lines))]
+        replies = [Reply("\n".join(lines), report=ReportTarget.of(q, "drill"))]
         if done:
             replies.append(await self._summary(drill.id))
         else:

@@ -22,6 +22,7 @@ from bot.core.commands import (
     UsageError,
     parse_studybot,
 )
+from bot.core.feedback import ReportTarget
 from bot.core.messages import Invocation, QuestionPost, Reply, RevealOption, RevealPost, option_views
 from bot.core.model import LETTERS, Question, Syllabus
 from bot.core.ports import (
@@ -37,6 +38,7 @@ from bot.core.ratelimit import RateLimiter
 from bot.core.selection import choose_question, option_order, seed_for
 from bot.drills import Drills
 from bot.exams import MockExams
+from bot.feedback import ItemFeedback
 from bot.learning import LearningMixin
 from bot.reactions import AnsweredCounts, ReactionIntake
 from bot.teams import TeamAdmin
@@ -107,6 +109,7 @@ class QuizService(LearningMixin):
             review=self._review,
             local_day=self._local_day,
         )
+        self.feedback = ItemFeedback(store, clock, self.by_id, who=self._who, limited=self._limited)
         self.answered_counts = AnsweredCounts(
             store,
             clock,
@@ -133,6 +136,11 @@ class QuizService(LearningMixin):
             return replies
         except UsageError as exc:
             return [Reply(str(exc), private=True)]
+
+    async def report_problem(self, inv: Invocation, target: str, kind: str, text: str, delivery_id: str) -> Reply:
+        """A "Report a problem" form sent: ``target`` is the button's value (``report:<source>:<id>:<version>``),
+        ``delivery_id`` the platform's id of the submission (a repeat stores nothing new); a private reply."""
+        return await self.feedback.report(inv, target, kind, text, delivery_id)
 
     def _limited(self, inv: Invocation) -> Reply | None:
         wait = self.limiter.allow((inv.platform, inv.workspace, inv.user), self.clock.now())
@@ -524,6 +532,7 @@ class QuizService(LearningMixin):
             answered=sum(counts.values()),
             references=q.references,
             thread_of=post.message_ref,
+            report=ReportTarget.of(q, "reveal"),
         )
 
     async def reveal_due(self) -> list[RevealPost]:

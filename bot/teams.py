@@ -150,8 +150,8 @@ class TeamAdmin:
             return [
                 Reply(
                     "This deletes everything StudyBot stores about you in this workspace: your answers, reactions, "
-                    "review schedule, drills and team membership (leaderboards lose your points). "
-                    "To go ahead, type /studybot forget-me confirm"
+                    "review schedule, drills and team membership (leaderboards lose your points); problem reports "
+                    "you sent about questions stay for their authors without your name. To go ahead, type /studybot forget-me confirm"
                 )
             ]
         if person is None:
@@ -160,4 +160,9 @@ class TeamAdmin:
         await self.store.audit(
             ws, "forgotten", "", "forget-me", " ".join(f"{k}={v}" for k, v in counts.items()), self.clock.now()
         )
-        return [Reply("Done: everything StudyBot stored about you here is deleted.")]
+        kept = (
+            " Your problem reports stay for the question authors, no longer linked to you."
+            if counts.get("reports")
+            else ""
+        )
+        return [Reply(f"Done: everything StudyBot stored about you here is deleted.{kept}")]

@@ -181,7 +181,15 @@ class SqlBase:
 
     async def count_rows(self, table: str) -> int:
         """Row count of a table (diagnostics and tests)."""
-        tables = {"post": PO, "answer": A, "reaction_event": RE, "audit_log": AU, "delivery": D, "person": P}
+        tables = {
+            "post": PO,
+            "answer": A,
+            "reaction_event": RE,
+            "audit_log": AU,
+            "delivery": D,
+            "person": P,
+            "item_report": IR,
+        }
         async with self.engine.begin() as conn:
             return int((await conn.execute(select(func.count()).select_from(tables[table]))).scalar_one())
 

@@ -7,6 +7,7 @@ from storage.repos.answers import AnswersRepo
 from storage.repos.channels import ChannelsRepo
 from storage.repos.claims import ClaimsRepo
 from storage.repos.drills import DrillsRepo
+from storage.repos.feedback import FeedbackRepo
 from storage.repos.people import PeopleRepo
 from storage.repos.posts import PostsRepo
 from storage.repos.reports import ReportsRepo
@@ -17,6 +18,15 @@ __all__ = ["SqlStore"]
 
 
 class SqlStore(
-    PeopleRepo, ChannelsRepo, PostsRepo, AnswersRepo, ClaimsRepo, ReviewsRepo, DrillsRepo, TeamsRepo, ReportsRepo
+    PeopleRepo,
+    ChannelsRepo,
+    PostsRepo,
+    AnswersRepo,
+    ClaimsRepo,
+    ReviewsRepo,
+    DrillsRepo,
+    TeamsRepo,
+    ReportsRepo,
+    FeedbackRepo,
 ):
     """Short transactions, idempotent writes (``INSERT ... ON CONFLICT DO NOTHING``), no network I/O inside."""

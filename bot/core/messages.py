@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from bot.core.answers import OPTION_EMOJI
 from bot.core.charts import ChartImage
+from bot.core.feedback import ReportTarget
 from bot.core.model import LETTERS, Question
 
 __all__ = [
@@ -83,6 +84,7 @@ class RevealPost:
     answered: int
     references: tuple[tuple[str, str], ...] = ()
     thread_of: str | None = None  # the question's message: the reveal is posted in its thread (or as a reply)
+    report: ReportTarget | None = None  # shown as a "Report a problem" button
 
     @property
     def correct(self) -> RevealOption:
@@ -122,6 +124,7 @@ class Reply:
     card: DrillCard | None = None
     title: str = ""
     image: ChartImage | None = None  # a chart beside the text (the text always carries the same figures)
+    report: ReportTarget | None = None  # drill feedback: a "Report a problem" button for its question
 
 
 Message = QuestionPost | RevealPost | Reply

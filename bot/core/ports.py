@@ -1,8 +1,9 @@
 """Ports: what the service needs from storage and from a chat platform, as Protocols.
 
 Storage implements :class:`Store` (``storage.store.SqlStore``; ``tests/fakes/memory_store.py`` is the
-in-memory twin held to it by a contract suite). ``Store`` is the union of nine role ports, each a few
-methods with one concern (people, channels, posts, answers, claims, reviews, drills, teams, reports), so a
+in-memory twin held to it by a contract suite). ``Store`` is the union of ten role ports, each a few
+methods with one concern (people, channels, posts, answers, claims, reviews, drills, teams, reports,
+feedback), so a
 feature can ask for just the roles it uses (``bot.exams.MockExams`` needs only ``DrillStore`` and
 ``ReviewStore``). Each adapter implements
 :class:`Notifier`. The records below cross the port; they are plain frozen dataclasses.
@@ -24,6 +25,7 @@ __all__ = [
     "ChannelInfo",
     "DrillInfo",
     "IncomingReaction",
+    "ItemReportInfo",
     "Notifier",
     "PlatformError",
     "PlatformUnavailable",
@@ -35,6 +37,7 @@ __all__ = [
     "ChannelStore",
     "ClaimStore",
     "DrillStore",
+    "FeedbackStore",
     "PeopleStore",
     "PostStore",
     "ReportStore",
@@ -93,6 +96,18 @@ class IncomingReaction:
     raw_emoji: str
     source: str
     received_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ItemReportInfo:
+    """A learner's report of a problem with a question, as authors see it: what, not who."""
+
+    question_id: str
+    bank_version: str
+    kind: str  # wrong_key unclear outdated typo other
+    text: str
+    source: str  # reveal drill exam
+    created_at: dt.datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -391,6 +406,29 @@ class ReportStore(Protocol):
         ...
 
 
+class FeedbackStore(Protocol):
+    """Question reports ("Report a problem"): stored once per platform delivery, read without the reporter."""
+
+    async def add_item_report(
+        self,
+        delivery_id: str,
+        workspace_id: int,
+        person_id: int,
+        question_id: str,
+        bank_version: str,
+        kind: str,
+        text: str,
+        source: str,
+        at: dt.datetime,
+    ) -> bool:
+        """Store one report; False (and nothing stored) if ``delivery_id`` was stored before."""
+        ...
+
+    async def item_reports(self, since: dt.datetime | None = None) -> list[ItemReportInfo]:
+        """Every report (made at or after ``since``), oldest first; forget-me leaves them without a person."""
+        ...
+
+
 class Store(
     PeopleStore,
     ChannelStore,
@@ -401,6 +439,7 @@ class Store(
     DrillStore,
     TeamStore,
     ReportStore,
+    FeedbackStore,
     Protocol,
 ):
     """Persistence used by the service. Every write is idempotent where the platform may repeat."""

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import delete, func, or_, select, update
 
-from storage.sql import AU, DS, RE, TM, A, P, R, SqlBase, W
+from storage.sql import AU, DS, IR, RE, TM, A, P, R, SqlBase, W
 
 __all__ = ["PeopleRepo"]
 
@@ -72,6 +72,9 @@ class PeopleRepo(SqlBase):
             for name, table in (("answers", A), ("reactions", RE), ("reviews", R), ("drills", DS), ("teams", TM)):
                 result = await conn.execute(delete(table).where(table.c.person_id == person_id))
                 counts[name] = int(result.rowcount or 0)
+            # their reports stay for the authors, without the person
+            result = await conn.execute(update(IR).where(IR.c.person_id == person_id).values(person_id=None))
+            counts["reports"] = int(result.rowcount or 0)
             if ext is not None:
                 await conn.execute(
                     update(AU)

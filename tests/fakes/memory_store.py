@@ -35,7 +35,7 @@ from sqlalchemy.exc import NoResultFound
 
 from bot.core.answers import ReactionEvent
 from bot.core.messages import ChannelRef
-from bot.core.ports import ChannelInfo, DrillInfo, IncomingReaction, PostInfo
+from bot.core.ports import ChannelInfo, DrillInfo, IncomingReaction, ItemReportInfo, PostInfo
 
 __all__ = ["MemoryStore"]
 
@@ -229,6 +229,20 @@ class _WeeklyBoard:
 
 
 @dataclass
+class _ItemReport:
+    id: int
+    delivery_id: str
+    workspace_id: int
+    person_id: int | None  # None once the person is forgotten
+    question_id: str
+    bank_version: str
+    kind: str
+    text: str
+    source: str
+    created_at: dt.datetime
+
+
+@dataclass
 class _Tables:
     """The rows, keyed by id (dicts keep insertion order, which is id order)."""
 
@@ -245,6 +259,7 @@ class _Tables:
     audit_log: dict[int, _Audit] = field(default_factory=dict)
     delivery: dict[str, dt.datetime] = field(default_factory=dict)  # delivery id -> received_at
     weekly_board: dict[int, _WeeklyBoard] = field(default_factory=dict)
+    item_report: dict[int, _ItemReport] = field(default_factory=dict)
 
 
 class MemoryStore:
@@ -706,6 +721,7 @@ class MemoryStore:
             "audit_log": self.rows.audit_log,
             "delivery": self.rows.delivery,
             "person": self.rows.person,
+            "item_report": self.rows.item_report,
         }
         return len(tables[table])
 
@@ -994,6 +1010,44 @@ class MemoryStore:
             for a in self._first_per_person_question(self.rows.answer.values())
         ]
 
+    # -- question reports -------------------------------------------------------------------------
+    async def add_item_report(
+        self,
+        delivery_id: str,
+        workspace_id: int,
+        person_id: int,
+        question_id: str,
+        bank_version: str,
+        kind: str,
+        text: str,
+        source: str,
+        at: dt.datetime,
+    ) -> bool:
+        """Unique on the delivery id (cut to the column's 160 characters, as the SQL insert does)."""
+        delivery_id = delivery_id[:160]
+        if any(r.delivery_id == delivery_id for r in self.rows.item_report.values()):
+            return False
+        row = _ItemReport(
+            self._next_id("item_report"),
+            delivery_id,
+            workspace_id,
+            person_id,
+            question_id[:32],
+            bank_version[:40],
+            kind[:12],
+            text,
+            source[:8],
+            _utc(at),
+        )
+        self.rows.item_report[row.id] = row
+        return True
+
+    async def item_reports(self, since: dt.datetime | None = None) -> list[ItemReportInfo]:
+        after = None if since is None else _utc(since)
+        rows = [r for r in self.rows.item_report.values() if after is None or r.created_at >= after]
+        rows.sort(key=lambda r: (r.created_at, r.id))
+        return [ItemReportInfo(r.question_id, r.bank_version, r.kind, r.text, r.source, r.created_at) for r in rows]
+
     # -- privacy --------------------------------------------------------------------------------
     async def forget_person(self, person_id: int) -> dict[str, int]:
         """Delete everything stored about a person; the audit log keeps the action but not the person."""
@@ -1010,6 +1064,10 @@ class MemoryStore:
             for k in gone:
                 del rows[k]
             counts[name] = len(gone)
+        reports = [r for r in self.rows.item_report.values() if r.person_id == person_id]
+        for r in reports:  # kept for the authors, without the person
+            r.person_id = None
+        counts["reports"] = len(reports)
         person = self.rows.person.pop(person_id, None)
         if person is not None:
             for a in self.rows.audit_log.values():

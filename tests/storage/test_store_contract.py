@@ -748,7 +748,15 @@ async def test_forget_person_deletes_their_rows_and_anonymises_their_audit_entri
     await store.audit(ws, "slack:UA", "alice", "subscribe", "", T0)
     await store.audit(ws, "slack:UB", "bob", "focus", "", T0)
     await store.audit(ws2, "slack:UA", "alice elsewhere", "subscribe", "", T0)
-    assert await store.forget_person(a) == {"answers": 2, "reactions": 1, "reviews": 1, "drills": 1, "teams": 1}
+    assert await store.add_item_report("slack:view:V1", ws, a, "q7", "0123456789ab", "unclear", "which?", "drill", T0)
+    assert await store.forget_person(a) == {
+        "answers": 2,
+        "reactions": 1,
+        "reviews": 1,
+        "drills": 1,
+        "teams": 1,
+        "reports": 1,
+    }
     assert await store.person_names([a, b]) == {b: "bob"}
     assert await store.find_person(ws, "UA") is None and await store.find_person(ws, "alice") is None
     assert await store.post_answer_counts(post.id) == ({1: 1}, [])
@@ -763,4 +771,38 @@ async def test_forget_person_deletes_their_rows_and_anonymises_their_audit_entri
     assert await store.count_rows("answer") == 1 and await store.count_rows("person") == 1
     # a new person with the same id is a stranger; forgetting nobody deletes nothing
     assert await store.ensure_person(ws, "UA") != a
-    assert await store.forget_person(a) == {"answers": 0, "reactions": 0, "reviews": 0, "drills": 0, "teams": 0}
+    assert await store.forget_person(a) == {
+        "answers": 0,
+        "reactions": 0,
+        "reviews": 0,
+        "drills": 0,
+        "teams": 0,
+        "reports": 0,
+    }
+    # the report stays for the authors, with no person: what, not who
+    [kept] = await store.item_reports()
+    assert (kept.question_id, kept.kind, kept.text) == ("q7", "unclear", "which?")
+    assert await store.count_rows("item_report") == 1
+
+
+# -- question reports ------------------------------------------------------------------------------
+async def test_item_reports_are_stored_once_per_delivery_oldest_first(store: ContractStore) -> None:
+    ws = await store.ensure_workspace("discord", "G1")
+    a, b = await store.ensure_person(ws, "UA", "alice"), await store.ensure_person(ws, "UB", "bob")
+    later = T0 + dt.timedelta(hours=2)
+    assert await store.add_item_report(
+        "discord:interaction:2", ws, b, "q2", "bbbbbbbbbbbb", "typo", "", "reveal", later
+    )
+    assert await store.add_item_report(
+        "slack:view:V9", ws, a, "q1", "aaaaaaaaaaaa", "wrong_key", "B is right", "drill", T0
+    )
+    # the platform delivers the same submission again, with other values: nothing new is stored
+    assert not await store.add_item_report("slack:view:V9", ws, b, "q3", "cccccccccccc", "other", "x", "exam", later)
+    reports = await store.item_reports()
+    assert [(r.question_id, r.bank_version, r.kind, r.text, r.source) for r in reports] == [
+        ("q1", "aaaaaaaaaaaa", "wrong_key", "B is right", "drill"),
+        ("q2", "bbbbbbbbbbbb", "typo", "", "reveal"),
+    ]
+    assert reports[0].created_at == T0 and reports[0].created_at.tzinfo is not None
+    assert [r.question_id for r in await store.item_reports(since=T0 + dt.timedelta(hours=1))] == ["q2"]
+    assert await store.count_rows("item_report") == 2
