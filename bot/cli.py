@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import logging
 import os
 import sys
@@ -66,6 +67,17 @@ def _parser() -> argparse.ArgumentParser:
         "--min-responses", type=int, default=30, help="answers an item needs before it is flagged (default 30)"
     )
     item.add_argument("--json", action="store_true")
+    reports = actions.add_parser(
+        "reports", help="learners' problem reports per question: kinds, latest texts, wording changed since"
+    )
+    reports.add_argument("--database", help="database URL (default: the configured one)")
+    reports.add_argument("--since", type=_day, metavar="YYYY-MM-DD", help="only reports made on or after this day")
+    reports.add_argument("--json", action="store_true")
+    validate = actions.choices["validate"]
+    validate.add_argument("--database", help="where problem reports are read (default: the configured database)")
+    validate.add_argument(
+        "--strict", action="store_true", help="fail when problem reports say an item needs review (default: warn)"
+    )
 
     discord = sub.add_parser("discord", help="Discord helpers")
     dsub_ = discord.add_subparsers(dest="discord_cmd", metavar="ACTION", required=True)
@@ -86,6 +98,26 @@ def _parser() -> argparse.ArgumentParser:
     dsub = db.add_subparsers(dest="db_cmd", metavar="ACTION", required=True)
     dsub.add_parser("upgrade", help="apply migrations (also done at start-up)")
     return p
+
+
+def _day(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date; use YYYY-MM-DD, e.g. 2026-12-01") from None
+
+
+def _validate(args: argparse.Namespace, db_url: str) -> int:
+    """``content validate`` with the learners' problem reports from the database (content itself stays
+    independent of storage: the reports are passed in)."""
+    from bot.itemstats import missing_database, open_reports
+    from content.cli import run_validate
+
+    found = missing_database(db_url) or asyncio.run(open_reports(db_url))
+    if isinstance(found, str):
+        print(f"({found})", file=sys.stdout)
+        found = {}
+    return run_validate(sys.stdout, args.file, show_warnings=not args.quiet, reports=found, strict=args.strict)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -115,6 +147,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                     sys.stdout, args.database or settings.db_url, min_responses=args.min_responses, as_json=args.json
                 )
             )
+        if args.content_cmd == "reports":
+            from bot.itemstats import run_reports
+
+            return asyncio.run(
+                run_reports(sys.stdout, args.database or settings.db_url, since=args.since, as_json=args.json)
+            )
+        if args.content_cmd == "validate":
+            return _validate(args, args.database or settings.db_url)
         from content.cli import dispatch
 
         return dispatch(args, sys.stdout)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 from collections import Counter
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -22,8 +23,14 @@ def run_validate(
     questions_dir: Path = QUESTIONS_DIR,
     syllabus_path: Path = SYLLABUS_PATH,
     show_warnings: bool = True,
+    reports: Mapping[str, str] | None = None,
+    strict: bool = False,
 ) -> int:
-    """Validate content; print every finding; return 1 on any BLOCK finding, else 0."""
+    """Validate content; print every finding; return 1 on any BLOCK finding, else 0.
+
+    ``reports`` maps an item id to why learners' problem reports say it needs review (read from the
+    database by ``studybot content validate``): a WARN line naming its file and item, or with ``strict``
+    a failure."""
     try:
         syllabus = load_syllabus(syllabus_path)
     except ContentError as exc:
@@ -35,6 +42,12 @@ def run_validate(
     items, problems = read_bank_files(paths, syllabus)
     findings: list[Problem] = list(problems)
     findings += lint(items, syllabus, full=full)
+    review = [
+        Problem(it.file, it.model.id, None, reports[it.model.id], level="WARN", check="R-01")
+        for it in items
+        if reports and it.model.id in reports
+    ]
+    findings += review
     counts = summarize(findings)
     order = {"BLOCK": 0, "WARN": 1, "WAIVED": 2}
     for f in sorted(findings, key=lambda p: (order.get(p.level, 3), p.file, p.item or "", p.check)):
@@ -45,8 +58,10 @@ def run_validate(
         f"{counts['WARN']} WARN, {counts['WAIVED']} waived",
         file=out,
     )
-    if counts["BLOCK"]:
-        print("content validate: FAILED", file=out)
+    if review:
+        print(f"{len(review)} item(s) need review after problem reports", file=out)
+    if counts["BLOCK"] or (strict and review):
+        print("content validate: FAILED" + ("" if counts["BLOCK"] else " (--strict: items need review)"), file=out)
         return 1
     print("content validate: OK", file=out)
     return 0
