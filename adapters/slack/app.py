@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import functools
+import json
 import logging
 import re
 import secrets
@@ -33,9 +34,19 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.blocks import DRILL_ACTION_PREFIX, fallback_text, home_view, to_blocks
+from adapters.slack.blocks import (
+    DRILL_ACTION_PREFIX,
+    REPORT_ACTION,
+    REPORT_VIEW,
+    fallback_text,
+    home_view,
+    report_done_view,
+    report_modal,
+    to_blocks,
+)
 from adapters.slack.files import ChartUploads
 from adapters.slack.gate import payload_problem
+from bot.core.feedback import ReportTarget
 from bot.core.messages import Reply
 from bot.service import Invocation, QuizService
 
@@ -48,6 +59,7 @@ PLATFORM = "slack"
 EVENT_TYPES = ("reaction_added", "reaction_removed", "app_home_opened", "app_uninstalled", "tokens_revoked")
 USER_CACHE_SECONDS = 120.0
 CLAIM_WAIT_SECONDS = 0.5
+REPORT_WAIT_SECONDS = 2.0  # a view submission's answer (the form's next state) must reach Slack within 3 s
 HOME_INTRO = (
     "StudyBot posts a daily Databricks ML Professional question in subscribed channels. "
     "Answer by reacting with :one: :two: :three: or :four:; the answer is revealed later the same day.\n"
@@ -145,13 +157,26 @@ class _Directory:
         return info
 
 
-def _forget(tasks: set[asyncio.Task[bool]]) -> Callable[[asyncio.Task[bool]], None]:
+def _forget(tasks: set[asyncio.Future[Any]]) -> Callable[[asyncio.Task[bool]], None]:
     def done(task: asyncio.Task[bool]) -> None:
         tasks.discard(task)
         if not task.cancelled() and task.exception() is not None:
             log.warning("late delivery claim failed: %s", task.exception())
 
     return done
+
+
+async def _report_later(task: asyncio.Future[Reply], client: AsyncWebClient, user: str) -> None:
+    """A report that took too long for the form's answer: tell the person by direct message once it is stored."""
+    try:
+        text = (await task).text
+    except Exception:
+        log.exception("storing a report failed")
+        text = "Sorry, your report could not be stored; the error was logged. Please try again."
+    try:
+        await client.chat_postMessage(channel=user, text=text)
+    except SlackApiError as exc:
+        log.warning("could not tell %s about their report: %s", user, exc)
 
 
 def _team_of(body: dict[str, Any]) -> str:
@@ -240,7 +265,7 @@ def build_slack_app(
     _INFLIGHT[app] = inflight
     directory = _Directory()
 
-    background: set[asyncio.Task[bool]] = set()
+    background: set[asyncio.Future[Any]] = set()
     uploads = ChartUploads()
 
     async def dedupe(body: dict[str, Any], next: Callable[[], Awaitable[None]]) -> BoltResponse | None:  # noqa: A002
@@ -396,6 +421,66 @@ def build_slack_app(
             log.exception("could not answer a drill button")
 
     app.action(re.compile(rf"^{DRILL_ACTION_PREFIX}[A-D]$"))(on_drill_button)
+
+    # -- "Report a problem": the button opens a form, the form's submission is the report -------------
+    async def on_report_button(
+        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        await ack()
+        target = ReportTarget.parse(str(action.get("value") or ""))
+        channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id") or ""
+        if target is None or not body.get("trigger_id"):
+            log.info("report button with an unusable value or no trigger id ignored")
+            return
+        try:  # the trigger id is valid for 3 s: open the form before anything else
+            await client.views_open(trigger_id=str(body["trigger_id"]), view=report_modal(target, str(channel)))
+        except SlackApiError as exc:
+            log.warning("views.open failed: %s", exc.response.get("error") if exc.response is not None else exc)
+
+    app.action(REPORT_ACTION)(on_report_button)
+
+    async def on_report_submit(
+        ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        values = (view.get("state") or {}).get("values") or {}
+        chosen = ((values.get("kind") or {}).get("kind") or {}).get("selected_option") or {}
+        kind = str(chosen.get("value") or "")
+        text = str(((values.get("text") or {}).get("text") or {}).get("value") or "")
+        if not kind:  # the form stays open with what was typed
+            await ack(response_action="errors", errors={"kind": "Choose what is wrong with the question."})
+            return
+        try:
+            meta = json.loads(str(view.get("private_metadata") or "{}"))
+        except ValueError:
+            meta = {}
+        meta = meta if isinstance(meta, dict) else {}
+        user = body.get("user") or {}
+        team = _team_of(body)
+        inv = Invocation(
+            platform=PLATFORM,
+            workspace=team,
+            channel=str(meta.get("channel") or ""),
+            user=str(user.get("id") or ""),
+            user_name=str(user.get("username") or user.get("name") or ""),
+        )
+        # the view id is unique per opened form: a repeat of the same submission stores nothing new
+        delivery = f"{PLATFORM}:view:{view.get('id') or body.get('trigger_id') or ''}"
+        task = asyncio.ensure_future(service.report_problem(inv, str(meta.get("target") or ""), kind, text, delivery))
+        done, _ = await asyncio.wait({task}, timeout=REPORT_WAIT_SECONDS)
+        if not done:  # answer Slack in time; the report is told by direct message when it is stored
+            await ack(response_action="update", view=report_done_view("Sending your report; a message follows."))
+            later = asyncio.ensure_future(_report_later(task, client, inv.user))
+            background.add(later)
+            later.add_done_callback(background.discard)
+            return
+        try:
+            reply = task.result()
+        except Exception:
+            log.exception("storing a report failed")
+            reply = Reply("Sorry, your report could not be stored; the error was logged. Please try again.")
+        await ack(response_action="update", view=report_done_view(reply.text))
+
+    app.view_submission(REPORT_VIEW)(on_report_submit)
 
     # -- App Home ------------------------------------------------------------------------------
     @inflight.track

@@ -9,19 +9,25 @@ broken link.
 
 from __future__ import annotations
 
+import json
 from functools import singledispatch
 from typing import Any
 
+from bot.core.feedback import MAX_REPORT_TEXT, REPORT_BUTTON_LABEL, REPORT_KINDS, ReportTarget
 from bot.core.messages import DrillCard, Message, QuestionPost, Reply, RevealPost, Table
 from bot.core.render import table_text, to_text
 
 __all__ = [
     "DRILL_ACTION_PREFIX",
+    "REPORT_ACTION",
+    "REPORT_VIEW",
     "Block",
     "drill_button_value",
     "escape",
     "fallback_text",
     "home_view",
+    "report_modal",
+    "report_done_view",
     "to_blocks",
 ]
 
@@ -32,6 +38,8 @@ MAX_SECTION = 3000
 MAX_HEADER = 150
 MAX_FALLBACK = 3900
 DRILL_ACTION_PREFIX = "drill_answer_"
+REPORT_ACTION = "report_problem"  # the button's action id
+REPORT_VIEW = "report_problem"  # the form's callback id
 
 
 def escape(text: str) -> str:
@@ -152,7 +160,82 @@ def _reveal(m: RevealPost) -> list[Block]:
         links = " · ".join(f"<{url}|{escape(title) or 'link'}>" for title, url in m.references[:3] if _safe_url(url))
         if links:
             blocks.append(_context(f"Read more: {links}"))
+    if m.report is not None:
+        blocks.append(_report_button(m.report))
     return blocks
+
+
+def _report_button(target: ReportTarget) -> Block:
+    """An actions block with the "Report a problem" button; its value names the question and version shown."""
+    return {
+        "type": "actions",
+        "block_id": f"report:{target.question_id}",
+        "elements": [
+            {
+                "type": "button",
+                "action_id": REPORT_ACTION,
+                "text": {"type": "plain_text", "text": REPORT_BUTTON_LABEL},
+                "value": target.value,
+            }
+        ],
+    }
+
+
+def report_modal(target: ReportTarget, channel: str) -> dict[str, Any]:
+    """The "Report a problem" form (views.open): the question id shown, the kind required, the text optional.
+
+    ``private_metadata`` carries the button's value and the channel back with the submission."""
+    where = {"reveal": "the reveal", "drill": "your drill", "exam": "your mock exam"}.get(target.source, "")
+    return {
+        "type": "modal",
+        "callback_id": REPORT_VIEW,
+        "private_metadata": json.dumps({"target": target.value, "channel": channel}),
+        "title": {"type": "plain_text", "text": REPORT_BUTTON_LABEL},
+        "submit": {"type": "plain_text", "text": "Send report"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": [
+            _section(
+                f"Question *{escape(target.question_id)}*" + (f" from {where}" if where else "") + ". "
+                "Its authors read what you write here, not who wrote it."
+            ),
+            {
+                "type": "input",
+                "block_id": "kind",
+                "label": {"type": "plain_text", "text": "What is wrong?"},
+                "element": {
+                    "type": "static_select",
+                    "action_id": "kind",
+                    "placeholder": {"type": "plain_text", "text": "Choose one"},
+                    "options": [
+                        {"text": {"type": "plain_text", "text": label}, "value": kind} for kind, label in REPORT_KINDS
+                    ],
+                },
+            },
+            {
+                "type": "input",
+                "block_id": "text",
+                "optional": True,
+                "label": {"type": "plain_text", "text": "Details (optional)"},
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": "text",
+                    "multiline": True,
+                    "max_length": MAX_REPORT_TEXT,
+                },
+            },
+        ],
+    }
+
+
+def report_done_view(text: str) -> dict[str, Any]:
+    """What the form turns into once sent: the service's private answer, and a Close button."""
+    return {
+        "type": "modal",
+        "callback_id": f"{REPORT_VIEW}_done",
+        "title": {"type": "plain_text", "text": REPORT_BUTTON_LABEL},
+        "close": {"type": "plain_text", "text": "Close"},
+        "blocks": _sections(escape(text)),
+    }
 
 
 def _safe_url(url: str) -> bool:
@@ -198,6 +281,8 @@ def _reply(m: Reply) -> list[Block]:
         blocks += _table(t)
     if m.card is not None:
         blocks += _card(m.card)
+    if m.report is not None:
+        blocks.append(_report_button(m.report))
     return blocks or [_section("…")]
 
 

@@ -194,6 +194,48 @@ class SlackHarness:
         body = self.action_body(action_id, value, **kw)
         return await self.send(body, signed_headers(body, content_type="application/x-www-form-urlencoded"))
 
+    def view_submission_body(
+        self, view_id: str, *, kind: str | None, text: str | None = None, user: str = "UALICE", team: str = "T1"
+    ) -> bytes:
+        """Someone sends the form FakeSlack opened as ``view_id``: the state as Slack reports it (an empty
+        select has no ``selected_option``; an empty text input has ``value`` None)."""
+        view = self.fake.views[view_id]
+        values: dict[str, Any] = {}
+        for block in view.get("blocks") or []:
+            if block.get("type") != "input":
+                continue
+            element = block["element"]
+            if element["type"] == "static_select":
+                chosen = next((o for o in element["options"] if o["value"] == kind), None)
+                state: dict[str, Any] = {"type": "static_select", "selected_option": chosen}
+            else:
+                state = {"type": element["type"], "value": text}
+            values[block["block_id"]] = {element["action_id"]: state}
+        payload = {
+            "type": "view_submission",
+            "team": {"id": team, "domain": f"team-{team.lower()}"},
+            "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": team},
+            "api_app_id": "ASTUDY",
+            "token": "legacy-unused",
+            "trigger_id": f"2.{next(self._ids)}",
+            "view": {
+                "id": view_id,
+                "team_id": team,
+                "type": "modal",
+                "callback_id": view["callback_id"],
+                "private_metadata": view.get("private_metadata", ""),
+                "blocks": view.get("blocks"),
+                "state": {"values": values},
+                "hash": f"h.{view_id}",
+            },
+            "response_urls": [],
+        }
+        return form_body({"payload": json.dumps(payload)})
+
+    async def submit_view(self, view_id: str, **kw: Any) -> tuple[int, str, float]:
+        body = self.view_submission_body(view_id, **kw)
+        return await self.send(body, signed_headers(body, content_type="application/x-www-form-urlencoded"))
+
     async def idle(self) -> None:
         assert await wait_idle(self.app, 10), "listeners still running after 10 s"
 

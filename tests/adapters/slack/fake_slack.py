@@ -63,6 +63,7 @@ class FakeSlack:
     consents: list[dict[str, str]] = field(default_factory=list)  # query strings the consent page was opened with
     refuse_files: set[str] = field(default_factory=set)  # teams whose token lacks files:write
     uploads: dict[str, dict[str, Any]] = field(default_factory=dict)  # file id -> name, alt, bytes, channel
+    views: dict[str, dict[str, Any]] = field(default_factory=dict)  # view id -> the modal opened (views.open)
     _limits: dict[str, list[int]] = field(default_factory=dict)
     _ts: Iterator[int] = field(default_factory=lambda: itertools.count(1))
     _ws: list[web.WebSocketResponse] = field(default_factory=list)
@@ -261,6 +262,17 @@ class FakeSlack:
                 "profile": {"display_name": name, "real_name": name.title()},
             },
         }
+
+    def _m_views_open(self, team: str, p: dict[str, Any]) -> dict[str, Any]:
+        """A modal opened from a trigger id (an interaction's, valid once); the stored view gets an id."""
+        view = json.loads(p["view"]) if isinstance(p.get("view"), str) else p.get("view")
+        if not p.get("trigger_id") or not isinstance(view, dict):
+            return {"ok": False, "error": "invalid_arguments"}
+        if view.get("type") != "modal" or not view.get("title") or len(view.get("blocks") or []) > 100:
+            return {"ok": False, "error": "invalid_arguments"}
+        view_id = f"V{next(self._ts):06d}"
+        self.views[view_id] = {"team": team, "trigger_id": p["trigger_id"], **view}
+        return {"ok": True, "view": {"id": view_id, "team_id": team, **view}}
 
     def _m_views_publish(self, team: str, p: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True, "view": {"id": "V1", **(p.get("view") or {})}}

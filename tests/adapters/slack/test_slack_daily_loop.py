@@ -88,7 +88,7 @@ async def test_drill_answered_with_buttons_once(
     replies = slack.replies("press1")  # the two presses run concurrently: order the answers by content
     assert len(replies) == 3 and {r["response_type"] for r in replies} == {"ephemeral"}
     [_again] = [r for r in replies if "already answered" in r["text"]]
-    [next_card] = [r for r in replies if any(b["type"] == "actions" for b in r["blocks"])]
+    [next_card] = [r for r in replies if any(b.get("block_id", "").startswith("drill:") for b in r["blocks"])]
     assert await service.store.count_rows("answer") == 1  # type: ignore[attr-defined]
 
     # someone else pressing Alice's button is told it is not theirs
