@@ -28,14 +28,24 @@ from discord import app_commands
 
 from adapters.discord.commands import build_commands, scope_choices
 from adapters.discord.notifier import DiscordNotifier
-from adapters.discord.render import DRILL_CUSTOM_ID, disabled_copy, message_parts, render
+from adapters.discord.render import (
+    DRILL_CUSTOM_ID,
+    REPORT_CUSTOM_ID,
+    disabled_copy,
+    message_parts,
+    render,
+    report_form,
+    report_form_answers,
+)
 from bot.core.commands import UsageError
+from bot.core.feedback import ReportTarget
 from bot.core.messages import ChannelRef, Reply
 from bot.core.model import Syllabus
 from bot.service import Invocation
 
 __all__ = [
     "DrillButton",
+    "ReportButton",
     "ServicePort",
     "ShardedStudyBotClient",
     "StudyBotClient",
@@ -50,6 +60,7 @@ RECONCILE_EVERY = 300.0
 FAILED = "Something went wrong on StudyBot's side; the error is in the bot's log. Please try again later."
 GUILDS_ONLY = "StudyBot works in servers, not in direct messages."
 NO_BUTTONS = "Drill buttons are not available in this version of StudyBot yet."
+NO_REPORTS = "Reporting a problem is not available in this version of StudyBot yet."
 
 
 class ServicePort(Protocol):
@@ -118,6 +129,25 @@ class DrillButton(discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], te
             await client.press_drill_button(interaction, self.value)
 
 
+class ReportButton(discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], template=REPORT_CUSTOM_ID):
+    """Routes any "Report a problem" button (``report:<source>:<id>:<version>``) to its form, after any restart."""
+
+    def __init__(self, custom_id: str) -> None:
+        super().__init__(discord.ui.Button(label="Report a problem", custom_id=custom_id))
+        self.value = custom_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[discord.Client], item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> ReportButton:
+        return cls(match.group(0))
+
+    async def callback(self, interaction: discord.Interaction[discord.Client]) -> None:
+        client = interaction.client
+        if isinstance(client, StudyBotClient):
+            await client.open_report_form(interaction, self.value)
+
+
 class StudyBotClient(discord.Client):
     """A discord.py client wired to the quiz service.
 
@@ -173,7 +203,7 @@ class StudyBotClient(discord.Client):
 
     # -- lifecycle -------------------------------------------------------------------------------
     async def setup_hook(self) -> None:
-        self.add_dynamic_items(DrillButton)
+        self.add_dynamic_items(DrillButton, ReportButton)
         if self.sync_commands:
             try:
                 await self._sync_if_changed()
@@ -407,6 +437,46 @@ class StudyBotClient(discord.Client):
         for reply in replies:
             send = functools.partial(interaction.followup.send, ephemeral=reply.private)
             await self.notifier.send_rendered(where, render(reply), send)
+
+    async def open_report_form(self, interaction: discord.Interaction[Any], value: str) -> None:
+        """A "Report a problem" button: answer with the form at once (type 9), nothing stored yet."""
+        target = ReportTarget.parse(value)
+        if self.invocation(interaction) is None or target is None:
+            await interaction.response.send_message(GUILDS_ONLY if target else FAILED, ephemeral=True)
+            return
+        if getattr(self.service, "report_problem", None) is None:
+            await interaction.response.send_message(NO_REPORTS, ephemeral=True)
+            return
+        await interaction.response.send_modal(report_form(target))
+
+    async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
+        """A report form sent (type 5, MODAL_SUBMIT): store it once per interaction id, answer privately."""
+        if interaction.type is not discord.InteractionType.modal_submit:
+            return
+        answers = report_form_answers(interaction.data)
+        if answers is None:
+            return
+        value, kind, text = answers
+        inv = self.invocation(interaction)
+        report = getattr(self.service, "report_problem", None)
+        if inv is None or report is None:
+            await interaction.response.send_message(GUILDS_ONLY if inv is None else NO_REPORTS, ephemeral=True)
+            return
+        try:
+            await interaction.response.defer(ephemeral=True, thinking=True)
+        except discord.HTTPException as exc:  # a replayed or late delivery: still store it (once), answer nobody
+            refused: int | None = exc.status
+        else:
+            refused = None
+        try:
+            reply: Reply = await report(inv, value, kind, text, f"{PLATFORM}:interaction:{interaction.id}")
+        except Exception:
+            log.exception("storing a report failed", extra={"guild": inv.workspace})
+            reply = Reply(FAILED, private=True)
+        if refused is None:
+            await self._send_replies(interaction, [reply], inv)
+        else:
+            log.info("report form %s handled without an answer (Discord refused it: %s)", interaction.id, refused)
 
     async def _send_now(self, interaction: discord.Interaction[Any], reply: Reply) -> None:
         parts = message_parts(render(reply), with_image=False)

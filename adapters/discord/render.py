@@ -16,17 +16,23 @@ from typing import Any
 import discord
 
 from bot.core.charts import ChartImage
+from bot.core.feedback import MAX_REPORT_TEXT, REPORT_BUTTON_LABEL, REPORT_KINDS, ReportTarget
 from bot.core.messages import DrillCard, Message, QuestionPost, Reply, RevealPost, Table
 from bot.core.render import EMOJI_GLYPH, to_text
 
 __all__ = [
     "DRILL_CUSTOM_ID",
     "OPTION_REACTIONS",
+    "REPORT_CUSTOM_ID",
+    "REPORT_FORM_PREFIX",
     "Rendered",
     "card_view",
     "disabled_copy",
     "message_parts",
     "render",
+    "report_button",
+    "report_form",
+    "report_form_answers",
     "split_text",
 ]
 
@@ -35,6 +41,10 @@ OPTION_REACTIONS: tuple[str, ...] = tuple(EMOJI_GLYPH[name] for name in ("one", 
 
 # Button custom ids carry the whole answer, so a press can be routed after a restart with no view in memory.
 DRILL_CUSTOM_ID = re.compile(r"drill:(?P<drill>[0-9]{1,18}):(?P<seq>[0-9]{1,4}):(?P<letter>[A-Da-d])")
+# "Report a problem": the custom id is the report target's value (bot.core.feedback.ReportTarget)
+REPORT_CUSTOM_ID = re.compile(r"report:(?:reveal|drill|exam):[A-Za-z0-9._-]{1,32}:[0-9a-f]{12}")
+REPORT_FORM_PREFIX = "form:"  # the form's custom id: this prefix and the button's, so a submission needs no memory
+_SHOWN_IN = {"reveal": "the reveal", "drill": "your drill", "exam": "your mock exam"}
 
 CONTENT_LIMIT = 2000
 TITLE_LIMIT = 256
@@ -75,7 +85,7 @@ def render(message: Message) -> Rendered:
         embed = _reveal_embed(message)
     else:
         embed = _reply_embed(message)
-    view = card_view(message.card) if isinstance(message, Reply) and message.card is not None else None
+    view = _view(message)
     image = message.image if isinstance(message, Reply) else None
     if image is not None:
         image = ChartImage(image.png, image.alt, attachment_name(image.filename))
@@ -135,6 +145,81 @@ def split_text(text: str, limit: int = CONTENT_LIMIT) -> list[str]:
         text = text[cut + 1 :] if text[cut] in "\n " else text[cut:]
     chunks.append(text)
     return [c for c in chunks if c]
+
+
+def _view(message: Message) -> discord.ui.View | None:
+    """The message's buttons: a drill card's A-D and/or "Report a problem" (a stopped view, see card_view)."""
+    card = message.card if isinstance(message, Reply) else None
+    report = message.report if isinstance(message, Reply | RevealPost) else None
+    if card is None and report is None:
+        return None
+    view = card_view(card) if card is not None else discord.ui.View(timeout=None)
+    if report is not None:
+        view.add_item(report_button(report, row=1 if card is not None else 0))
+    view.stop()
+    return view
+
+
+def report_button(target: ReportTarget, *, row: int | None = None) -> discord.ui.Button[discord.ui.View]:
+    """The "Report a problem" button; its custom id is the target's value, routed by ``ReportButton``."""
+    return discord.ui.Button(
+        label=REPORT_BUTTON_LABEL, style=discord.ButtonStyle.secondary, custom_id=target.value, row=row, emoji="🚩"
+    )
+
+
+def report_form(target: ReportTarget) -> discord.ui.Modal:
+    """The "Report a problem" form (a type 9 MODAL callback): the question id in its title, a required
+    select of kinds and optional text. discord.py 2.6+ puts a select in a modal through ``ui.Label``.
+
+    The modal is stopped: discord.py keeps no object for it, and its submission (a type 5 interaction
+    with this custom id) is read by ``StudyBotClient.on_interaction``, before or after a restart."""
+    form = discord.ui.Modal(title=_cut(f"Report {target.question_id}", 45), custom_id=REPORT_FORM_PREFIX + target.value)
+    where = _SHOWN_IN.get(target.source, "")
+    form.add_item(
+        discord.ui.TextDisplay(
+            f"Question **{target.question_id}**" + (f" from {where}" if where else "") + ". "
+            "Its authors read what you write here, not who wrote it."
+        )
+    )
+    kinds = [discord.SelectOption(label=label, value=kind) for kind, label in REPORT_KINDS]
+    form.add_item(
+        discord.ui.Label(
+            text="What is wrong?",
+            component=discord.ui.Select(custom_id="kind", options=kinds, min_values=1, max_values=1, required=True),
+        )
+    )
+    form.add_item(
+        discord.ui.Label(
+            text="Details (optional)",
+            component=discord.ui.TextInput(
+                custom_id="text", style=discord.TextStyle.paragraph, required=False, max_length=MAX_REPORT_TEXT
+            ),
+        )
+    )
+    form.stop()
+    return form
+
+
+def report_form_answers(data: Any) -> tuple[str, str, str] | None:
+    """(button value, kind, text) from a modal submission's data; None if it is not a report form."""
+    if not isinstance(data, dict):
+        return None
+    custom_id = str(data.get("custom_id") or "")
+    if not custom_id.startswith(REPORT_FORM_PREFIX):
+        return None
+    answers: dict[str, str] = {}
+    stack: list[Any] = list(data.get("components") or [])
+    while stack:
+        item = stack.pop()
+        if not isinstance(item, dict):
+            continue
+        stack += list(item.get("components") or []) + ([item["component"]] if "component" in item else [])
+        if "custom_id" in item:
+            values = item.get("values")
+            answers[str(item["custom_id"])] = (
+                str(values[0]) if isinstance(values, list) and values else str(item.get("value") or "")
+            )
+    return custom_id.removeprefix(REPORT_FORM_PREFIX), answers.get("kind", ""), answers.get("text", "")
 
 
 def card_view(card: DrillCard) -> discord.ui.View:

@@ -113,6 +113,8 @@ class InteractionRecord:
     original: StoredMessage | None = None
     followups: list[StoredMessage] = field(default_factory=list)
     edits: list[dict[str, Any]] = field(default_factory=list)
+    modal: dict[str, Any] | None = None  # the form a type 9 (MODAL) callback opened
+    payload: dict[str, Any] = field(default_factory=dict)  # the INTERACTION_CREATE data sent
 
     @property
     def callback_types(self) -> list[int]:
@@ -465,9 +467,14 @@ class FakeDiscord:
         now = time.monotonic()
         if now - rec.created > 3.0:  # Discord invalidates the token after 3 s without an initial response
             return jresp({"message": "Unknown interaction", "code": 10062}, 404)
-        rec.callbacks.append((now, body))
         kind = body["type"]
         data = body.get("data") or {}
+        if kind == 9:
+            problem = _modal_problem(data) if rec.kind in (2, 3) else "a modal submit cannot be answered with a modal"
+            if problem is not None:
+                return jresp({"message": "Invalid Form Body", "code": 50035, "errors": problem}, 400)
+            rec.modal = data
+        rec.callbacks.append((now, body))
         interaction = {"id": rec.id, "type": rec.kind, "activity_instance_id": None}
         out: dict[str, Any] = {"interaction": interaction}
         if kind in (4, 5):
@@ -580,7 +587,7 @@ class FakeDiscord:
             permissions=permissions,
             msg=message.full() if message else None,
         )
-        rec = InteractionRecord(iid, token, kind, time.monotonic(), guild_id, channel_id)
+        rec = InteractionRecord(iid, token, kind, time.monotonic(), guild_id, channel_id, payload=payload)
         if message is not None:
             rec.original = message
         self.interactions[iid] = rec
@@ -616,6 +623,32 @@ class FakeDiscord:
         return await self.send_interaction(
             3, P.button_data(custom_id), guild_id=gid, channel_id=message.channel_id, user=user, message=message
         )
+
+    async def replay(self, rec: InteractionRecord) -> None:
+        """Deliver the same INTERACTION_CREATE again (same id and token: a RESUME replay); its callback is refused."""
+        await self.dispatch("INTERACTION_CREATE", rec.payload, guild_id=rec.guild_id)
+
+    async def submit_modal(
+        self, opened: InteractionRecord, values: dict[str, Any], *, user: dict[str, Any]
+    ) -> InteractionRecord:
+        """Someone sends the form ``opened`` showed (type 5, MODAL_SUBMIT): each input's answer by custom id
+        (a select's chosen values as a list, a text input's text; an input left out is sent empty)."""
+        assert opened.modal is not None, "no modal was opened by that interaction"
+        rows: list[dict[str, Any]] = []
+        for n, top in enumerate(opened.modal["components"], start=1):
+            if top["type"] == 10:  # a text display comes back as its type and id only
+                rows.append({"type": 10, "id": n})
+                continue
+            inner = top["component"]
+            answer: dict[str, Any] = {"type": inner["type"], "id": 100 + n, "custom_id": inner["custom_id"]}
+            if inner["type"] == 3:
+                answer["values"] = list(values.get(inner["custom_id"]) or [])
+            else:
+                answer["value"] = str(values.get(inner["custom_id"]) or "")
+            rows.append({"type": 18, "id": n, "component": answer})
+        data = {"custom_id": opened.modal["custom_id"], "components": rows}
+        gid = opened.guild_id
+        return await self.send_interaction(5, data, guild_id=gid, channel_id=opened.channel_id, user=user)
 
     # -- reactions -------------------------------------------------------------------------------
     async def react(
@@ -749,6 +782,31 @@ class FakeDiscord:
         session.frames.append(frame)
         if session.ws is not None:
             await self._send(session.ws, frame)
+
+
+def _modal_problem(data: dict[str, Any]) -> str | None:
+    """Why Discord would refuse a modal (developers/interactions/receiving-and-responding.mdx, "Modal";
+    components/reference.mdx: Label, String Select, Text Input, Text Display), or None."""
+    title, custom_id, rows = data.get("title") or "", data.get("custom_id") or "", data.get("components") or []
+    if not 1 <= len(title) <= 45 or not 1 <= len(custom_id) <= 100 or not 1 <= len(rows) <= 5:
+        return "title 1-45, custom_id 1-100 and 1-5 components"
+    for row in rows:
+        if row.get("type") == 10:
+            continue
+        if (
+            row.get("type") != 18
+            or not 1 <= len(row.get("label") or "") <= 45
+            or len(row.get("description") or "") > 100
+        ):
+            return "a top-level modal component must be a text display or a label (label 1-45, description <= 100)"
+        inner = row.get("component") or {}
+        if inner.get("type") == 3 and not 1 <= len(inner.get("options") or []) <= 25:
+            return "a string select needs 1-25 options"
+        if inner.get("type") == 4 and ("label" in inner and inner["label"] is not None):
+            return "a text input inside a label has no label of its own"
+        if inner.get("type") not in (3, 4):
+            return f"component type {inner.get('type')} is not supported in this double's modals"
+    return None
 
 
 def _multipart(content_type: str, raw: bytes) -> tuple[Any, list[tuple[str, str, bytes]]]:
