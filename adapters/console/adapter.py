@@ -9,6 +9,7 @@ import logging
 import re
 import shlex
 import sys
+import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import TextIO
@@ -16,6 +17,7 @@ from typing import TextIO
 from bot.core.answers import OPTION_EMOJI
 from bot.core.charts import ChartImage
 from bot.core.clock import Clock, ManualClock, ShiftedClock
+from bot.core.feedback import ReportTarget, kinds_text
 from bot.core.messages import ChannelRef, DrillCard, Message, QuestionPost, Reply, RevealPost
 from bot.core.render import to_text
 from bot.service import Invocation, QuizService
@@ -30,6 +32,8 @@ HELP = """Console chat: type slash commands as you would in Slack or Discord, fo
 Other lines:
   A / B / C / D      answer the drill question shown to you (a button press)
   react NAME N       NAME reacts with option N (1-4, or A-D) on the latest question
+  report last KIND [text]   report a problem with the last revealed or drilled question (or name its id
+                     instead of last); KIND is wrong_key, unclear, outdated, typo or other
   unreact NAME N     NAME removes that reaction
   as NAME [admin]    type the next commands as NAME (`as NAME admin` makes NAME an admin; NAME keeps it)
   channel NAME       type in another channel (each subscribed channel is a team)
@@ -37,6 +41,8 @@ Other lines:
   help               this text          quit               leave (Ctrl-D too)"""
 
 KEYCAPS = {"one": "1️⃣", "two": "2️⃣", "three": "3️⃣", "four": "4️⃣"}
+REPORT_USAGE = f"usage: report last|QUESTION-ID KIND [text]   (KIND: {kinds_text()})"
+REPORT_HINT = "(A problem with this question? report last KIND [text]; KIND: " + kinds_text() + ")"
 
 
 _saved = itertools.count(1)
@@ -66,6 +72,8 @@ class ConsoleNotifier:
         self.messages: dict[str, tuple[ChannelRef, Message]] = {}
         self.reactions: dict[str, dict[str, set[str]]] = {}
         self.latest_question: str | None = None
+        self.report_targets: dict[str, ReportTarget] = {}  # question id -> as last shown (reveals, drill feedback)
+        self.last_report_target: ReportTarget | None = None
         self.prompt: str | None = None  # set while the chat waits for a line: redrawn after a scheduled post
 
     async def post(self, channel: ChannelRef, message: Message) -> str:
@@ -76,11 +84,20 @@ class ConsoleNotifier:
         thread = f" · reply to {message.thread_of}" if isinstance(message, RevealPost) and message.thread_of else ""
         print(f"\n── #{channel.channel} · message {ref}{thread} " + "─" * 30, file=self.out)
         print(to_text(message), file=self.out)
+        if isinstance(message, Reply | RevealPost):
+            self.offer_report(message.report)
         if isinstance(message, Reply):
             await self.show_chart(message)
         if self.prompt is not None:  # a scheduled post arrived while the person was typing: show the prompt again
             print(f"\n{self.prompt}", end="", file=self.out, flush=True)
         return ref
+
+    def offer_report(self, target: ReportTarget | None) -> None:
+        """Remember a question a reveal or drill feedback showed, and say how to report a problem with it."""
+        if target is None:
+            return
+        self.report_targets[target.question_id] = self.last_report_target = target
+        print(REPORT_HINT, file=self.out)
 
     async def show_chart(self, reply: Reply) -> Path | None:
         """Save the reply's chart (if any, off the event loop) and print where; a disk error prints why."""
@@ -159,6 +176,9 @@ class ConsoleChat:
             value = f"drill:{card.drill_id}:{card.seq}:{line.upper()}"
             await self._show(await self.service.press_button(self._inv(), value))
             return True
+        if line.split(maxsplit=1)[0].lower() == "report":
+            await self._report(line)
+            return True
         try:
             words = shlex.split(line)
         except ValueError:
@@ -199,6 +219,29 @@ class ConsoleChat:
         print(f"Unknown input {line[:60]!r}. Type help.", file=self.out)
         return True
 
+    async def _report(self, line: str) -> None:
+        """``report last|ID KIND [text]``: the console's "Report a problem" form (the text is the rest of the line)."""
+        words = line.split(maxsplit=3)
+        if len(words) < 3:
+            print(REPORT_USAGE, file=self.out)
+            return
+        which, kind, text = words[1], words[2], words[3] if len(words) == 4 else ""
+        target = (
+            self.notifier.last_report_target if which.lower() == "last" else self.notifier.report_targets.get(which)
+        )
+        if target is None:
+            shown = ", ".join(self.notifier.report_targets) or "none yet"
+            print(
+                f"No question {'was' if which.lower() == 'last' else which + ' was'} revealed or drilled in this chat "
+                f"(shown here: {shown}); a report is about a question you saw. {REPORT_USAGE}",
+                file=self.out,
+            )
+            return
+        reply = await self.service.report_problem(
+            self._inv(), target.value, kind, text, f"console:report:{uuid.uuid4()}"
+        )
+        await self._show([reply])
+
     async def _time(self, args: list[str]) -> None:
         if not args:
             print(f"(it is {self.clock.now():%a %Y-%m-%d %H:%M} UTC)", file=self.out)
@@ -233,6 +276,7 @@ class ConsoleChat:
                 self.cards[self.user] = r.card
             tag = "only you can see this" if r.private else f"#{self.channel}"
             print(f"\n[{tag}]\n{to_text(r)}", file=self.out)
+            self.notifier.offer_report(r.report)
             await self.notifier.show_chart(r)
 
     async def react(self, user: str, option: int, added: bool, message_ref: str, at: dt.datetime | None = None) -> bool:
