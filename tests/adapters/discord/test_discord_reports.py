@@ -5,15 +5,13 @@ and flags the item; a form sent after a restart still arrives."""
 
 from __future__ import annotations
 
-import io
-
 import pytest
 
 from bot.core.feedback import bank_version
-from bot.itemstats import open_reports, run_reports
 from content.loader import Bank
 from tests.adapters.discord.fake_discord import InteractionRecord, StoredMessage, wait_until
 from tests.adapters.discord.harness import World, components_of, reveal_messages, text_of
+from tests.feedback_checks import authors_view
 
 EPHEMERAL = 64
 
@@ -72,14 +70,10 @@ async def test_a_report_from_the_reveal_is_stored_once_listed_and_flags_the_item
         (q.id, bank_version(q), "wrong_key", "reveal"),
         (q.id, bank_version(q), "typo", "reveal"),
     ]
-    monkeypatch.setattr("bot.itemstats.load_content", lambda: bank)
-    out = io.StringIO()
-    assert await run_reports(out, db_url) == 0
-    listed = out.getvalue()
+    listed, flagged = await authors_view(db_url, bank, monkeypatch)
     assert listed.startswith(f"{q.id}  2 report(s): wrong key 1, typo 1;") and "“B is the documented default”" in listed
     assert "sam" not in listed and "kim" not in listed
-    flagged = await open_reports(db_url)
-    assert isinstance(flagged, dict) and set(flagged) == {q.id}
+    assert flagged == {q.id}
 
 
 async def test_drill_feedback_has_the_button_and_a_form_without_a_kind_stores_nothing(world: World) -> None:

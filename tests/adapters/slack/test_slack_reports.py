@@ -4,7 +4,6 @@ a form (views.open on FakeSlack), its submission is stored once, acknowledged in
 
 from __future__ import annotations
 
-import io
 import json
 from typing import Any
 
@@ -13,12 +12,12 @@ import pytest
 from adapters.slack.blocks import REPORT_ACTION
 from bot.core.clock import ManualClock
 from bot.core.feedback import bank_version
-from bot.itemstats import open_reports, run_reports
 from bot.service import QuizService
 from content.loader import Bank
 from tests.adapters.slack.conftest import SlackHarness
 from tests.adapters.slack.fake_slack import FakeSlack
 from tests.adapters.slack.test_slack_events import subscribe_and_post
+from tests.feedback_checks import authors_view
 
 
 def _report_button(blocks: list[dict[str, Any]]) -> dict[str, Any]:
@@ -97,14 +96,10 @@ async def test_a_report_from_the_reveal_is_stored_once_listed_and_flags_the_item
         "reveal",
     )
 
-    monkeypatch.setattr("bot.itemstats.load_content", lambda: bank)
-    out = io.StringIO()
-    assert await run_reports(out, db_url) == 0
-    listed = out.getvalue()
+    listed, flagged = await authors_view(db_url, bank, monkeypatch)
     assert listed.startswith(f"{q.id}  1 report(s): unclear 1;") and "“Option B and C say the same”" in listed
     assert "bob" not in listed and "UBOB" not in listed
-    flagged = await open_reports(db_url)
-    assert isinstance(flagged, dict) and set(flagged) == {q.id}
+    assert flagged == {q.id}
 
 
 async def test_drill_feedback_has_the_button_and_its_report_says_drill(
