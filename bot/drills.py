@@ -226,7 +226,7 @@ class Drills:
         lines = [verdict, q.explanation_short or q.explanation, f"Your choice {letter}: {q.rationales[chosen]}"]
         if not correct:
             lines.append(f"Why {key_letter}: {q.rationales[q.answer_index]}")
-        replies = [Reply("\n".join(lines), report=ReportTarget.of(q, "drill"))]
+        replies = [Reply("\n".join(lines), reports=(ReportTarget.of(q, "drill"),))]
         if done:
             replies.append(await self._summary(drill.id))
         else:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from bot.core import exams
 from bot.core.boards import Tally, pct
 from bot.core.commands import EXAM_USAGE, parse_exam
+from bot.core.feedback import ReportTarget
 from bot.core.learning import TOPIC_WEIGHTS
 from bot.core.messages import DrillCard, Invocation, Reply, Table, option_views
 from bot.core.model import LETTERS, Question, Syllabus
@@ -211,6 +212,7 @@ class MockExams:
         return Reply(
             "\n".join(lines),
             title="Mock exam result",
+            reports=tuple(ReportTarget.of(m.question, "exam", f"Q{m.seq + 1}") for m in result.missed[:MISSED_SHOWN]),
             tables=(
                 Table("By exam domain", ("Domain", "Right", "Score"), domains),
                 Table("By topic", ("Topic", "", "Right", "Score"), by_topic),

@@ -532,7 +532,7 @@ class QuizService(LearningMixin):
             answered=sum(counts.values()),
             references=q.references,
             thread_of=post.message_ref,
-            report=ReportTarget.of(q, "reveal"),
+            reports=(ReportTarget.of(q, "reveal"),),
         )
 
     async def reveal_due(self) -> list[RevealPost]:

@@ -43,6 +43,9 @@ Other lines:
 KEYCAPS = {"one": "1️⃣", "two": "2️⃣", "three": "3️⃣", "four": "4️⃣"}
 REPORT_USAGE = f"usage: report last|QUESTION-ID KIND [text]   (KIND: {kinds_text()})"
 REPORT_HINT = "(A problem with this question? report last KIND [text]; KIND: " + kinds_text() + ")"
+REPORT_HINT_MANY = (
+    "(A problem with one of these questions? report ID KIND [text]; KIND: " + kinds_text() + "; IDs: {ids})"
+)
 
 
 _saved = itertools.count(1)
@@ -85,19 +88,25 @@ class ConsoleNotifier:
         print(f"\n── #{channel.channel} · message {ref}{thread} " + "─" * 30, file=self.out)
         print(to_text(message), file=self.out)
         if isinstance(message, Reply | RevealPost):
-            self.offer_report(message.report)
+            self.offer_reports(message.reports)
         if isinstance(message, Reply):
             await self.show_chart(message)
         if self.prompt is not None:  # a scheduled post arrived while the person was typing: show the prompt again
             print(f"\n{self.prompt}", end="", file=self.out, flush=True)
         return ref
 
-    def offer_report(self, target: ReportTarget | None) -> None:
-        """Remember a question a reveal or drill feedback showed, and say how to report a problem with it."""
-        if target is None:
+    def offer_reports(self, targets: tuple[ReportTarget, ...]) -> None:
+        """Remember the questions a reveal, drill feedback or exam result showed, and say how to report a
+        problem with them (``report last`` when there is one, by id among several)."""
+        if not targets:
             return
-        self.report_targets[target.question_id] = self.last_report_target = target
-        print(REPORT_HINT, file=self.out)
+        self.report_targets.update((t.question_id, t) for t in targets)
+        if len(targets) == 1:
+            self.last_report_target = targets[0]
+            print(REPORT_HINT, file=self.out)
+        else:
+            ids = ", ".join(f"{t.label} {t.question_id}".strip() for t in targets)
+            print(REPORT_HINT_MANY.format(ids=ids), file=self.out)
 
     async def show_chart(self, reply: Reply) -> Path | None:
         """Save the reply's chart (if any, off the event loop) and print where; a disk error prints why."""
@@ -276,7 +285,7 @@ class ConsoleChat:
                 self.cards[self.user] = r.card
             tag = "only you can see this" if r.private else f"#{self.channel}"
             print(f"\n[{tag}]\n{to_text(r)}", file=self.out)
-            self.notifier.offer_report(r.report)
+            self.notifier.offer_reports(r.reports)
             await self.notifier.show_chart(r)
 
     async def react(self, user: str, option: int, added: bool, message_ref: str, at: dt.datetime | None = None) -> bool:

@@ -16,7 +16,7 @@ from typing import Any
 import discord
 
 from bot.core.charts import ChartImage
-from bot.core.feedback import MAX_REPORT_TEXT, REPORT_BUTTON_LABEL, REPORT_KINDS, ReportTarget
+from bot.core.feedback import MAX_REPORT_TEXT, REPORT_KINDS, ReportTarget, button_label
 from bot.core.messages import DrillCard, Message, QuestionPost, Reply, RevealPost, Table
 from bot.core.render import EMOJI_GLYPH, to_text
 
@@ -150,12 +150,13 @@ def split_text(text: str, limit: int = CONTENT_LIMIT) -> list[str]:
 def _view(message: Message) -> discord.ui.View | None:
     """The message's buttons: a drill card's A-D and/or "Report a problem" (a stopped view, see card_view)."""
     card = message.card if isinstance(message, Reply) else None
-    report = message.report if isinstance(message, Reply | RevealPost) else None
-    if card is None and report is None:
+    reports = message.reports if isinstance(message, Reply | RevealPost) else ()
+    if card is None and not reports:
         return None
     view = card_view(card) if card is not None else discord.ui.View(timeout=None)
-    if report is not None:
-        view.add_item(report_button(report, row=1 if card is not None else 0))
+    first_row = 1 if card is not None else 0
+    for i, target in enumerate(reports[: 5 * (5 - first_row)]):  # 5 buttons a row, 5 rows a message
+        view.add_item(report_button(target, row=first_row + i // 5))
     view.stop()
     return view
 
@@ -163,7 +164,7 @@ def _view(message: Message) -> discord.ui.View | None:
 def report_button(target: ReportTarget, *, row: int | None = None) -> discord.ui.Button[discord.ui.View]:
     """The "Report a problem" button; its custom id is the target's value, routed by ``ReportButton``."""
     return discord.ui.Button(
-        label=REPORT_BUTTON_LABEL, style=discord.ButtonStyle.secondary, custom_id=target.value, row=row, emoji="🚩"
+        label=button_label(target), style=discord.ButtonStyle.secondary, custom_id=target.value, row=row, emoji="🚩"
     )
 
 

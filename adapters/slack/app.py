@@ -437,7 +437,7 @@ def build_slack_app(
         except SlackApiError as exc:
             log.warning("views.open failed: %s", exc.response.get("error") if exc.response is not None else exc)
 
-    app.action(REPORT_ACTION)(on_report_button)
+    app.action(re.compile(rf"^{REPORT_ACTION}(_[0-9]{{1,2}})?$"))(on_report_button)
 
     async def on_report_submit(
         ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient

@@ -13,7 +13,7 @@ import json
 from functools import singledispatch
 from typing import Any
 
-from bot.core.feedback import MAX_REPORT_TEXT, REPORT_BUTTON_LABEL, REPORT_KINDS, ReportTarget
+from bot.core.feedback import MAX_REPORT_TEXT, REPORT_BUTTON_LABEL, REPORT_KINDS, ReportTarget, button_label
 from bot.core.messages import DrillCard, Message, QuestionPost, Reply, RevealPost, Table
 from bot.core.render import table_text, to_text
 
@@ -160,25 +160,30 @@ def _reveal(m: RevealPost) -> list[Block]:
         links = " · ".join(f"<{url}|{escape(title) or 'link'}>" for title, url in m.references[:3] if _safe_url(url))
         if links:
             blocks.append(_context(f"Read more: {links}"))
-    if m.report is not None:
-        blocks.append(_report_button(m.report))
+    blocks += _report_buttons(m.reports)
     return blocks
 
 
-def _report_button(target: ReportTarget) -> Block:
-    """An actions block with the "Report a problem" button; its value names the question and version shown."""
-    return {
-        "type": "actions",
-        "block_id": f"report:{target.question_id}",
-        "elements": [
-            {
-                "type": "button",
-                "action_id": REPORT_ACTION,
-                "text": {"type": "plain_text", "text": REPORT_BUTTON_LABEL},
-                "value": target.value,
-            }
-        ],
-    }
+def _report_buttons(targets: tuple[ReportTarget, ...]) -> list[Block]:
+    """An actions block of "Report a problem" buttons (one per question, at most 25, action ids unique
+    in the block as Slack requires); each value names the question and the version shown."""
+    if not targets:
+        return []
+    return [
+        {
+            "type": "actions",
+            "block_id": "report",
+            "elements": [
+                {
+                    "type": "button",
+                    "action_id": REPORT_ACTION if i == 0 else f"{REPORT_ACTION}_{i}",
+                    "text": {"type": "plain_text", "text": button_label(target)},
+                    "value": target.value,
+                }
+                for i, target in enumerate(targets[:25])
+            ],
+        }
+    ]
 
 
 def report_modal(target: ReportTarget, channel: str) -> dict[str, Any]:
@@ -281,8 +286,7 @@ def _reply(m: Reply) -> list[Block]:
         blocks += _table(t)
     if m.card is not None:
         blocks += _card(m.card)
-    if m.report is not None:
-        blocks.append(_report_button(m.report))
+    blocks += _report_buttons(m.reports)
     return blocks or [_section("…")]
 
 

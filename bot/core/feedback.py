@@ -13,7 +13,7 @@ import json
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.core.model import Question
 
@@ -25,6 +25,7 @@ __all__ = [
     "ReportSummary",
     "ReportTarget",
     "bank_version",
+    "button_label",
     "kind_label",
     "kinds_text",
     "parse_kind",
@@ -53,6 +54,7 @@ class ReportTarget:
     question_id: str
     version: str
     source: str  # reveal | drill | exam
+    label: str = field(default="", compare=False)  # "Q3" among several questions in one message
 
     @property
     def value(self) -> str:
@@ -65,8 +67,13 @@ class ReportTarget:
         return None if m is None else cls(m.group(2), m.group(3), m.group(1))
 
     @classmethod
-    def of(cls, q: Question, source: str) -> ReportTarget:
-        return cls(q.id, bank_version(q), source)
+    def of(cls, q: Question, source: str, label: str = "") -> ReportTarget:
+        return cls(q.id, bank_version(q), source, label)
+
+
+def button_label(target: ReportTarget) -> str:
+    """``Report a problem``, or ``Report Q3`` when a message has a button per question."""
+    return f"Report {target.label}" if target.label else REPORT_BUTTON_LABEL
 
 
 def bank_version(q: Question) -> str:

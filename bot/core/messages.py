@@ -84,7 +84,7 @@ class RevealPost:
     answered: int
     references: tuple[tuple[str, str], ...] = ()
     thread_of: str | None = None  # the question's message: the reveal is posted in its thread (or as a reply)
-    report: ReportTarget | None = None  # shown as a "Report a problem" button
+    reports: tuple[ReportTarget, ...] = ()  # shown as a "Report a problem" button
 
     @property
     def correct(self) -> RevealOption:
@@ -124,7 +124,7 @@ class Reply:
     card: DrillCard | None = None
     title: str = ""
     image: ChartImage | None = None  # a chart beside the text (the text always carries the same figures)
-    report: ReportTarget | None = None  # drill feedback: a "Report a problem" button for its question
+    reports: tuple[ReportTarget, ...] = ()  # "Report a problem" buttons: drill feedback, an exam's missed questions
 
 
 Message = QuestionPost | RevealPost | Reply

@@ -53,6 +53,13 @@ async def test_report_last_and_by_id_in_the_console(tmp_path: Path, bank: Bank) 
         assert await chat.handle_line("report mlpro-9.9.9-999 typo")
         assert "No question mlpro-9.9.9-999 was revealed or drilled in this chat" in said()
 
+        for line in ["/exam 2 4", "A", "A"]:
+            assert await chat.handle_line(line)
+        result = said()
+        missed = [line.split(" ", 2)[1] for line in result.splitlines() if line.startswith("• Q")]
+        hint = next(line for line in result.splitlines() if line.startswith("(A problem with one of these"))
+        assert missed and "report ID KIND [text]" in hint and all(f"{n} mlpro-" in hint for n in missed)
+
         reports = await rt.service.store.item_reports()
         assert [(r.question_id, r.kind, r.text, r.source) for r in reports] == [
             (qid, "wrong_key", "It's 'two' in the stem, not three", "reveal"),

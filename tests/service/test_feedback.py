@@ -23,18 +23,30 @@ async def test_reveal_and_drill_feedback_carry_the_question_and_its_shown_versio
     [reveal] = notifier.of_type(RevealPost)
     assert isinstance(reveal, RevealPost)
     q = service.by_id[post.question_id]
-    assert reveal.report == ReportTarget(q.id, bank_version(q), "reveal")
+    assert reveal.reports == (ReportTarget(q.id, bank_version(q), "reveal"),)
 
     start = (await service.handle_command(member("UALICE"), "/drill", "topic2 2"))[0]
-    assert start.card is not None and start.report is None  # a question not yet answered has no report button
+    assert start.card is not None and start.reports == ()  # a question not yet answered has no report button
     feedback, _next = await service.press_button(
         member("UALICE"), f"drill:{start.card.drill_id}:0:{right_letter(service, start)}"
     )
-    assert feedback.report is not None and feedback.report.source == "drill"
-    assert (
-        feedback.report.question_id in feedback.report.value
-        and ReportTarget.parse(feedback.report.value) == feedback.report
-    )
+    [target] = feedback.reports
+    assert target.source == "drill" and target.label == "" and ReportTarget.parse(target.value) == target
+    assert target.value == f"report:drill:{target.question_id}:{target.version}"
+
+
+async def test_the_exam_result_has_a_report_target_per_missed_question(service: QuizService) -> None:
+    sam = member("USAM")
+    reply = (await service.handle_command(sam, "/exam", "3 6"))[0]
+    for seq in range(3):
+        assert reply.card is not None
+        wrong = next(x for x in "ABCD" if x != right_letter(service, reply))
+        reply = (await service.press_button(sam, f"drill:{reply.card.drill_id}:{seq}:{wrong}"))[-1]
+    assert reply.title == "Mock exam result" and "0/3 right" in reply.text
+    reviewed = [line.split(" ", 2)[1] for line in reply.text.splitlines() if line.startswith("• Q")]
+    assert reviewed == ["Q1", "Q2", "Q3"]
+    assert [(t.label, t.source) for t in reply.reports] == [("Q1", "exam"), ("Q2", "exam"), ("Q3", "exam")]
+    assert len({t.question_id for t in reply.reports}) == 3
 
 
 async def test_a_report_is_stored_once_and_acknowledged_privately(service: QuizService, store: MemoryStore) -> None:

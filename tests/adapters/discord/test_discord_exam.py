@@ -28,6 +28,13 @@ async def test_a_mock_exam_through_buttons_ends_with_the_result(world: World) ->
             message = reply
     result = text_of(press.followups[-1].data)
     assert "Mock exam result" in result and "/3 right" in result and "By exam domain" in result
+    # one "Report" button per missed question of the review, labelled as the review numbers them
+    missed = [line.split(" ", 2)[1] for line in result.splitlines() if line.startswith("• Q")]
+    buttons = components_of(press.followups[-1])
+    assert missed and [b["label"] for b in buttons] == [f"Report {n}" for n in missed]
+    form = await world.fake.press(press.followups[-1], buttons[0]["custom_id"], user=sam)
+    await wait_until(lambda: form.modal is not None, what="the report form")
+    assert "from your mock exam" in (form.modal or {})["components"][0]["content"]
 
     rec = await world.command("exam", {"end": True}, user=sam)
     assert rec.original is not None and "no mock exam in progress" in text_of(rec.original.data)

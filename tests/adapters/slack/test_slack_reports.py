@@ -9,9 +9,10 @@ from typing import Any
 
 import pytest
 
-from adapters.slack.blocks import REPORT_ACTION
+from adapters.slack.blocks import REPORT_ACTION, to_blocks
 from bot.core.clock import ManualClock
-from bot.core.feedback import bank_version
+from bot.core.feedback import ReportTarget, bank_version
+from bot.core.messages import Reply
 from bot.service import QuizService
 from content.loader import Bank
 from tests.adapters.slack.conftest import SlackHarness
@@ -122,3 +123,19 @@ async def test_drill_feedback_has_the_button_and_its_report_says_drill(
     [stored] = await service.store.item_reports()
     assert (stored.kind, stored.text, stored.source) == ("typo", "", "drill")
     assert button["value"] == f"report:drill:{stored.question_id}:{stored.bank_version}"
+
+
+async def test_an_exam_result_has_one_button_per_missed_question_each_opening_its_form(
+    slack: SlackHarness, service: QuizService
+) -> None:
+    first, second = service.questions[:2]
+    result = Reply(
+        "Mock exam result: 0/2 right.",
+        reports=(ReportTarget.of(first, "exam", "Q1"), ReportTarget.of(second, "exam", "Q2")),
+    )
+    [actions] = [b for b in to_blocks(result) if b["type"] == "actions"]
+    buttons = actions["elements"]
+    assert [b["text"]["text"] for b in buttons] == ["Report Q1", "Report Q2"]
+    assert len({b["action_id"] for b in buttons}) == 2  # Slack refuses repeated action ids in a block
+    _view_id, view = await _open_form(slack, buttons[1], "UALICE")
+    assert f"Question *{second.id}* from your mock exam." in _shown(view)
