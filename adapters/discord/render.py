@@ -16,7 +16,7 @@ from typing import Any
 import discord
 
 from bot.core.charts import ChartImage
-from bot.core.feedback import MAX_REPORT_TEXT, REPORT_KINDS, ReportTarget, button_label
+from bot.core.feedback import MAX_REPORT_TEXT, REPORT_KINDS, REPORT_VALUE, ReportTarget, button_label
 from bot.core.messages import DrillCard, Message, QuestionPost, Reply, RevealPost, Table
 from bot.core.render import EMOJI_GLYPH, to_text
 
@@ -42,7 +42,7 @@ OPTION_REACTIONS: tuple[str, ...] = tuple(EMOJI_GLYPH[name] for name in ("one", 
 # Button custom ids carry the whole answer, so a press can be routed after a restart with no view in memory.
 DRILL_CUSTOM_ID = re.compile(r"drill:(?P<drill>[0-9]{1,18}):(?P<seq>[0-9]{1,4}):(?P<letter>[A-Da-d])")
 # "Report a problem": the custom id is the report target's value (bot.core.feedback.ReportTarget)
-REPORT_CUSTOM_ID = re.compile(r"report:(?:reveal|drill|exam):[A-Za-z0-9._-]{1,32}:[0-9a-f]{12}")
+REPORT_CUSTOM_ID = REPORT_VALUE
 REPORT_FORM_PREFIX = "form:"  # the form's custom id: this prefix and the button's, so a submission needs no memory
 _SHOWN_IN = {"reveal": "the reveal", "drill": "your drill", "exam": "your mock exam"}
 

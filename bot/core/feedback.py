@@ -22,6 +22,7 @@ __all__ = [
     "REPORT_BUTTON_LABEL",
     "REPORT_KINDS",
     "REPORT_SOURCES",
+    "REPORT_VALUE",
     "ReportSummary",
     "ReportTarget",
     "bank_version",
@@ -44,7 +45,7 @@ REPORT_KINDS: tuple[tuple[str, str], ...] = (
     ("other", "Other"),
 )
 _KIND_LABEL = dict(REPORT_KINDS)
-_VALUE = re.compile(r"report:(reveal|drill|exam):([A-Za-z0-9._-]{1,32}):([0-9a-f]{12})", flags=re.ASCII)
+REPORT_VALUE = re.compile(r"report:(reveal|drill|exam):([A-Za-z0-9._-]{1,32}):([0-9a-f]{12})", flags=re.ASCII)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +64,7 @@ class ReportTarget:
 
     @classmethod
     def parse(cls, value: str) -> ReportTarget | None:
-        m = _VALUE.fullmatch(value)
+        m = REPORT_VALUE.fullmatch(value)
         return None if m is None else cls(m.group(2), m.group(3), m.group(1))
 
     @classmethod
