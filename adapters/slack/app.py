@@ -427,6 +427,10 @@ def build_slack_app(
         ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
     ) -> None:
         await ack()
+        await open_report_form(body, action, client)
+
+    @inflight.track
+    async def open_report_form(body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient) -> None:
         target = ReportTarget.parse(str(action.get("value") or ""))
         channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id") or ""
         if target is None or not body.get("trigger_id"):
@@ -469,7 +473,7 @@ def build_slack_app(
         done, _ = await asyncio.wait({task}, timeout=REPORT_WAIT_SECONDS)
         if not done:  # answer Slack in time; the report is told by direct message when it is stored
             await ack(response_action="update", view=report_done_view("Sending your report; a message follows."))
-            later = asyncio.ensure_future(_report_later(task, client, inv.user))
+            later = asyncio.ensure_future(inflight.track(_report_later)(task, client, inv.user))
             background.add(later)
             later.add_done_callback(background.discard)
             return

@@ -4,6 +4,7 @@ a form (views.open on FakeSlack), its submission is stored once, acknowledged in
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -139,3 +140,28 @@ async def test_an_exam_result_has_one_button_per_missed_question_each_opening_it
     assert len({b["action_id"] for b in buttons}) == 2  # Slack refuses repeated action ids in a block
     _view_id, view = await _open_form(slack, buttons[1], "UALICE")
     assert f"Question *{second.id}* from your mock exam." in _shown(view)
+
+
+async def test_a_slow_store_still_answers_the_form_in_time_and_the_thanks_follows_by_direct_message(
+    slack: SlackHarness, service: QuizService, fake: FakeSlack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("adapters.slack.app.REPORT_WAIT_SECONDS", 0.05)
+    real = service.report_problem
+    store_free = asyncio.Event()  # the store answers only after Slack has had the form's answer
+
+    async def slow(*args: Any) -> Reply:
+        await store_free.wait()
+        return await real(*args)
+
+    monkeypatch.setattr(service, "report_problem", slow)
+    q = service.questions[0]
+    button = {"action_id": REPORT_ACTION, "value": ReportTarget.of(q, "reveal").value}
+    view_id, _view = await _open_form(slack, button, "UALICE")
+    status, body, _elapsed = await slack.submit_view(view_id, kind="outdated", text=None, user="UALICE")
+    assert status == 200 and _shown(json.loads(body)["view"]) == "Sending your report; a message follows."
+    assert await service.store.item_reports() == []
+    store_free.set()
+    await slack.idle()
+    [dm] = [c.params for c in fake.of("chat.postMessage") if c.params.get("channel") == "UALICE"]
+    assert dm["text"] == f"Thanks — your report on {q.id} (outdated) reaches the question's authors."
+    assert [r.kind for r in await service.store.item_reports()] == ["outdated"]
