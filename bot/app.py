@@ -107,3 +107,6 @@ class RoutingNotifier:
 
     async def update(self, channel: ChannelRef, message_ref: str, message: Message) -> None:
         await self._for(channel.platform).update(channel, message_ref, message)
+
+    async def direct(self, to: ChannelRef, message: Message) -> str:
+        return await self._for(to.platform).direct(to, message)

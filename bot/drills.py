@@ -21,6 +21,7 @@ from bot.core.feedback import ReportTarget
 from bot.core.learning import MIN_ANSWERS_FOR_RANKING, ObjectiveStat, choose_drill_questions, weakest_objectives
 from bot.core.messages import DrillCard, Invocation, Reply, Table, option_views
 from bot.core.model import LETTERS, Question, Syllabus
+from bot.core.plans import capped_reviews, reviews_left_today
 from bot.core.render import shorten
 from bot.core.selection import option_order, seed_for, smoothed_accuracy
 
@@ -75,7 +76,7 @@ class Drills:
         stats = [ObjectiveStat(o, c, n) for o, c, n in await self.store.person_objective_stats(person)]
         ranked, _few = weakest_objectives(stats, n=10)
         weak = [s.objective_id for s in ranked if s.smoothed < smoothed_accuracy(0, 0)]
-        due = await self.store.due_reviews(person, now)
+        due = await self._capped_due(person, ws, now, stats)
         seen = await self.store.seen_questions(person)
         running = await self.store.active_drill(person)
         if running is not None and parse_exam_scope(running.scope) is not None and now < running.expires_at:
@@ -144,6 +145,20 @@ class Drills:
             f"{int(DRILL_TTL.total_seconds() // 3600)}h."
         )
         return [Reply("\n".join(lines), card=self._card(drill_id, 0, plan))]
+
+    async def _capped_due(
+        self, person: int, ws: int, now: dt.datetime, stats: Sequence[ObjectiveStat]
+    ) -> dict[str, dt.datetime]:
+        """The due reviews today's cap still allows (``/plan cap``): the most overdue, then the weakest."""
+        due = await self.store.due_reviews(person, now)
+        if not due:
+            return due
+        team = await self.store.person_team(ws, person)
+        day = self._local_day((await self.store.team_info(team[0]))[2] if team else "UTC")
+        room = reviews_left_today(await self.store.get_plan(person), day)
+        accuracy = {s.objective_id: s.smoothed for s in stats}
+        weakness = {q: accuracy.get(self.by_id[q].objective_id, 1.0) for q in due if q in self.by_id}
+        return capped_reviews(due, weakness, room)
 
     async def _join_channel_team(self, inv: Invocation, ws: int, person: int) -> None:
         ch = await self.store.get_channel(ws, inv.channel)

@@ -30,7 +30,8 @@ from bot.core.learning import (
 )
 from bot.core.messages import DrillCard, Invocation, Reply, Table
 from bot.core.model import Question
-from bot.core.review import GUESS_RATE, next_card, objective_readiness
+from bot.core.review import GUESS_RATE, card_is_due, next_card, objective_readiness
+from bot.plans import PLAN_ALIASES
 
 if TYPE_CHECKING:
     from bot.core.charts import ChartImage
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
     from bot.core.ports import ChannelInfo, ChartRenderer, Notifier, PostInfo, Store
     from bot.drills import Drills
     from bot.exams import MockExams
+    from bot.plans import StudyPlans
 
 __all__ = ["LearningMixin"]
 
@@ -68,6 +70,7 @@ class LearningMixin:
     charts: ChartRenderer | None
     exams: MockExams
     drills: Drills
+    plans: StudyPlans
     _objective_text: dict[str, str]
     _topic_title: dict[str, str]
 
@@ -125,6 +128,8 @@ class LearningMixin:
             return  # only the first answer of a question per day counts
         new_card, due = next_card(card, correct, at)
         await self.store.save_review(person, q.id, new_card, due, day)
+        if card_is_due(card, at):  # a due review answered: it counts toward the daily cap
+            await self.store.count_review(person, day, at)
 
     async def _after_daily_answers(
         self, post: PostInfo, ch: ChannelInfo, answers: Mapping[int, int], q: Question, now: dt.datetime
@@ -147,6 +152,15 @@ class LearningMixin:
         zone = zoneinfo.ZoneInfo(tz)
         out: dict[int, int] = {}
         todo = list(people)
+        held = {
+            p: {
+                s + dt.timedelta(days=k)
+                for s, e in spans
+                for k in range((e - s).days)
+                if s + dt.timedelta(days=k) <= last_day
+            }
+            for p, spans in (await self.store.pauses_of(todo)).items()
+        }
         window = 8  # most streaks are short: read a week first, more only for those that reach its start
         while todo:
             first = max(last_day - dt.timedelta(days=window), STREAK_EPOCH) if last_day > STREAK_EPOCH else last_day
@@ -154,9 +168,9 @@ class LearningMixin:
             times = await self.store.daily_answer_times(todo, since)
             longer = []
             for p in todo:
-                n = daily_streak({t.astimezone(zone).date() for t in times.get(p, [])}, last_day)
+                n = daily_streak({t.astimezone(zone).date() for t in times.get(p, [])}, last_day, held.get(p, ()))
                 out[p] = n
-                if n >= window - 1 and window < 3000:
+                if n + len(held.get(p, ())) >= window - 1 and window < 3000:
                     longer.append(p)  # the streak may go back further than we read
             todo, window = longer, window * 4
         return out
@@ -164,7 +178,13 @@ class LearningMixin:
     # -- /drill and its buttons (bot/drills.py) ------------------------------------------------------
     async def press_button(self, inv: Invocation, value: str) -> list[Reply]:
         """A drill or mock-exam button: ``drill:<id>:<seq>:<letter>``. Repeats and stale buttons change nothing."""
+        if value.startswith("review:"):  # a review reminder's "Start my reviews"
+            return await self.plans.press(inv, value)
         return await self.drills.press(inv, value)
+
+    async def send_plan_messages(self) -> int:
+        """Review reminders and weekly summaries due now, by direct message (the scheduler's minute sweep)."""
+        return await self.plans.send_due()
 
     async def current_card(self, inv: Invocation) -> DrillCard | None:
         """The drill or mock-exam question the person has open, to show it again (see ``Drills.current_card``)."""
@@ -370,6 +390,9 @@ class LearningMixin:
         return await self._with_chart(reply, lambda r: r.progress(chart))
 
     async def _learning_command(self, inv: Invocation, name: str, text: str) -> list[Reply] | None:
+        first = text.split()[0].lower() if text.split() else ""
+        if name == "plan" or first in PLAN_ALIASES.get(name, ()):
+            return await self.plans.command(inv, text)
         if name == "drill":
             return await self.drills.command(inv, text)
         if name == "leaderboard":

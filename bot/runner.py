@@ -421,6 +421,7 @@ async def run_console(
                 await node.scheduler.settle(30)
         else:
             await rt.service.catch_up()
+        await rt.service.send_plan_messages()  # review reminders the new time makes due (idempotent)
 
     chat = ConsoleChat(rt.service, notifier, clock, on_clock_moved=clock_moved)
     print(f"StudyBot terminal chat · {len(rt.questions)} questions loaded", flush=True)

@@ -40,6 +40,7 @@ from bot.drills import Drills
 from bot.exams import MockExams
 from bot.feedback import ItemFeedback
 from bot.learning import LearningMixin
+from bot.plans import StudyPlans
 from bot.reactions import AnsweredCounts, ReactionIntake
 from bot.teams import TeamAdmin
 
@@ -108,6 +109,15 @@ class QuizService(LearningMixin):
             limited=self._limited,
             review=self._review,
             local_day=self._local_day,
+        )
+        self.plans = StudyPlans(
+            store,
+            clock,
+            syllabus,
+            self.questions,
+            notifier,
+            who=self._who,
+            start_reviews=lambda inv: self.drills.command(inv, ""),
         )
         self.feedback = ItemFeedback(store, clock, self.by_id, who=self._who, limited=self._limited)
         self.answered_counts = AnsweredCounts(

@@ -34,7 +34,7 @@ __all__ = ["ALL_CHANNELS", "ChannelScheduler", "JobLogContext"]
 log = logging.getLogger(__name__)
 
 ALL_CHANNELS = "*"
-REVEALS, RESYNC, MAINTENANCE, CATCH_UP = "reveals", "resync", "maintenance", "catch-up"
+REVEALS, RESYNC, MAINTENANCE, CATCH_UP, PLANS = "reveals", "resync", "maintenance", "catch-up", "plans"
 APSCHEDULER_LOGGERS = ("apscheduler.scheduler", "apscheduler.executors.default", "apscheduler.jobstores.default")
 
 
@@ -85,6 +85,7 @@ class ChannelScheduler:
         reveal_every: float = 60.0,
         resync_every: float = 60.0,
         maintenance_every: float = 600.0,
+        plans_every: float = 60.0,
         daily_grace: dt.timedelta = dt.timedelta(hours=6),
         weekly_grace: dt.timedelta = dt.timedelta(days=3),
         reconcile: bool = True,
@@ -93,12 +94,18 @@ class ChannelScheduler:
         self.reveal_every = reveal_every
         self.resync_every = resync_every
         self.maintenance_every = maintenance_every
+        self.plans_every = plans_every
         self.daily_grace = daily_grace
         self.weekly_grace = weekly_grace
         self.reconcile = reconcile
         self._sched: AsyncIOScheduler | None = None
         self._specs: dict[str, JobSpec] = {}
-        self._labels: dict[str, str] = {REVEALS: ALL_CHANNELS, RESYNC: ALL_CHANNELS, MAINTENANCE: ALL_CHANNELS}
+        self._labels: dict[str, str] = {
+            REVEALS: ALL_CHANNELS,
+            RESYNC: ALL_CHANNELS,
+            MAINTENANCE: ALL_CHANNELS,
+            PLANS: ALL_CHANNELS,
+        }
         self._log_filter = JobLogContext(self._labels)
         self._lock = asyncio.Lock()
         self._inflight: set[asyncio.Task[Any]] = set()
@@ -145,6 +152,7 @@ class ChannelScheduler:
             (REVEALS, self.reveal_every, self._reveals_job),
             (RESYNC, self.resync_every, self._resync_job),
             (MAINTENANCE, self.maintenance_every, self._maintenance_job),
+            (PLANS, self.plans_every, self._plans_job),  # review reminders and weekly summaries by DM
         ):
             # no grace limit for sweeps: a late sweep still runs, once (coalesce)
             sched.add_job(func, "interval", seconds=every, id=jid, name=jid, misfire_grace_time=None)
@@ -354,6 +362,14 @@ class ChannelScheduler:
         revealed = await self.service.reveal_due()
         if revealed:
             log.info("revealed %d question(s)", len(revealed), extra=_extra(ALL_CHANNELS, REVEALS))
+
+    async def _plans_job(self) -> None:
+        async def send() -> None:
+            sent = await self.service.send_plan_messages()
+            if sent:
+                log.info("sent %d study-plan direct message(s)", sent, extra=_extra(ALL_CHANNELS, PLANS))
+
+        await self._run(PLANS, ALL_CHANNELS, send())
 
     async def _resync_job(self) -> None:
         await self._run(RESYNC, ALL_CHANNELS, self.sync())

@@ -25,6 +25,7 @@ from storage.tables import (
     Post,
     ReactionEventRow,
     Review,
+    StudyPause,
     StudyPlan,
     Team,
     TeamMember,
@@ -36,7 +37,7 @@ from storage.tables import (
 __all__ = ["SqlBase"]
 
 # one short name per table, the same in every repository module
-W, P, C, PO, RE, A, AU, D, T, TM, R, DS, WB, IR, SP = (
+W, P, C, PO, RE, A, AU, D, T, TM, R, DS, WB, IR, SP, SPP = (
     table_of(Workspace),
     table_of(Person),
     table_of(Channel),
@@ -52,6 +53,7 @@ W, P, C, PO, RE, A, AU, D, T, TM, R, DS, WB, IR, SP = (
     table_of(WeeklyBoard),
     table_of(ItemReport),
     table_of(StudyPlan),
+    table_of(StudyPause),
 )
 
 
@@ -189,6 +191,7 @@ class SqlBase:
             "delivery": D,
             "person": P,
             "item_report": IR,
+            "review": R,
         }
         async with self.engine.begin() as conn:
             return int((await conn.execute(select(func.count()).select_from(tables[table]))).scalar_one())

@@ -9,6 +9,7 @@ from storage.repos.claims import ClaimsRepo
 from storage.repos.drills import DrillsRepo
 from storage.repos.feedback import FeedbackRepo
 from storage.repos.people import PeopleRepo
+from storage.repos.plans import PlansRepo
 from storage.repos.posts import PostsRepo
 from storage.repos.reports import ReportsRepo
 from storage.repos.reviews import ReviewsRepo
@@ -28,5 +29,6 @@ class SqlStore(
     TeamsRepo,
     ReportsRepo,
     FeedbackRepo,
+    PlansRepo,
 ):
     """Short transactions, idempotent writes (``INSERT ... ON CONFLICT DO NOTHING``), no network I/O inside."""

@@ -20,6 +20,7 @@ __all__ = [
     "Post",
     "ReactionEventRow",
     "Review",
+    "StudyPause",
     "StudyPlan",
     "Team",
     "TeamMember",
@@ -288,7 +289,18 @@ class StudyPlan(SQLModel, table=True):
     exam_date: dt.date | None = None
     weekly_summary: bool = False  # opt-in Monday DM with progress against the plan
     last_summary_on: dt.date | None = None
-    paused_from: dt.date | None = None  # a vacation hold: local dates [paused_from, paused_until)
-    paused_until: dt.date | None = None
     daily_cap: int = 20  # at most this many reviews a day
+    reviews_on: dt.date | None = None  # the local date ``reviews_done`` counts
+    reviews_done: int = 0  # due reviews answered on ``reviews_on``
     updated_at: dt.datetime = _ts()
+
+
+class StudyPause(SQLModel, table=True):
+    """A vacation hold: no reminders on local dates [start_date, end_date), and streaks skip those days."""
+
+    __tablename__ = "study_pause"
+    __table_args__ = (Index("ix_study_pause_person", "person_id", "start_date"),)
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id")
+    start_date: dt.date
+    end_date: dt.date

@@ -54,6 +54,9 @@ class RecordingNotifier:
         self.reactions: dict[str, dict[str, set[str]]] = {}
         self.refuse: set[str] = set()  # channel ids that raise PlatformError
         self.updates: list[tuple[ChannelRef, str, Message]] = []  # messages replaced in place
+        self.directs: list[tuple[ChannelRef, Message]] = []  # direct messages (``to.channel`` is the user)
+        self.refuse_dm: set[str] = set()  # users whose DMs are refused (DirectMessageRefused)
+        self.dm_attempts = 0
         self._n = 0
 
     async def post(self, channel: ChannelRef, message: Message) -> str:
@@ -74,6 +77,15 @@ class RecordingNotifier:
 
     async def update(self, channel: ChannelRef, message_ref: str, message: Message) -> None:
         self.updates.append((channel, message_ref, message))
+
+    async def direct(self, to: ChannelRef, message: Message) -> str:
+        from bot.core.ports import DirectMessageRefused
+
+        self.dm_attempts += 1
+        if to.channel in self.refuse_dm:
+            raise DirectMessageRefused("cannot send messages to this user")
+        self.directs.append((to, message))
+        return f"dm{len(self.directs)}"
 
     def of_type(self, kind: type) -> list[Message]:
         return [m for _c, m, _r in self.sent if isinstance(m, kind)]

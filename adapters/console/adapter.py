@@ -28,9 +28,10 @@ log = logging.getLogger(__name__)
 
 HELP = """Console chat: type slash commands as you would in Slack or Discord, for example
   /studybot subscribe 09:00 Europe/Berlin    /studybot post-now    /studybot reveal-now
-  /drill topic3    /exam 5 10    /leaderboard    /weakspots    /stats    /studybot help
+  /drill topic3    /exam 5 10    /leaderboard    /weakspots    /stats    /plan    /studybot help
 Other lines:
   A / B / C / D      answer the drill question shown to you (a button press)
+  review             start your due reviews (the button of a /plan remind reminder)
   react NAME N       NAME reacts with option N (1-4, or A-D) on the latest question
   report last KIND [text]   report a problem with the last revealed or drilled question (or name its id
                      instead of last); KIND is wrong_key, unclear, outdated, typo or other
@@ -78,6 +79,7 @@ class ConsoleNotifier:
         self.report_targets: dict[str, ReportTarget] = {}  # question id -> as last shown (reveals, drill feedback)
         self.last_report_target: ReportTarget | None = None
         self.prompt: str | None = None  # set while the chat waits for a line: redrawn after a scheduled post
+        self.buttons: dict[tuple[str, str], str] = {}  # (user, word) -> the value of the button last sent them
 
     async def post(self, channel: ChannelRef, message: Message) -> str:
         ref = f"m{next(self._ids)}"
@@ -107,6 +109,20 @@ class ConsoleNotifier:
         else:
             ids = ", ".join(f"{t.label} {t.question_id}".strip() for t in targets)
             print(REPORT_HINT_MANY.format(ids=ids), file=self.out)
+
+    async def direct(self, to: ChannelRef, message: Message) -> str:
+        """A direct message: the terminal has one person, so it is printed like a channel message."""
+        ref = f"m{next(self._ids)}"
+        self.messages[ref] = (to, message)
+        print(f"\n── direct message to {to.channel} · message {ref} " + "─" * 20, file=self.out)
+        print(to_text(message), file=self.out)
+        if isinstance(message, Reply):
+            for button in message.buttons:
+                self.buttons[(to.channel, button.value.split(":")[0])] = button.value
+                print(f"[{button.label}]  (type: {button.value.split(':')[0]})", file=self.out)
+        if self.prompt is not None:
+            print(f"\n{self.prompt}", end="", file=self.out, flush=True)
+        return ref
 
     async def show_chart(self, reply: Reply) -> Path | None:
         """Save the reply's chart (if any, off the event loop) and print where; a disk error prints why."""
@@ -176,6 +192,10 @@ class ConsoleChat:
             command, _, text = line.partition(" ")
             inv = self._inv()
             await self._show(await self.service.handle_command(inv, command, text))
+            return True
+        if line.lower() == "review":  # the button of a review reminder
+            value = self.notifier.buttons.get((self.user, "review"), f"review:{self._inv().workspace}")
+            await self._show(await self.service.press_button(self._inv(), value))
             return True
         if line.upper() in {"A", "B", "C", "D"}:
             card = self.cards.get(self.user) or await self.service.current_card(self._inv())  # after a restart too

@@ -31,6 +31,7 @@ from adapters.discord.notifier import DiscordNotifier
 from adapters.discord.render import (
     DRILL_CUSTOM_ID,
     REPORT_CUSTOM_ID,
+    REVIEW_CUSTOM_ID,
     disabled_copy,
     message_parts,
     render,
@@ -46,6 +47,7 @@ from bot.service import Invocation
 __all__ = [
     "DrillButton",
     "ReportButton",
+    "ReviewButton",
     "ServicePort",
     "ShardedStudyBotClient",
     "StudyBotClient",
@@ -148,6 +150,25 @@ class ReportButton(discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], t
             await client.open_report_form(interaction, self.value)
 
 
+class ReviewButton(discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], template=REVIEW_CUSTOM_ID):
+    """Routes a review reminder's ``review:<guild>`` button (pressed in a DM, so the guild is in the id)."""
+
+    def __init__(self, custom_id: str, guild: str) -> None:
+        super().__init__(discord.ui.Button(label="Start my reviews", custom_id=custom_id))
+        self.value, self.guild = custom_id, guild
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[discord.Client], item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> ReviewButton:
+        return cls(match.group(0), match.group("guild"))
+
+    async def callback(self, interaction: discord.Interaction[discord.Client]) -> None:
+        client = interaction.client
+        if isinstance(client, StudyBotClient):
+            await client.press_drill_button(interaction, self.value, guild=self.guild)
+
+
 class StudyBotClient(discord.Client):
     """A discord.py client wired to the quiz service.
 
@@ -203,7 +224,7 @@ class StudyBotClient(discord.Client):
 
     # -- lifecycle -------------------------------------------------------------------------------
     async def setup_hook(self) -> None:
-        self.add_dynamic_items(DrillButton, ReportButton)
+        self.add_dynamic_items(DrillButton, ReportButton, ReviewButton)
         if self.sync_commands:
             try:
                 await self._sync_if_changed()
@@ -372,7 +393,16 @@ class StudyBotClient(discord.Client):
         await self._reactions.join()
 
     # -- interactions ----------------------------------------------------------------------------
-    def invocation(self, interaction: discord.Interaction[Any]) -> Invocation | None:
+    def invocation(self, interaction: discord.Interaction[Any], guild: str | None = None) -> Invocation | None:
+        """Who did what where; None outside a guild, unless ``guild`` says which server a DM's press is for."""
+        if interaction.guild_id is None and guild is not None and interaction.channel_id is not None:
+            return Invocation(
+                platform=PLATFORM,
+                workspace=guild,
+                channel=str(interaction.channel_id),
+                user=str(interaction.user.id),
+                user_name=interaction.user.display_name,
+            )
         if interaction.guild_id is None or interaction.channel_id is None:
             return None
         perms = interaction.permissions
@@ -414,9 +444,12 @@ class StudyBotClient(discord.Client):
             replies = [Reply(FAILED, private=True)]
         await self._send_replies(interaction, replies, inv)
 
-    async def press_drill_button(self, interaction: discord.Interaction[Any], value: str) -> None:
-        """A drill button: acknowledge (deferred update), ask the service, disable the card's buttons."""
-        inv = self.invocation(interaction)
+    async def press_drill_button(
+        self, interaction: discord.Interaction[Any], value: str, *, guild: str | None = None
+    ) -> None:
+        """A drill button (or a reminder's, from a DM of ``guild``): acknowledge (deferred update), ask
+        the service, disable the pressed message's buttons."""
+        inv = self.invocation(interaction, guild)
         handler = getattr(self.service, "press_button", None)
         if inv is None or handler is None:
             await interaction.response.send_message(GUILDS_ONLY if inv is None else NO_BUTTONS, ephemeral=True)

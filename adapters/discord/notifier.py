@@ -12,7 +12,7 @@ import discord
 from adapters.discord.render import OPTION_REACTIONS, Rendered, message_parts, render
 from bot.core.answers import option_for_reaction
 from bot.core.messages import ChannelRef, Message, QuestionPost, RevealPost
-from bot.core.ports import PlatformError
+from bot.core.ports import DirectMessageRefused, PlatformError
 
 __all__ = ["DiscordNotifier"]
 
@@ -61,6 +61,18 @@ class DiscordNotifier:
         log.info(
             "posted %s", kind, extra={"guild": channel.workspace, "channel": channel.channel, "message_id": sent.id}
         )
+        return str(sent.id)
+
+    async def direct(self, to: ChannelRef, message: Message) -> str:
+        """A direct message (``POST /users/@me/channels`` then the message); a person whose DMs are
+        closed (403, code 50007) or who is unknown raises DirectMessageRefused."""
+        try:
+            dm = await self.client.create_dm(discord.Object(_snowflake(to.channel, "user")))
+            sent = await self.send_rendered(to, render(message), dm.send)
+        except (discord.Forbidden, discord.NotFound) as exc:
+            raise DirectMessageRefused(
+                f"Discord refused a direct message to {to.channel}: {exc.status} {exc.code}"
+            ) from exc
         return str(sent.id)
 
     async def update(self, channel: ChannelRef, message_ref: str, message: Message) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,7 +18,7 @@ import discord
 
 from bot.core.charts import ChartImage
 from bot.core.feedback import MAX_REPORT_TEXT, REPORT_KINDS, REPORT_VALUE, ReportTarget, button_label
-from bot.core.messages import DrillCard, Message, QuestionPost, Reply, RevealPost, Table
+from bot.core.messages import Button, DrillCard, Message, QuestionPost, Reply, RevealPost, Table
 from bot.core.render import EMOJI_GLYPH, to_text
 
 __all__ = [
@@ -25,7 +26,9 @@ __all__ = [
     "OPTION_REACTIONS",
     "REPORT_CUSTOM_ID",
     "REPORT_FORM_PREFIX",
+    "REVIEW_CUSTOM_ID",
     "Rendered",
+    "buttons_view",
     "card_view",
     "disabled_copy",
     "message_parts",
@@ -45,6 +48,8 @@ DRILL_CUSTOM_ID = re.compile(r"drill:(?P<drill>[0-9]{1,18}):(?P<seq>[0-9]{1,4}):
 REPORT_CUSTOM_ID = REPORT_VALUE
 REPORT_FORM_PREFIX = "form:"  # the form's custom id: this prefix and the button's, so a submission needs no memory
 _SHOWN_IN = {"reveal": "the reveal", "drill": "your drill", "exam": "your mock exam"}
+# a review reminder's "start my reviews": the guild rides along, since the press comes from a DM
+REVIEW_CUSTOM_ID = re.compile(r"review:(?P<guild>[0-9]{1,20})")
 
 CONTENT_LIMIT = 2000
 TITLE_LIMIT = 256
@@ -151,12 +156,26 @@ def _view(message: Message) -> discord.ui.View | None:
     """The message's buttons: a drill card's A-D and/or "Report a problem" (a stopped view, see card_view)."""
     card = message.card if isinstance(message, Reply) else None
     reports = message.reports if isinstance(message, Reply | RevealPost) else ()
-    if card is None and not reports:
+    buttons = message.buttons if isinstance(message, Reply) else ()
+    if card is None and not reports and not buttons:
         return None
+    if card is None and not reports:
+        return buttons_view(buttons)
     view = card_view(card) if card is not None else discord.ui.View(timeout=None)
     first_row = 1 if card is not None else 0
     for i, target in enumerate(reports[: 5 * (5 - first_row)]):  # 5 buttons a row, 5 rows a message
         view.add_item(report_button(target, row=first_row + i // 5))
+    view.stop()
+    return view
+
+
+def buttons_view(buttons: Sequence[Button]) -> discord.ui.View:
+    """A reply's buttons (custom id = the button's value, e.g. ``review:<guild>``), as a stopped view
+    like :func:`card_view`: presses are routed by the client's dynamic items."""
+    view = discord.ui.View(timeout=None)
+    for i, b in enumerate(buttons[:5]):
+        style = discord.ButtonStyle.primary if i == 0 else discord.ButtonStyle.secondary
+        view.add_item(discord.ui.Button(label=b.label[:80], custom_id=b.value[:100], style=style))
     view.stop()
     return view
 

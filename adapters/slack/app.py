@@ -35,6 +35,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.blocks import (
+    BUTTON_ACTION_PREFIX,
     DRILL_ACTION_PREFIX,
     REPORT_ACTION,
     REPORT_VIEW,
@@ -421,6 +422,7 @@ def build_slack_app(
             log.exception("could not answer a drill button")
 
     app.action(re.compile(rf"^{DRILL_ACTION_PREFIX}[A-D]$"))(on_drill_button)
+    app.action(re.compile(rf"^{BUTTON_ACTION_PREFIX}review$"))(on_drill_button)  # a reminder's "start my reviews"
 
     # -- "Report a problem": the button opens a form, the form's submission is the report -------------
     async def on_report_button(

@@ -18,6 +18,7 @@ from bot.core.messages import DrillCard, Message, QuestionPost, Reply, RevealPos
 from bot.core.render import table_text, to_text
 
 __all__ = [
+    "BUTTON_ACTION_PREFIX",
     "DRILL_ACTION_PREFIX",
     "REPORT_ACTION",
     "REPORT_VIEW",
@@ -40,6 +41,7 @@ MAX_FALLBACK = 3900
 DRILL_ACTION_PREFIX = "drill_answer_"
 REPORT_ACTION = "report_problem"  # the button's action id
 REPORT_VIEW = "report_problem"  # the form's callback id
+BUTTON_ACTION_PREFIX = "studybot_"  # other reply buttons: studybot_review starts the review drill
 
 
 def escape(text: str) -> str:
@@ -287,7 +289,28 @@ def _reply(m: Reply) -> list[Block]:
     if m.card is not None:
         blocks += _card(m.card)
     blocks += _report_buttons(m.reports)
+    if m.buttons:
+        blocks.append(
+            {
+                "type": "actions",
+                "elements": [
+                    {
+                        "type": "button",
+                        "action_id": button_action_id(b.value),
+                        "text": {"type": "plain_text", "text": b.label[:75]},
+                        "value": b.value,
+                        **({"style": "primary"} if i == 0 else {}),
+                    }
+                    for i, b in enumerate(m.buttons[:5])
+                ],
+            }
+        )
     return blocks or [_section("…")]
+
+
+def button_action_id(value: str) -> str:
+    """A reply button's action id: ``studybot_`` and the value's kind (``studybot_review``)."""
+    return f"{BUTTON_ACTION_PREFIX}{value.split(':', 1)[0]}"
 
 
 def home_view(intro: str, replies: list[Reply], *, chart: tuple[str, str] | None = None) -> dict[str, Any]:

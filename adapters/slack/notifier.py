@@ -22,12 +22,24 @@ from adapters.slack.blocks import fallback_text, to_blocks
 from adapters.slack.files import ChartUploads
 from bot.core.answers import OPTION_EMOJI
 from bot.core.messages import ChannelRef, Message, Reply, RevealPost
-from bot.core.ports import PlatformError
+from bot.core.ports import DirectMessageRefused, PlatformError
 
 __all__ = ["RATE_LIMIT_RETRIES", "SlackNotifier", "ensure_rate_limit_retries"]
 
 log = logging.getLogger(__name__)
 
+# a direct message these errors refused will not go through on a retry: the person is noticed once
+DM_REFUSED = frozenset(
+    {
+        "channel_not_found",
+        "user_not_found",
+        "user_disabled",
+        "cannot_dm_bot",
+        "messages_tab_disabled",
+        "is_archived",
+        "restricted_action",
+    }
+)
 THREAD_GONE = frozenset({"thread_not_found", "message_not_found"})  # the question was deleted: reveal in the channel
 
 RATE_LIMIT_RETRIES = 3
@@ -71,6 +83,18 @@ class _ChannelPacer:
             finally:
                 # measured from the end of the call (retries included): never faster than the limit
                 self._last[key] = loop.time()
+
+
+def _post_payload(channel: str, message: Message, auth: Mapping[str, str]) -> dict[str, Any]:
+    """``chat.postMessage`` arguments: Block Kit, the plain-text fallback, no unfurls."""
+    return {
+        "channel": channel,
+        "text": fallback_text(message),
+        "blocks": to_blocks(message),
+        "unfurl_links": False,
+        "unfurl_media": False,
+        **auth,
+    }
 
 
 class SlackNotifier:
@@ -137,14 +161,7 @@ class SlackNotifier:
     async def post(self, channel: ChannelRef, message: Message) -> str:
         """``chat.postMessage`` with Block Kit and a plain-text fallback; returns the message ts."""
         auth = await self._token(channel.workspace)
-        payload: dict[str, Any] = {
-            "channel": channel.channel,
-            "text": fallback_text(message),
-            "blocks": to_blocks(message),
-            "unfurl_links": False,
-            "unfurl_media": False,
-            **auth,
-        }
+        payload = _post_payload(channel.channel, message, auth)
 
         threaded = isinstance(message, RevealPost) and bool(message.thread_of)
         if threaded:  # the reveal goes in the question's thread; a short line in the channel points to it
@@ -180,6 +197,21 @@ class SlackNotifier:
                 self.client, message.image, channel.channel, channel.workspace, token=auth.get("token")
             )
         return str(ts)
+
+    async def direct(self, to: ChannelRef, message: Message) -> str:
+        """A direct message from the app (``chat.postMessage`` with the user id as the channel, which
+        lands in the app's Messages tab); a person who cannot be reached raises DirectMessageRefused."""
+        auth = await self._token(to.workspace)
+        payload = _post_payload(to.channel, message, auth)
+        try:
+            resp = await self._pacer.run((to.workspace, to.channel), lambda: self.client.chat_postMessage(**payload))
+        except SlackApiError as exc:
+            if _error_code(exc) in DM_REFUSED:
+                raise DirectMessageRefused(
+                    f"Slack refused a direct message to {to.channel}: {_error_code(exc)}"
+                ) from exc
+            raise self._translate(exc, "chat.postMessage", to) from exc
+        return str(resp.get("ts") or "")
 
     async def update(self, channel: ChannelRef, message_ref: str, message: Message) -> None:
         """``chat.update`` of a message the bot posted (paced like posts; Slack's 429s are retried by the SDK)."""

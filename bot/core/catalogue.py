@@ -66,6 +66,12 @@ MEMBER_COMMANDS: tuple[CommandInfo, ...] = (
         "A timed mock exam in the real exam's proportions, scored at the end",
         who="everyone, privately",
     ),
+    CommandInfo(
+        "plan",
+        "[remind HH:MM [zone] | remind off | pause 14d | resume | cap N | exam YYYY-MM-DD | weekly on|off]",
+        "Your study plan: review reminders by DM, exam date and pace, pause, daily review cap",
+        who="everyone, privately",
+    ),
 )
 
 STUDYBOT = CommandInfo(

@@ -43,13 +43,16 @@ def week_bounds(now: dt.datetime, tz: str, which: str = "this") -> tuple[dt.date
     return start.astimezone(dt.UTC), end.astimezone(dt.UTC), monday
 
 
-def daily_streak(answer_days: Iterable[dt.date], today: dt.date) -> int:
-    """Consecutive local days with a daily answer, ending today (or yesterday if today has none yet)."""
-    days = set(answer_days)
+def daily_streak(answer_days: Iterable[dt.date], today: dt.date, paused: Iterable[dt.date] = ()) -> int:
+    """Consecutive local days with a daily answer, ending today (or yesterday if today has none yet).
+
+    A ``paused`` day (a study-plan holiday) without an answer is stepped over: it neither counts nor
+    breaks the streak."""
+    days, held = set(answer_days), set(paused)
     day = today if today in days else today - dt.timedelta(days=1)
     n = 0
-    while day in days:
-        n += 1
+    while day in days or day in held:
+        n += day in days
         day -= dt.timedelta(days=1)
     return n
 

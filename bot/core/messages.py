@@ -16,6 +16,7 @@ from bot.core.feedback import ReportTarget
 from bot.core.model import LETTERS, Question
 
 __all__ = [
+    "Button",
     "ChannelRef",
     "DrillCard",
     "Invocation",
@@ -115,6 +116,15 @@ class DrillCard:
 
 
 @dataclass(frozen=True, slots=True)
+class Button:
+    """A button under a reply; pressing it hands ``value`` to ``QuizService.press_button``
+    (``review:<workspace>`` starts the review drill, e.g. from a reminder sent by direct message)."""
+
+    label: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
 class Reply:
     """A reply to the person who asked; ``private`` replies are ephemeral or DMs."""
 
@@ -125,6 +135,7 @@ class Reply:
     title: str = ""
     image: ChartImage | None = None  # a chart beside the text (the text always carries the same figures)
     reports: tuple[ReportTarget, ...] = ()  # "Report a problem" buttons: drill feedback, an exam's missed questions
+    buttons: tuple[Button, ...] = ()
 
 
 Message = QuestionPost | RevealPost | Reply

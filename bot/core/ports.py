@@ -1,9 +1,9 @@
 """Ports: what the service needs from storage and from a chat platform, as Protocols.
 
 Storage implements :class:`Store` (``storage.store.SqlStore``; ``tests/fakes/memory_store.py`` is the
-in-memory twin held to it by a contract suite). ``Store`` is the union of ten role ports, each a few
+in-memory twin held to it by a contract suite). ``Store`` is the union of eleven role ports, each a few
 methods with one concern (people, channels, posts, answers, claims, reviews, drills, teams, reports,
-feedback), so a
+feedback, plans), so a
 feature can ask for just the roles it uses (``bot.exams.MockExams`` needs only ``DrillStore`` and
 ``ReviewStore``). Each adapter implements
 :class:`Notifier`. The records below cross the port; they are plain frozen dataclasses.
@@ -30,8 +30,10 @@ __all__ = [
     "PlatformError",
     "PlatformUnavailable",
     "PostInfo",
+    "DirectMessageRefused",
     "SlackInstallations",
     "Store",
+    "StudyPlanInfo",
     # the role ports Store is made of (a feature needs only the roles it uses)
     "AnswerStore",
     "ChannelStore",
@@ -39,6 +41,7 @@ __all__ = [
     "DrillStore",
     "FeedbackStore",
     "PeopleStore",
+    "PlanStore",
     "PostStore",
     "ReportStore",
     "ReviewStore",
@@ -48,6 +51,10 @@ __all__ = [
 
 class PlatformError(Exception):
     """A platform refused an action (missing permission, unknown channel); not worth retrying."""
+
+
+class DirectMessageRefused(PlatformError):
+    """The person cannot be sent a direct message (DMs closed, app messages off, user gone)."""
 
 
 class PlatformUnavailable(PlatformError):
@@ -81,6 +88,27 @@ class DrillInfo:
     status: str  # active done expired
     created_at: dt.datetime
     expires_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class StudyPlanInfo:
+    """A person's study plan, with where to reach them (platform, workspace and user external ids)."""
+
+    person_id: int
+    platform: str
+    workspace: str
+    user: str
+    tz: str = "UTC"
+    remind_time: str | None = None  # "08:00" in ``tz``; None: no reminders
+    last_reminded_on: dt.date | None = None
+    dm_blocked_at: dt.datetime | None = None
+    exam_date: dt.date | None = None
+    weekly_summary: bool = False
+    last_summary_on: dt.date | None = None
+    daily_cap: int = 20
+    reviews_on: dt.date | None = None
+    reviews_done: int = 0
+    pauses: tuple[tuple[dt.date, dt.date], ...] = ()  # local [start, end) ranges, oldest first
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +170,11 @@ class Notifier(Protocol):
 
     async def fetch_reactions(self, channel: ChannelRef, message_ref: str) -> Mapping[str, set[str]] | None:
         """Who currently reacted with what: ``{raw emoji: {user ids}}``; None if unsupported."""
+        ...
+
+    async def direct(self, to: ChannelRef, message: Message) -> str:
+        """Send a direct message to the user ``to.channel`` (a user id) of workspace ``to.workspace``;
+        raises :class:`DirectMessageRefused` when the person cannot be reached by DM."""
         ...
 
     async def update(self, channel: ChannelRef, message_ref: str, message: Message) -> None:
@@ -429,6 +462,42 @@ class FeedbackStore(Protocol):
         ...
 
 
+class PlanStore(Protocol):
+    """Personal study plans: reminders, exam date, pauses, the daily review cap."""
+
+    async def get_plan(self, person_id: int) -> StudyPlanInfo | None: ...
+
+    async def save_plan(self, person_id: int, now: dt.datetime, **changes: object) -> StudyPlanInfo:
+        """Create or change a plan (``tz``, ``remind_time``, ``exam_date``, ``weekly_summary``,
+        ``daily_cap``, ``dm_blocked_at``); unknown fields raise ``TypeError``."""
+        ...
+
+    async def messaged_plans(self) -> list[StudyPlanInfo]:
+        """Plans that may get a direct message (a reminder time or the weekly summary, DMs not refused)."""
+        ...
+
+    async def claim_message(self, person_id: int, kind: str, day: dt.date) -> bool:
+        """Mark the ``kind`` message (``reminder``: local ``day``; ``summary``: its Monday) as sent;
+        False if it already was (at most one a day, one summary a week), across processes."""
+        ...
+
+    async def count_review(self, person_id: int, day: dt.date, now: dt.datetime) -> int:
+        """One more due review answered on local ``day``; returns the day's count."""
+        ...
+
+    async def add_pause(self, person_id: int, start: dt.date, end: dt.date) -> None: ...
+
+    async def end_pause(self, person_id: int, day: dt.date) -> tuple[dt.date, dt.date] | None:
+        """End the pause covering ``day`` there (``day`` is no longer paused); returns its old range."""
+        ...
+
+    async def reschedule_reviews(self, person_id: int, cards: Sequence[tuple[str, str, dt.datetime]]) -> None:
+        """Replace the card and due time of existing review states (question, card JSON, due)."""
+        ...
+
+    async def pauses_of(self, person_ids: Sequence[int]) -> dict[int, list[tuple[dt.date, dt.date]]]: ...
+
+
 class Store(
     PeopleStore,
     ChannelStore,
@@ -440,6 +509,7 @@ class Store(
     TeamStore,
     ReportStore,
     FeedbackStore,
+    PlanStore,
     Protocol,
 ):
     """Persistence used by the service. Every write is idempotent where the platform may repeat."""

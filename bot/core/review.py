@@ -11,7 +11,15 @@ from collections.abc import Sequence
 
 from fsrs import Card, Rating, Scheduler
 
-__all__ = ["GUESS_RATE", "SCHEDULER", "next_card", "objective_readiness", "retrievability"]
+__all__ = [
+    "GUESS_RATE",
+    "SCHEDULER",
+    "card_is_due",
+    "next_card",
+    "objective_readiness",
+    "retrievability",
+    "shift_card",
+]
 
 # No intra-day learning steps: a chat study bot asks at most a few times a day, so cards go straight
 # to day-scale intervals. Fuzzing off keeps schedules reproducible (tests, demo).
@@ -23,6 +31,18 @@ def next_card(card_json: str | None, correct: bool, at: dt.datetime) -> tuple[st
     """Review a card (a new one if ``card_json`` is None); return the new JSON and its due time."""
     card = Card.from_json(card_json) if card_json else Card(card_id=1, due=at)
     card, _log = SCHEDULER.review_card(card, Rating.Good if correct else Rating.Again, at)
+    return card.to_json(), card.due
+
+
+def card_is_due(card_json: str | None, at: dt.datetime) -> bool:
+    """True if a stored card is due at ``at`` (answering it then is a review; a new card is not)."""
+    return bool(card_json) and Card.from_json(card_json).due <= at  # type: ignore[arg-type]
+
+
+def shift_card(card_json: str, delta: dt.timedelta) -> tuple[str, dt.datetime]:
+    """The card with its due time moved by ``delta`` (a pause); its memory state is unchanged."""
+    card = Card.from_json(card_json)
+    card.due = card.due + delta
     return card.to_json(), card.due
 
 

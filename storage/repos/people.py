@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import delete, func, or_, select, update
 
-from storage.sql import AU, DS, IR, RE, TM, A, P, R, SqlBase, W
+from storage.sql import AU, DS, IR, RE, SP, SPP, TM, A, P, R, SqlBase, W
 
 __all__ = ["PeopleRepo"]
 
@@ -69,7 +69,15 @@ class PeopleRepo(SqlBase):
         counts: dict[str, int] = {}
         async with self.engine.begin() as conn:
             ext = (await conn.execute(select(P.c.external_id, P.c.workspace_id).where(P.c.id == person_id))).first()
-            for name, table in (("answers", A), ("reactions", RE), ("reviews", R), ("drills", DS), ("teams", TM)):
+            for name, table in (
+                ("answers", A),
+                ("reactions", RE),
+                ("reviews", R),
+                ("drills", DS),
+                ("teams", TM),
+                ("plans", SP),
+                ("pauses", SPP),
+            ):
                 result = await conn.execute(delete(table).where(table.c.person_id == person_id))
                 counts[name] = int(result.rowcount or 0)
             # their reports stay for the authors, without the person

@@ -35,7 +35,7 @@ from sqlalchemy.exc import NoResultFound
 
 from bot.core.answers import ReactionEvent
 from bot.core.messages import ChannelRef
-from bot.core.ports import ChannelInfo, DrillInfo, IncomingReaction, ItemReportInfo, PostInfo
+from bot.core.ports import ChannelInfo, DrillInfo, IncomingReaction, ItemReportInfo, PostInfo, StudyPlanInfo
 
 __all__ = ["MemoryStore"]
 
@@ -197,6 +197,30 @@ class _Review:
 
 
 @dataclass
+class _Plan:
+    person_id: int
+    updated_at: dt.datetime
+    tz: str = "UTC"
+    remind_time: str | None = None
+    last_reminded_on: dt.date | None = None
+    dm_blocked_at: dt.datetime | None = None
+    exam_date: dt.date | None = None
+    weekly_summary: bool = False
+    last_summary_on: dt.date | None = None
+    daily_cap: int = 20
+    reviews_on: dt.date | None = None
+    reviews_done: int = 0
+
+
+@dataclass
+class _Pause:
+    id: int
+    person_id: int
+    start_date: dt.date
+    end_date: dt.date
+
+
+@dataclass
 class _Drill:
     id: int
     workspace_id: int
@@ -260,6 +284,8 @@ class _Tables:
     delivery: dict[str, dt.datetime] = field(default_factory=dict)  # delivery id -> received_at
     weekly_board: dict[int, _WeeklyBoard] = field(default_factory=dict)
     item_report: dict[int, _ItemReport] = field(default_factory=dict)
+    study_plan: dict[int, _Plan] = field(default_factory=dict)  # person id -> plan
+    study_pause: dict[int, _Pause] = field(default_factory=dict)
 
 
 class MemoryStore:
@@ -722,6 +748,7 @@ class MemoryStore:
             "delivery": self.rows.delivery,
             "person": self.rows.person,
             "item_report": self.rows.item_report,
+            "review": self.rows.review,
         }
         return len(tables[table])
 
@@ -1057,6 +1084,8 @@ class MemoryStore:
             ("reviews", self.rows.review),
             ("drills", self.rows.drill_session),
             ("teams", self.rows.team_member),
+            ("plans", self.rows.study_plan),
+            ("pauses", self.rows.study_pause),
         )
         counts: dict[str, int] = {}
         for name, rows in tables:
@@ -1074,3 +1103,105 @@ class MemoryStore:
                 if a.workspace_id == person.workspace_id and _like(f"%:{person.external_id}", a.actor):
                     a.actor, a.actor_name = "forgotten", ""
         return counts
+
+    # -- study plans ----------------------------------------------------------------------------
+    _PLAN_FIELDS = frozenset({"tz", "remind_time", "exam_date", "weekly_summary", "daily_cap", "dm_blocked_at"})
+
+    def _plan_info(self, plan: _Plan) -> StudyPlanInfo:
+        person = self.rows.person[plan.person_id]
+        ws = self.rows.workspace[person.workspace_id]
+        return StudyPlanInfo(
+            person_id=plan.person_id,
+            platform=ws.platform,
+            workspace=ws.external_id,
+            user=person.external_id,
+            tz=plan.tz,
+            remind_time=plan.remind_time,
+            last_reminded_on=plan.last_reminded_on,
+            dm_blocked_at=plan.dm_blocked_at,
+            exam_date=plan.exam_date,
+            weekly_summary=plan.weekly_summary,
+            last_summary_on=plan.last_summary_on,
+            daily_cap=plan.daily_cap,
+            reviews_on=plan.reviews_on,
+            reviews_done=plan.reviews_done,
+            pauses=tuple(self._pause_list(plan.person_id)),
+        )
+
+    def _pause_list(self, person_id: int) -> list[tuple[dt.date, dt.date]]:
+        rows = sorted(
+            (p for p in self.rows.study_pause.values() if p.person_id == person_id), key=lambda p: (p.start_date, p.id)
+        )
+        return [(p.start_date, p.end_date) for p in rows]
+
+    def _ensure_plan(self, person_id: int, now: dt.datetime) -> _Plan:
+        if person_id not in self.rows.person:
+            raise ValueError(f"no person {person_id} (foreign key)")
+        return self.rows.study_plan.setdefault(person_id, _Plan(person_id, _utc(now)))
+
+    async def get_plan(self, person_id: int) -> StudyPlanInfo | None:
+        plan = self.rows.study_plan.get(person_id)
+        return None if plan is None else self._plan_info(plan)
+
+    async def save_plan(self, person_id: int, now: dt.datetime, **changes: object) -> StudyPlanInfo:
+        unknown = set(changes) - self._PLAN_FIELDS
+        if unknown:
+            raise TypeError(f"not a study plan field: {', '.join(sorted(unknown))}")
+        plan = self._ensure_plan(person_id, now)
+        for name, value in changes.items():
+            setattr(plan, name, _utc(value) if isinstance(value, dt.datetime) else value)
+        plan.updated_at = _utc(now)
+        return self._plan_info(plan)
+
+    async def messaged_plans(self) -> list[StudyPlanInfo]:
+        return [
+            self._plan_info(p)
+            for _id, p in sorted(self.rows.study_plan.items())
+            if p.dm_blocked_at is None and (p.remind_time is not None or p.weekly_summary)
+        ]
+
+    async def claim_message(self, person_id: int, kind: str, day: dt.date) -> bool:
+        column = {"reminder": "last_reminded_on", "summary": "last_summary_on"}[kind]
+        plan = self.rows.study_plan.get(person_id)
+        if plan is None:
+            return False
+        last = getattr(plan, column)
+        if last is not None and last >= day:
+            return False
+        setattr(plan, column, day)
+        return True
+
+    async def count_review(self, person_id: int, day: dt.date, now: dt.datetime) -> int:
+        plan = self._ensure_plan(person_id, now)
+        if plan.reviews_on == day:
+            plan.reviews_done += 1
+        else:
+            plan.reviews_on, plan.reviews_done = day, 1
+        return plan.reviews_done
+
+    async def add_pause(self, person_id: int, start: dt.date, end: dt.date) -> None:
+        pid = self._next_id("study_pause")
+        self.rows.study_pause[pid] = _Pause(pid, person_id, start, end)
+
+    async def end_pause(self, person_id: int, day: dt.date) -> tuple[dt.date, dt.date] | None:
+        covering = [
+            p for p in self.rows.study_pause.values() if p.person_id == person_id and p.start_date <= day < p.end_date
+        ]
+        if not covering:
+            return None
+        pause = max(covering, key=lambda p: p.id)
+        old = (pause.start_date, pause.end_date)
+        if pause.start_date == day:
+            del self.rows.study_pause[pause.id]
+        else:
+            pause.end_date = day
+        return old
+
+    async def reschedule_reviews(self, person_id: int, cards: Sequence[tuple[str, str, dt.datetime]]) -> None:
+        for question_id, card, due in cards:
+            r = self._review(person_id, question_id)
+            if r is not None:
+                r.card, r.due = card, _utc(due)
+
+    async def pauses_of(self, person_ids: Sequence[int]) -> dict[int, list[tuple[dt.date, dt.date]]]:
+        return {p: found for p in person_ids if (found := self._pause_list(p))}

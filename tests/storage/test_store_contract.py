@@ -749,14 +749,19 @@ async def test_forget_person_deletes_their_rows_and_anonymises_their_audit_entri
     await store.audit(ws, "slack:UB", "bob", "focus", "", T0)
     await store.audit(ws2, "slack:UA", "alice elsewhere", "subscribe", "", T0)
     assert await store.add_item_report("slack:view:V1", ws, a, "q7", "0123456789ab", "unclear", "which?", "drill", T0)
+    await store.save_plan(a, T0, remind_time="08:00", tz="Europe/Berlin")
+    await store.add_pause(a, DAY, DAY + dt.timedelta(days=3))
     assert await store.forget_person(a) == {
         "answers": 2,
         "reactions": 1,
         "reviews": 1,
         "drills": 1,
         "teams": 1,
+        "plans": 1,
+        "pauses": 1,
         "reports": 1,
     }
+    assert await store.get_plan(a) is None and await store.pauses_of([a]) == {}
     assert await store.person_names([a, b]) == {b: "bob"}
     assert await store.find_person(ws, "UA") is None and await store.find_person(ws, "alice") is None
     assert await store.post_answer_counts(post.id) == ({1: 1}, [])
@@ -777,6 +782,8 @@ async def test_forget_person_deletes_their_rows_and_anonymises_their_audit_entri
         "reviews": 0,
         "drills": 0,
         "teams": 0,
+        "plans": 0,
+        "pauses": 0,
         "reports": 0,
     }
     # the report stays for the authors, with no person: what, not who
@@ -806,3 +813,82 @@ async def test_item_reports_are_stored_once_per_delivery_oldest_first(store: Con
     assert reports[0].created_at == T0 and reports[0].created_at.tzinfo is not None
     assert [r.question_id for r in await store.item_reports(since=T0 + dt.timedelta(hours=1))] == ["q2"]
     assert await store.count_rows("item_report") == 2
+
+
+# -- study plans -----------------------------------------------------------------------------------
+async def test_a_plan_is_created_on_first_save_and_changes_field_by_field(store: ContractStore) -> None:
+    ws = await store.ensure_workspace("discord", "G1")
+    a = await store.ensure_person(ws, "U1", "ann")
+    assert await store.get_plan(a) is None
+    plan = await store.save_plan(a, T0, remind_time="08:00", tz="Asia/Tokyo")
+    assert (plan.platform, plan.workspace, plan.user) == ("discord", "G1", "U1")
+    assert (plan.remind_time, plan.tz, plan.daily_cap, plan.exam_date, plan.weekly_summary) == (
+        "08:00",
+        "Asia/Tokyo",
+        20,
+        None,
+        False,
+    )
+    plan = await store.save_plan(a, T0, exam_date=dt.date(2027, 2, 15), daily_cap=35)
+    assert (plan.remind_time, plan.exam_date, plan.daily_cap) == ("08:00", dt.date(2027, 2, 15), 35)
+    with pytest.raises(TypeError):
+        await store.save_plan(a, T0, last_reminded_on=DAY)  # the bot's bookkeeping is not a setting
+    assert await store.get_plan(a) == plan
+
+
+async def test_only_plans_that_may_be_messaged_are_swept(store: ContractStore) -> None:
+    ws = await store.ensure_workspace("slack", "T1")
+    a, b, c, d = [await store.ensure_person(ws, f"U{i}") for i in range(4)]
+    await store.save_plan(a, T0, remind_time="08:00")
+    await store.save_plan(b, T0, weekly_summary=True)
+    await store.save_plan(c, T0, daily_cap=5)  # no reminder, no summary
+    await store.save_plan(d, T0, remind_time="07:00", dm_blocked_at=T0)  # refused DMs: not retried
+    assert [p.person_id for p in await store.messaged_plans()] == sorted([a, b])
+
+
+async def test_a_reminder_is_claimed_once_a_day_and_a_summary_once_a_week(store: ContractStore) -> None:
+    ws = await store.ensure_workspace("slack", "T1")
+    a = await store.ensure_person(ws, "U1")
+    assert not await store.claim_message(a, "reminder", DAY)  # no plan, nothing to claim
+    await store.save_plan(a, T0, remind_time="08:00")
+    assert await store.claim_message(a, "reminder", DAY)
+    assert not await store.claim_message(a, "reminder", DAY)
+    assert not await store.claim_message(a, "reminder", DAY - dt.timedelta(days=1))  # never backwards
+    assert await store.claim_message(a, "summary", DAY)  # its own column
+    assert await store.claim_message(a, "reminder", DAY + dt.timedelta(days=1))
+    plan = await store.get_plan(a)
+    assert plan is not None and (plan.last_reminded_on, plan.last_summary_on) == (DAY + dt.timedelta(days=1), DAY)
+
+
+async def test_reviews_are_counted_per_local_day(store: ContractStore) -> None:
+    ws = await store.ensure_workspace("slack", "T1")
+    a = await store.ensure_person(ws, "U1")
+    assert [await store.count_review(a, DAY, T0) for _ in range(3)] == [1, 2, 3]
+    assert await store.count_review(a, DAY + dt.timedelta(days=1), T0) == 1  # a new day starts again
+    plan = await store.get_plan(a)
+    assert plan is not None and (plan.reviews_on, plan.reviews_done) == (DAY + dt.timedelta(days=1), 1)
+
+
+async def test_pauses_end_early_and_a_pause_ended_on_its_first_day_leaves_no_trace(store: ContractStore) -> None:
+    ws = await store.ensure_workspace("slack", "T1")
+    a, b = await store.ensure_person(ws, "U1"), await store.ensure_person(ws, "U2")
+    d = dt.timedelta(days=1)
+    await store.add_pause(a, DAY, DAY + 14 * d)
+    await store.add_pause(b, DAY, DAY + 2 * d)
+    assert await store.end_pause(a, DAY - d) is None  # not paused that day
+    assert await store.end_pause(a, DAY + 5 * d) == (DAY, DAY + 14 * d)
+    assert await store.end_pause(b, DAY) == (DAY, DAY + 2 * d)
+    assert await store.pauses_of([a, b]) == {a: [(DAY, DAY + 5 * d)]}
+    plan = await store.save_plan(a, T0, remind_time="08:00")
+    assert plan.pauses == ((DAY, DAY + 5 * d),)
+
+
+async def test_rescheduled_reviews_keep_their_last_review_day(store: ContractStore) -> None:
+    ws = await store.ensure_workspace("slack", "T1")
+    a = await store.ensure_person(ws, "U1")
+    await store.save_review(a, "q1", "card-1", T0, DAY)
+    later = T0 + dt.timedelta(days=14)
+    await store.reschedule_reviews(a, [("q1", "card-1b", later), ("q-missing", "x", later)])
+    assert await store.person_cards(a) == [("q1", "card-1b", later)]
+    assert await store.review_state(a, "q1") == ("card-1b", DAY)
+    assert await store.count_rows("review") == 1

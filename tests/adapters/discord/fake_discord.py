@@ -145,6 +145,7 @@ class FakeDiscord:
         self.active: dict[int, Session] = {}  # shard -> current session
         self.interactions: dict[str, InteractionRecord] = {}
         self.dm_channels: dict[str, str] = {}  # dm channel id -> recipient
+        self.refuse_dms: set[str] = set()  # users who accept no DMs from the bot (403, code 50007)
         self.uploads: list[Upload] = []
         self.refuse_files: set[str] = set()  # channels where a message with files gets 403 (no Attach Files)
         self.invalidate_next_resume = False
@@ -385,6 +386,8 @@ class FakeDiscord:
         channel = request.match_info["channel"]
         if channel not in self.channel_guild and channel not in self.dm_channels:
             return jresp({"message": "Unknown Channel", "code": 10003}, 404)
+        if self.dm_channels.get(channel) in self.refuse_dms:
+            return jresp({"message": "Cannot send messages to this user", "code": 50007}, 403)
         body = self._json(request)
         stored = self._new_message(channel, body)
         stored.data["attachments"] = self._attach(request, body, channel, "channel")

@@ -26,7 +26,7 @@ async def test_identify_uses_minimal_intents_and_registers_the_commands(world: W
     assert not identify["intents"] & MESSAGE_CONTENT
     [commands] = world.fake.commands
     by_name = {c["name"]: c for c in commands}
-    assert set(by_name) == {"drill", "leaderboard", "weakspots", "stats", "exam", "forget-me", "studybot"}
+    assert set(by_name) == {"drill", "leaderboard", "weakspots", "stats", "exam", "forget-me", "plan", "studybot"}
     assert int(by_name["studybot"]["default_member_permissions"]) == 1 << 5  # Manage Server
     assert all(c["default_member_permissions"] is None for n, c in by_name.items() if n != "studybot")
     assert all(c["contexts"] == [0] for c in commands)  # servers only
@@ -36,6 +36,8 @@ async def test_identify_uses_minimal_intents_and_registers_the_commands(world: W
     assert (count["min_value"], count["max_value"]) == (1, 20)
     for c in commands:
         assert c["description"] and len(c["description"]) <= 100
+    plan = [o["name"] for o in by_name["plan"]["options"]]
+    assert plan == ["show", "remind", "pause", "resume", "cap", "exam", "weekly"]
 
 
 @pytest.mark.parametrize(

@@ -89,6 +89,7 @@ async def test_a_development_guild_gets_the_commands_instead_of_the_global_list(
         "stats",
         "exam",
         "forget-me",
+        "plan",
         "studybot",
     }
     await bot.stop()

@@ -226,7 +226,7 @@ def test_manifest_subscribes_only_to_events_the_app_handles() -> None:
     assert set(settings["event_subscriptions"]["bot_events"]) <= set(EVENT_TYPES)
     assert settings["interactivity"]["is_enabled"] and settings["socket_mode_enabled"]
     commands = {c["command"]: c for c in manifest["features"]["slash_commands"]}
-    assert set(commands) == {"/studybot", "/drill", "/leaderboard", "/weakspots", "/stats", "/exam"}
+    assert set(commands) == {"/studybot", "/drill", "/leaderboard", "/weakspots", "/stats", "/exam", "/plan"}
     assert commands["/studybot"]["should_escape"]  # mentions arrive as user ids for team commands
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])
     assert {"chat:write", "commands", "reactions:read", "reactions:write", "users:read"} <= scopes
