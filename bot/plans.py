@@ -42,6 +42,15 @@ if TYPE_CHECKING:
 
 __all__ = ["PLAN_ALIASES", "StudyPlans"]
 
+
+def _known_zone(name: str) -> bool:
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
 log = logging.getLogger(__name__)
 
 # the issue's spellings, kept as aliases: /drill remind 08:00, /stats exam 2027-02-15 ...
@@ -74,14 +83,14 @@ class StudyPlans:
     async def command(self, inv: Invocation, text: str) -> list[Reply]:
         ws, person = await self._who(inv)
         plan = await self.store.get_plan(person)
-        tz = plan.tz if plan is not None else await self._default_zone(ws, person)
+        tz, zone_from = (plan.tz, "your plan's zone") if plan is not None else await self._default_zone(inv, ws, person)
         now = self.clock.now()
         today = now.astimezone(zoneinfo.ZoneInfo(tz)).date()
         cmd = parse_plan(text, today)
         if cmd.action == "show":
             return [await self._show(person, now)]
         if cmd.action == "remind":
-            return [await self._remind(person, plan, cmd, tz, now)]
+            return [await self._remind(person, cmd, tz, zone_from, now)]
         if cmd.action == "remind-off":
             await self.store.save_plan(person, now, remind_time=None)
             return [Reply("Review reminders are off. /plan remind 08:00 turns them on again.")]
@@ -119,14 +128,17 @@ class StudyPlans:
             ]
         return [Reply("Weekly summary off.")]
 
-    async def _default_zone(self, ws: int, person: int) -> str:
-        """A new plan's zone: the person's team's (the channel's), else UTC."""
+    async def _default_zone(self, inv: Invocation, ws: int, person: int) -> tuple[str, str]:
+        """A new plan's zone and where it came from: the platform profile's (Slack), else the
+        person's team's (the channel's), else UTC."""
+        if inv.user_tz and _known_zone(inv.user_tz):
+            return inv.user_tz, f"the zone of your {inv.platform.capitalize()} profile"
         team = await self.store.person_team(ws, person)
-        return (await self.store.team_info(team[0]))[2] if team else "UTC"
+        if team:
+            return (await self.store.team_info(team[0]))[2], "your team's zone"
+        return "UTC", "no zone known for you yet"
 
-    async def _remind(
-        self, person: int, plan: StudyPlanInfo | None, cmd: PlanCommand, tz: str, now: dt.datetime
-    ) -> Reply:
+    async def _remind(self, person: int, cmd: PlanCommand, tz: str, zone_from: str, now: dt.datetime) -> Reply:
         zone = cmd.tz or tz
         saved = await self.store.save_plan(person, now, remind_time=cmd.time, tz=zone, dm_blocked_at=None)
         today = now.astimezone(zoneinfo.ZoneInfo(zone)).date()
@@ -135,11 +147,7 @@ class StudyPlans:
             await self.store.claim_message(person, "reminder", today)
             saved = await self.store.get_plan(person) or saved
         nxt = self.next_reminder(saved, now)
-        taken = (
-            ""
-            if cmd.tz
-            else f" (your {'plan' if plan is not None else 'team'}'s zone; add one to change it: /plan remind {cmd.time} America/New_York)"
-        )
+        taken = "" if cmd.tz else f" ({zone_from}; add one to change it: /plan remind {cmd.time} America/New_York)"
         return Reply(
             f"Review reminders on: a direct message at {cmd.time} {zone}{taken} on days when reviews are due, "
             f"never more than one a day, with a button that starts them. Next check: {nxt:%a %Y-%m-%d %H:%M} {zone}. "

@@ -282,6 +282,12 @@ class QuizService(LearningMixin):
             lines.append(f"  focus       topic {ch.focus_topic} until {_fmt_local(ch.focus_until, ch.tz)}")
         if ch.active:
             lines.append(f"  next post   {_fmt_local(await self.next_daily_at(ch, now), ch.tz)}")
+        reminded = sum(
+            1
+            for p in await self.store.messaged_plans()
+            if (p.platform, p.workspace) == (ch.ref.platform, ch.ref.workspace) and p.remind_time
+        )
+        lines.append(f"  study plans {reminded} people here get review reminders (counts only; plans are personal)")
         return "\n".join(lines)
 
     # -- schedule arithmetic ---------------------------------------------------------------------

@@ -125,6 +125,7 @@ class _UserInfo:
     is_admin: bool
     is_bot: bool
     expires: float
+    tz: str = ""  # the profile's IANA zone (users.info ``tz``)
 
 
 class _Directory:
@@ -151,7 +152,7 @@ class _Directory:
             profile = u.get("profile") or {}
             name = profile.get("display_name") or profile.get("real_name") or u.get("real_name") or u.get("name") or ""
             is_admin = bool(u.get("is_admin") or u.get("is_owner") or u.get("is_primary_owner"))
-            info = _UserInfo(str(name), is_admin, bool(u.get("is_bot")), now + self.ttl)
+            info = _UserInfo(str(name), is_admin, bool(u.get("is_bot")), now + self.ttl, str(u.get("tz") or ""))
         if len(self._cache) > 10_000:  # bound memory in very large workspaces
             self._cache.clear()
         self._cache[key] = info
@@ -360,6 +361,7 @@ def build_slack_app(
             is_admin=info.is_admin,
             channel_name=str(body.get("channel_name") or ""),
             workspace_name=str(body.get("team_domain") or ""),
+            user_tz=info.tz,
         )
 
     async def on_command(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient) -> None:

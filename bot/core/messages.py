@@ -153,6 +153,7 @@ class Invocation:
     is_admin: bool = False
     channel_name: str = ""
     workspace_name: str = ""
+    user_tz: str = ""  # the person's zone from their platform profile, where it has one (Slack users.info)
 
     @property
     def ref(self) -> ChannelRef:

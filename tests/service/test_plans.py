@@ -234,3 +234,46 @@ async def test_forget_me_removes_the_plan(service: QuizService, store: MemorySto
     await service.handle_command(member("U1"), "/studybot", "forget-me confirm")
     assert await store.get_plan(pid) is None and await store.pauses_of([pid]) == {}
     assert await store.messaged_plans() == []
+
+
+async def test_many_reminders_due_at_once_are_all_sent_a_few_at_a_time(
+    service: QuizService, notifier: RecordingNotifier, clock: ManualClock
+) -> None:
+    import asyncio
+
+    from bot.plans import SEND_CONCURRENCY
+
+    clock.set(dt.datetime(2026, 12, 3, 7, 0, tzinfo=dt.UTC))
+    for i in range(60):
+        pid = await person(service, f"U{i}")
+        await seed_due(service, pid, 1, clock.now(), start=i)
+        await plan(service, "remind 08:00 UTC", user=f"U{i}")
+    inflight, most = 0, 0
+    original = notifier.direct
+
+    async def slow_direct(to: object, message: object) -> str:
+        nonlocal inflight, most
+        inflight += 1
+        most = max(most, inflight)
+        await asyncio.sleep(0.005)  # a platform answering in 5 ms
+        inflight -= 1
+        return await original(to, message)  # type: ignore[arg-type]
+
+    notifier.direct = slow_direct  # type: ignore[method-assign]
+    clock.set(dt.datetime(2026, 12, 3, 8, 0, tzinfo=dt.UTC))
+    assert await service.send_plan_messages() == 60
+    assert len({to.channel for to, _m in notifier.directs}) == 60 and most == SEND_CONCURRENCY
+
+
+async def test_admins_see_how_many_get_reminders_and_nothing_more(service: QuizService, clock: ManualClock) -> None:
+    from tests.conftest import admin
+    from tests.service.conftest import subscribe
+
+    clock.set(dt.datetime(2026, 12, 3, 7, 0, tzinfo=dt.UTC))
+    await subscribe(service)
+    for user in ("U1", "U2"):
+        await plan(service, "remind 08:00 UTC", user=user)
+    await plan(service, "exam 2027-02-15", user="U3")
+    [settings] = await service.handle_command(admin(), "/studybot", "settings")
+    assert "study plans 2 people here get review reminders (counts only; plans are personal)" in settings.text
+    assert "U1" not in settings.text and "2027-02-15" not in settings.text

@@ -6,6 +6,7 @@ Lists whose order the SQL does not fix (GROUP BY results, cards, first attempts)
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import inspect
 import os
@@ -892,3 +893,12 @@ async def test_rescheduled_reviews_keep_their_last_review_day(store: ContractSto
     assert await store.person_cards(a) == [("q1", "card-1b", later)]
     assert await store.review_state(a, "q1") == ("card-1b", DAY)
     assert await store.count_rows("review") == 1
+
+
+async def test_concurrent_claims_of_one_reminder_give_it_to_exactly_one(store: ContractStore) -> None:
+    """Several bot processes sweeping at once (here: concurrent connections) send one reminder."""
+    ws = await store.ensure_workspace("slack", "T1")
+    a = await store.ensure_person(ws, "U1")
+    await store.save_plan(a, T0, remind_time="08:00")
+    won = await asyncio.gather(*(store.claim_message(a, "reminder", DAY) for _ in range(8)))
+    assert sorted(won) == [False] * 7 + [True]

@@ -52,6 +52,7 @@ class FakeSlack:
     socket_acks: list[dict[str, Any]] = field(default_factory=list)
     admins: set[str] = field(default_factory=set)
     names: dict[str, str] = field(default_factory=dict)
+    zones: dict[str, str] = field(default_factory=dict)  # users.info tz (default America/Los_Angeles)
     refuse_channels: dict[str, str] = field(default_factory=dict)  # channel -> Slack error code
     not_in_channel: set[str] = field(default_factory=set)  # public channels the bot must join first
     list_at_most: int = 1000  # reactions.get lists at most this many users per reaction (Slack may cut lists)
@@ -260,6 +261,7 @@ class FakeSlack:
                 "is_owner": False,
                 "is_bot": user == BOT_USER,
                 "profile": {"display_name": name, "real_name": name.title()},
+                "tz": self.zones.get(user, "America/Los_Angeles"),
             },
         }
 

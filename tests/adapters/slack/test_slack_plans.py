@@ -71,3 +71,14 @@ async def test_a_refused_dm_is_tried_once(
     await slack.idle()
     [shown] = slack.replies("show")
     assert "could not send you a direct message" in shown["text"]
+
+
+async def test_a_reminder_without_a_zone_takes_the_slack_profiles(
+    slack: SlackHarness, service: QuizService, fake: FakeSlack, clock: ManualClock
+) -> None:
+    clock.set(NOW)
+    fake.zones["UCAROL"] = "Asia/Kolkata"
+    await slack.command("/plan", "remind 7am", user="UCAROL", key="plan")
+    await slack.idle()
+    [reply] = slack.replies("plan")
+    assert "a direct message at 07:00 Asia/Kolkata (the zone of your Slack profile;" in reply["text"]
