@@ -184,7 +184,7 @@ class LearningMixin:
 
     async def send_plan_messages(self) -> int:
         """Review reminders and weekly summaries due now, by direct message (the scheduler's minute sweep)."""
-        return await self.plans.send_due()
+        return await self.plans.messages.send_due()
 
     async def current_card(self, inv: Invocation) -> DrillCard | None:
         """The drill or mock-exam question the person has open, to show it again (see ``Drills.current_card``)."""

@@ -1,15 +1,10 @@
 """``/plan``: a personal study plan. Review reminders by direct message, an exam date that sets the
-pace, a holiday pause and the daily review cap (rules in :mod:`bot.core.plans`).
-
-Reminders and the weekly summary are swept once a minute by the scheduler (:meth:`StudyPlans.send_due`):
-each is claimed in the database before it is sent (``PlanStore.claim_message``), so a person gets at
-most one reminder per local day and one summary per week, across restarts and several processes. A
-person whose DMs are refused is marked once and not retried until they set a reminder again.
+pace, a holiday pause and the daily review cap (rules in :mod:`bot.core.plans`; the reminders and the
+weekly summary are sent by :class:`bot.reminders.PlanMessages`, swept once a minute by the scheduler).
 """
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import logging
 import zoneinfo
@@ -17,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING
 
-from bot.core.messages import Button, ChannelRef, Invocation, Reply, Table
+from bot.core.messages import Invocation, Reply, Table
 from bot.core.model import Question, Syllabus
 from bot.core.plans import (
     PLAN_NEW_PER_DAY,
@@ -26,15 +21,15 @@ from bot.core.plans import (
     current_pause,
     exam_plan,
     local_instant,
+    next_reminder,
     parse_plan,
     paused_on,
     per_day,
-    reminder_day,
     reviews_left_today,
-    summary_week,
 )
-from bot.core.ports import DirectMessageRefused, PlatformError, StudyPlanInfo
+from bot.core.ports import StudyPlanInfo
 from bot.core.review import objective_readiness, shift_card
+from bot.reminders import PlanMessages
 
 if TYPE_CHECKING:
     from bot.core.clock import Clock
@@ -55,7 +50,6 @@ log = logging.getLogger(__name__)
 
 # the issue's spellings, kept as aliases: /drill remind 08:00, /stats exam 2027-02-15 ...
 PLAN_ALIASES = {"drill": frozenset({"remind", "pause", "resume", "cap"}), "stats": frozenset({"exam", "weekly"})}
-SEND_CONCURRENCY = 8  # direct messages in flight at once (each platform paces and retries its own 429s)
 
 
 class StudyPlans:
@@ -78,6 +72,7 @@ class StudyPlans:
         self._who = who
         self._start_reviews = start_reviews
         self._topic_of = {o.id: o.topic_id for o in syllabus.objectives()}
+        self.messages = PlanMessages(store, clock, notifier, self.projection)  # the minute sweep of DMs
 
     # -- commands -------------------------------------------------------------------------------
     async def command(self, inv: Invocation, text: str) -> list[Reply]:
@@ -146,25 +141,13 @@ class StudyPlans:
             # set after today's time: the first reminder is tomorrow's (as a channel's first question)
             await self.store.claim_message(person, "reminder", today)
             saved = await self.store.get_plan(person) or saved
-        nxt = self.next_reminder(saved, now)
+        nxt = next_reminder(saved, now)
         taken = "" if cmd.tz else f" ({zone_from}; add one to change it: /plan remind {cmd.time} America/New_York)"
         return Reply(
             f"Review reminders on: a direct message at {cmd.time} {zone}{taken} on days when reviews are due, "
             f"never more than one a day, with a button that starts them. Next check: {nxt:%a %Y-%m-%d %H:%M} {zone}. "
             "/plan remind off stops them."
         )
-
-    def next_reminder(self, plan: StudyPlanInfo, now: dt.datetime) -> dt.datetime:
-        """The local time of the next reminder check (today's if still ahead and not sent, else the next unpaused day)."""
-        zone = zoneinfo.ZoneInfo(plan.tz)
-        day = now.astimezone(zone).date()
-        for k in range(120):
-            d = day + dt.timedelta(days=k)
-            at = local_instant(d, plan.remind_time or "09:00", plan.tz)
-            sent = plan.last_reminded_on is not None and plan.last_reminded_on >= d
-            if not paused_on(plan.pauses, d) and not sent and (at >= now or k == 0):
-                return max(at, now).astimezone(zone)
-        return now.astimezone(zone)
 
     async def _pause(self, person: int, cmd: PlanCommand, today: dt.date, now: dt.datetime) -> Reply:
         assert cmd.days is not None and cmd.until is not None
@@ -219,7 +202,7 @@ class StudyPlans:
             )
         else:
             rows.append(
-                ("Reminder", f"{plan.remind_time} {plan.tz}, next {self.next_reminder(plan, now):%a %Y-%m-%d %H:%M}")
+                ("Reminder", f"{plan.remind_time} {plan.tz}, next {next_reminder(plan, now):%a %Y-%m-%d %H:%M}")
             )
         rows.append(
             (
@@ -289,80 +272,6 @@ class StudyPlans:
             title="Your exam plan",
             tables=(Table("Projected readiness on the exam day, keeping the plan", ("Topic", "", "Readiness"), rows),),
         )
-
-    # -- direct messages (the scheduler's minute sweep) ---------------------------------------------
-    async def send_due(self) -> int:
-        """Send every reminder and weekly summary due now; returns how many went out."""
-        now = self.clock.now()
-        gate = asyncio.Semaphore(SEND_CONCURRENCY)
-
-        async def one(plan: StudyPlanInfo) -> int:
-            async with gate:
-                return await self._messages_for(plan, now)
-
-        sent = await asyncio.gather(*(one(p) for p in await self.store.messaged_plans()))
-        return sum(sent)
-
-    async def _messages_for(self, plan: StudyPlanInfo, now: dt.datetime) -> int:
-        sent = 0
-        day = reminder_day(plan, now)
-        if day is not None and await self.store.claim_message(plan.person_id, "reminder", day):
-            due = len(await self.store.due_reviews(plan.person_id, now))
-            n = min(due, reviews_left_today(plan, day))
-            if n > 0:  # nothing due: no message at all
-                capped = f" (of {due} due; your daily cap is {plan.daily_cap})" if n < due else ""
-                reply = Reply(
-                    f"📚 {n} review(s) due today{capped}. A few minutes now keeps them in memory.\n"
-                    "Press the button to start, or type /drill. /plan remind off stops these reminders.",
-                    title="StudyBot: reviews due",
-                    buttons=(Button("Start my reviews", f"review:{plan.workspace}"),),
-                )
-                sent += await self._dm(plan, reply)
-        monday = summary_week(plan, now)
-        if monday is not None and await self.store.claim_message(plan.person_id, "summary", monday):
-            sent += await self._dm(plan, await self.weekly_summary(plan, monday, now))
-        return sent
-
-    async def _dm(self, plan: StudyPlanInfo, reply: Reply) -> int:
-        to = ChannelRef(plan.platform, plan.workspace, plan.user)
-        try:
-            await self.notifier.direct(to, reply)
-        except DirectMessageRefused as exc:
-            log.warning("direct messages to a person are refused; reminders stop until they set one again: %s", exc)
-            await self.store.save_plan(plan.person_id, self.clock.now(), dm_blocked_at=self.clock.now())
-            return 0
-        except PlatformError as exc:
-            log.warning("could not send a study-plan message: %s", exc)
-            return 0
-        return 1
-
-    async def weekly_summary(self, plan: StudyPlanInfo, monday: dt.date, now: dt.datetime) -> Reply:
-        zone = zoneinfo.ZoneInfo(plan.tz)
-        start = dt.datetime.combine(monday - dt.timedelta(days=7), dt.time(), tzinfo=zone)
-        end = dt.datetime.combine(monday, dt.time(), tzinfo=zone)
-        history = await self.store.person_answer_history(plan.person_id)
-        week = [(o, ok) for o, at, ok in history if start <= at < end]
-        earlier = {o for o, at, _ok in history if at < start}
-        new = {o for o, _ok in week} - earlier
-        right = sum(ok for _o, ok in week)
-        lines = [
-            f"Last week ({start:%a %d %b} to {(end - dt.timedelta(days=1)):%a %d %b}): {len(week)} answer(s), "
-            f"{right} right"
-            + (f" ({100 * right / len(week):.0f}%)" if week else "")
-            + f", {len(new)} new objective(s) practised."
-        ]
-        if plan.exam_date is not None and plan.exam_date > now.astimezone(zone).date():
-            p = await self.projection(plan, now)
-            target = PLAN_NEW_PER_DAY * 7
-            lines.append(
-                f"Against your plan for the exam on {plan.exam_date:%a %Y-%m-%d} ({p.days_left} days): "
-                f"{len(new)} of {target} new objectives this week; readiness today {100 * p.readiness_now:.0f}%, "
-                f"about {100 * p.readiness_if_plan:.0f}% on the day if you keep the plan."
-            )
-        else:
-            lines.append("Set an exam date (/plan exam YYYY-MM-DD) to see your pace against it.")
-        lines.append("/plan weekly off stops this summary.")
-        return Reply("\n".join(lines), title="StudyBot: your week")
 
     # -- the reminder's button ------------------------------------------------------------------
     async def press(self, inv: Invocation, value: str) -> list[Reply]:

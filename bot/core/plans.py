@@ -30,6 +30,7 @@ __all__ = [
     "capped_reviews",
     "exam_plan",
     "local_instant",
+    "next_reminder",
     "parse_plan",
     "paused_on",
     "reminder_day",
@@ -78,6 +79,20 @@ def reminder_day(plan: StudyPlanInfo, now: dt.datetime) -> dt.date | None:
     if paused_on(plan.pauses, day) or now < local_instant(day, plan.remind_time, plan.tz):
         return None
     return day
+
+
+def next_reminder(plan: StudyPlanInfo, now: dt.datetime) -> dt.datetime:
+    """The local time of the next reminder check: today's if still ahead (or due and not sent yet),
+    else the next day that is not paused."""
+    zone = zoneinfo.ZoneInfo(plan.tz)
+    day = now.astimezone(zone).date()
+    for k in range(PAUSE_MAX_DAYS + 2):
+        d = day + dt.timedelta(days=k)
+        at = local_instant(d, plan.remind_time or SUMMARY_TIME, plan.tz)
+        sent = plan.last_reminded_on is not None and plan.last_reminded_on >= d
+        if not paused_on(plan.pauses, d) and not sent and (at >= now or k == 0):
+            return max(at, now).astimezone(zone)
+    return now.astimezone(zone)
 
 
 def summary_week(plan: StudyPlanInfo, now: dt.datetime) -> dt.date | None:

@@ -241,7 +241,7 @@ async def test_many_reminders_due_at_once_are_all_sent_a_few_at_a_time(
 ) -> None:
     import asyncio
 
-    from bot.plans import SEND_CONCURRENCY
+    from bot.reminders import SEND_CONCURRENCY
 
     clock.set(dt.datetime(2026, 12, 3, 7, 0, tzinfo=dt.UTC))
     for i in range(60):
