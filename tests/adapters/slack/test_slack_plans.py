@@ -82,3 +82,20 @@ async def test_a_reminder_without_a_zone_takes_the_slack_profiles(
     await slack.idle()
     [reply] = slack.replies("plan")
     assert "a direct message at 07:00 Asia/Kolkata (the zone of your Slack profile;" in reply["text"]
+
+
+async def test_reminders_due_at_once_all_arrive_through_slacks_429s(
+    slack: SlackHarness, service: QuizService, fake: FakeSlack, clock: ManualClock
+) -> None:
+    clock.set(NOW)
+    people = [f"UP{i:02d}" for i in range(20)]
+    for user in people:
+        await slack.command("/plan", "remind 08:00 UTC", user=user, key=f"plan-{user}")
+        await due_reviews(service, user, 1)
+    await slack.idle()
+    fake.rate_limit("chat.postMessage", times=2, retry_after=1)  # Slack says "slow down" twice
+    clock.set(dt.datetime(2026, 12, 3, 8, 0, tzinfo=dt.UTC))
+    assert await service.send_plan_messages() == 20
+    delivered = {k[1] for k in fake.messages}
+    assert set(people) <= delivered
+    assert len([c for c in fake.of("chat.postMessage") if c.params["channel"] in people]) == 22  # 2 retried
