@@ -79,14 +79,14 @@ def _slack(settings: Settings) -> Check:
         return Check("slack", WARN, f"{mode}; the Slack adapter is not installed, tokens not checked")
     try:
         validate_slack_settings(
-            bot_token=settings.slack_bot_token,
-            app_token=settings.slack_app_token or None,
-            signing_secret=settings.slack_signing_secret or None,
+            bot_token=settings.slack_bot_token.get_secret_value(),
+            app_token=settings.slack_app_token.get_secret_value() or None,
+            signing_secret=settings.slack_signing_secret.get_secret_value() or None,
             api_url=settings.slack_api_url or None,
             http=not socket_mode,
             port=3000,
             client_id=settings.slack_client_id or None,
-            client_secret=settings.slack_client_secret or None,
+            client_secret=settings.slack_client_secret.get_secret_value() or None,
             scopes=settings.slack_scopes or None,
         )
     except ConfigError as exc:  # the message names settings, never values
@@ -106,7 +106,9 @@ def _discord(settings: Settings) -> Check:
         return Check("discord", WARN, "the Discord adapter is not installed, token not checked")
     try:
         token, api, gateway = check_discord(
-            settings.discord_token, settings.discord_api_url or None, settings.discord_gateway_url or None
+            settings.discord_token.get_secret_value(),
+            settings.discord_api_url or None,
+            settings.discord_gateway_url or None,
         )
     except ConfigError as exc:
         return Check("discord", FAIL, str(exc))

@@ -190,9 +190,9 @@ class BotRunner:
         s = self.settings
         if platform == "slack":
             kwargs: dict[str, Any] = {
-                "bot_token": s.slack_bot_token,
-                "app_token": s.slack_app_token or None,
-                "signing_secret": s.slack_signing_secret or None,
+                "bot_token": s.slack_bot_token.get_secret_value(),
+                "app_token": s.slack_app_token.get_secret_value() or None,
+                "signing_secret": s.slack_signing_secret.get_secret_value() or None,
                 "api_url": s.slack_api_url or None,
                 "http": self.http,
                 "port": self.port,
@@ -201,12 +201,12 @@ class BotRunner:
             if s.slack_client_id or s.slack_client_secret:  # OAuth distribution (run() adds the installation store)
                 kwargs |= {
                     "client_id": s.slack_client_id or None,
-                    "client_secret": s.slack_client_secret or None,
+                    "client_secret": s.slack_client_secret.get_secret_value() or None,
                     "scopes": s.slack_scopes or None,
                 }
         else:
             kwargs = {
-                "token": s.discord_token,
+                "token": s.discord_token.get_secret_value(),
                 "api_url": s.discord_api_url or None,
                 "gateway_url": s.discord_gateway_url or None,
                 "sharded": s.discord_sharded,
