@@ -178,9 +178,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return asyncio.run(load_teams_file(args.file, args.database or settings.db_url, sys.stdout))
     if args.cmd == "db":
-        from storage.migrate import upgrade
+        from bot.app import upgrade_database
 
-        upgrade(settings.db_url)
+        upgrade_database(settings.db_url)
         print(f"database is up to date ({'PostgreSQL' if 'postgres' in settings.db_url else settings.db_url})")
         return 0
     if args.cmd == "demo":

@@ -131,12 +131,8 @@ def _discord(settings: Settings) -> Check:
 async def check_database(settings: Settings, now: dt.datetime) -> tuple[list[Check], list[Any], list[Any]]:
     """Connect, compare the migration revision with the code's head, read the lease, channels and open posts."""
     from alembic.runtime.migration import MigrationContext
-    from alembic.script import ScriptDirectory
 
-    from storage.db import create_engine
-    from storage.lease import SqlLease
-    from storage.migrate import alembic_config
-    from storage.store import SqlStore
+    from bot.app import open_database
 
     url = settings.db_url
     u = make_url(url)
@@ -154,11 +150,10 @@ async def check_database(settings: Settings, now: dt.datetime) -> tuple[list[Che
             [],
             [],
         )
-    engine = create_engine(url)
-    try:
+    async with open_database(url) as db:
         try:
             async with asyncio.timeout(15):
-                async with engine.connect() as conn:
+                async with db.engine.connect() as conn:
                     await conn.execute(text("SELECT 1"))
                     current = set(await conn.run_sync(lambda c: MigrationContext.configure(c).get_current_heads()))
         except Exception as exc:  # unreachable server, bad credentials, locked file
@@ -173,7 +168,7 @@ async def check_database(settings: Settings, now: dt.datetime) -> tuple[list[Che
                 [],
                 [],
             )
-        head = set(await asyncio.to_thread(lambda: ScriptDirectory.from_config(alembic_config(url)).get_heads()))
+        head = await db.code_revisions()
         checks = [Check("database", OK, f"connected to {_database_label(url)}")]
         if current == head:
             checks.append(Check("migrations", OK, f"at head ({', '.join(sorted(head))})"))
@@ -187,7 +182,7 @@ async def check_database(settings: Settings, now: dt.datetime) -> tuple[list[Che
                 )
             )
             return checks, [], []
-        state = await SqlLease(engine).current("scheduler")
+        state = await db.lease("scheduler")
         if state is None:
             checks.append(Check("scheduler", OK, "lease free: the next `studybot run` will run the scheduler"))
         elif state.expires_at > now:
@@ -201,12 +196,9 @@ async def check_database(settings: Settings, now: dt.datetime) -> tuple[list[Che
                     "UTC: no process is running the scheduler now",
                 )
             )
-        store = SqlStore(engine)
-        channels = await store.active_channels()
-        open_posts = await store.open_posts()
+        channels = await db.store.active_channels()
+        open_posts = await db.store.open_posts()
         return checks, channels, open_posts
-    finally:
-        await engine.dispose()
 
 
 def _no_secrets(message: str, url: str) -> str:
@@ -216,11 +208,11 @@ def _no_secrets(message: str, url: str) -> str:
 
 def check_content() -> list[Check]:
     """Load the bank as the bot does, then the validator's summary."""
+    from bot.app import ContentError, load_bank
     from content.cli import run_validate
-    from content.loader import ContentError, load_content
 
     try:
-        bank = load_content()
+        bank = load_bank()
     except ContentError as exc:
         shown = "; ".join(str(p) for p in exc.problems[:3])
         return [Check("content", FAIL, f"{len(exc.problems)} problem(s) loading the bank: {shown}")]
