@@ -1,27 +1,106 @@
-"""The composition root: builds storage, content, the service and adapters. Nothing imports it."""
+"""The composition root: the one module that names the concrete classes and builds them.
+
+SqlStore, the engines, migrations, the lease, the Slack installation store, the content loader, the chart
+renderer, QuizService and RoutingNotifier are built here and nowhere else (an import-linter contract keeps
+``storage`` and ``content.loader`` to this module). ``studybot run`` (:mod:`bot.runner`), the command-line
+tools (``doctor``, ``teams load``, ``content item-stats|reports|validate``, ``db upgrade``, ``demo``) and the
+tests get their objects from these functions.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.core.clock import Clock
 from bot.core.messages import ChannelRef, Message
 from bot.core.model import Question, Syllabus
-from bot.core.ports import Notifier
+from bot.core.ports import Notifier, SlackInstallations, Store
 from bot.service import QuizService
-from content.loader import Bank, load_content
-from storage.db import create_engine
-from storage.migrate import upgrade_async
+from content.loader import Bank, ContentError, load_content
+from scheduler.leader import LeaseStore
+from storage.db import create_engine, sqlite_url_for
+from storage.installations import SqlSlackInstallations
+from storage.lease import LeaseState, SqlLease
+from storage.migrate import head_revisions, upgrade, upgrade_async
 from storage.store import SqlStore
 
-__all__ = ["RoutingNotifier", "Runtime", "build_runtime"]
+__all__ = [
+    "Bank",
+    "ContentError",
+    "Database",
+    "RoutingNotifier",
+    "Runtime",
+    "build_runtime",
+    "database_in",
+    "load_bank",
+    "open_database",
+    "open_store",
+    "upgrade_database",
+]
 
 log = logging.getLogger(__name__)
+
+
+def load_bank() -> Bank:
+    """Load and validate the syllabus and the question bank (ContentError names every problem)."""
+    return load_content()
+
+
+def database_in(folder: Path) -> str:
+    """The URL of a SQLite file in ``folder`` (``studybot demo`` without ``--database``)."""
+    return sqlite_url_for(folder)
+
+
+def upgrade_database(db_url: str) -> None:
+    """Apply the migrations (``studybot db upgrade``; blocking)."""
+    upgrade(db_url)
+
+
+@asynccontextmanager
+async def open_store(db_url: str, *, migrate: bool = True) -> AsyncIterator[Store]:
+    """The store over ``db_url`` for a command-line tool (migrated first unless told), disposed after."""
+    if migrate:
+        await upgrade_async(db_url)
+    engine = create_engine(db_url)
+    try:
+        yield SqlStore(engine)
+    finally:
+        await engine.dispose()
+
+
+@dataclass
+class Database:
+    """An open, unmigrated database for ``studybot doctor``: the engine to probe, the store, the lease."""
+
+    url: str
+    engine: AsyncEngine
+    store: Store
+    _lease: SqlLease
+
+    async def lease(self, name: str) -> LeaseState | None:
+        """Who holds the lease ``name`` and until when; None if nobody ever took it."""
+        return await self._lease.current(name)
+
+    async def code_revisions(self) -> set[str]:
+        """The migration heads this code brings (compare with the database's own)."""
+        return await asyncio.to_thread(head_revisions, self.url)
+
+
+@asynccontextmanager
+async def open_database(db_url: str) -> AsyncIterator[Database]:
+    """The database at ``db_url`` as it is (no migration), disposed after."""
+    engine = create_engine(db_url)
+    try:
+        yield Database(db_url, engine, SqlStore(engine), SqlLease(engine))
+    finally:
+        await engine.dispose()
 
 
 @dataclass
@@ -31,6 +110,9 @@ class Runtime:
     service: QuizService
     syllabus: Syllabus
     questions: Sequence[Question]
+    lease: LeaseStore  # the scheduler's lease among processes
+    installations: SlackInstallations  # Slack OAuth installations and states (OAuth distribution)
+    routing: RoutingNotifier | None = None  # the platforms' notifiers register here (built without a notifier)
 
     async def close(self) -> None:
         await self.service.aclose()
@@ -39,7 +121,7 @@ class Runtime:
 
 async def build_runtime(
     db_url: str,
-    notifier: Notifier,
+    notifier: Notifier | None,
     clock: Clock,
     *,
     admins: frozenset[str] = frozenset(),
@@ -48,14 +130,21 @@ async def build_runtime(
     charts: bool = True,
     answered_every: float = 0.0,
 ) -> Runtime:
-    """Load and validate content (unless given), migrate the database, and wire the service."""
+    """Load and validate content (unless given), migrate the database, and wire the service.
+
+    With ``notifier=None`` the service posts through a :class:`RoutingNotifier` (``Runtime.routing``), where
+    each platform's adapter registers its own notifier once it is connected.
+    """
     # reading and validating ~350 YAML items takes most of a second: keep it off the event loop
     if bank is None:
-        bank = await asyncio.to_thread(load_content)
+        bank = await asyncio.to_thread(load_bank)
     if migrate:
         await upgrade_async(db_url)
     engine = create_engine(db_url)
     store = SqlStore(engine)
+    routing = None
+    if notifier is None:
+        notifier = routing = RoutingNotifier()
     renderer = None
     if charts:
         from bot.charts import MatplotlibCharts
@@ -76,7 +165,9 @@ async def build_runtime(
         len(bank.questions),
         len({q.objective_id for q in bank.questions}),
     )
-    return Runtime(engine, store, service, bank.syllabus, bank.questions)
+    return Runtime(
+        engine, store, service, bank.syllabus, bank.questions, SqlLease(engine), SqlSlackInstallations(engine), routing
+    )
 
 
 class RoutingNotifier:

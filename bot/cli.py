@@ -120,6 +120,13 @@ def _validate(args: argparse.Namespace, db_url: str) -> int:
     return run_validate(sys.stdout, args.file, show_warnings=not args.quiet, reports=found, strict=args.strict)
 
 
+def _config_error(exc: ConfigError) -> int:
+    """One line per bad setting on standard error; exit code 2."""
+    for line in str(exc).splitlines():
+        print(f"studybot: configuration error: {line}", file=sys.stderr)
+    return 2
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
@@ -129,8 +136,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = Settings.from_env()
     except ConfigError as exc:
-        print(f"studybot: configuration error: {exc}", file=sys.stderr)
-        return 2
+        return _config_error(exc)
     from bot.logs import setup_logging
 
     level = settings.log_level if args.cmd == "run" else "WARNING"
@@ -172,9 +178,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return asyncio.run(load_teams_file(args.file, args.database or settings.db_url, sys.stdout))
     if args.cmd == "db":
-        from storage.migrate import upgrade
+        from bot.app import upgrade_database
 
-        upgrade(settings.db_url)
+        upgrade_database(settings.db_url)
         print(f"database is up to date ({'PostgreSQL' if 'postgres' in settings.db_url else settings.db_url})")
         return 0
     if args.cmd == "demo":
@@ -206,8 +212,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 run(settings, args.platform, http=args.http, port=args.port, health_port=args.health_port)
             )
         except ConfigError as exc:
-            print(f"studybot: configuration error: {exc}", file=sys.stderr)
-            return 2
+            return _config_error(exc)
         except KeyboardInterrupt:
             return 0
     parser.print_help()

@@ -14,13 +14,12 @@ from typing import TextIO
 from zoneinfo import ZoneInfo
 
 from adapters.console import ConsoleChat, ConsoleNotifier, save_chart
-from bot.app import build_runtime
+from bot.app import build_runtime, database_in
 from bot.core.answers import OPTION_EMOJI
 from bot.core.clock import ManualClock
 from bot.core.messages import Reply, RevealPost
 from bot.core.render import EMOJI_GLYPH, to_text
 from bot.service import Invocation, QuizService
-from storage.db import sqlite_url_for
 
 __all__ = ["DemoResult", "run_demo"]
 
@@ -79,7 +78,7 @@ async def run_demo(
     tmp = None
     if database is None:
         tmp = tempfile.TemporaryDirectory(prefix="studybot-demo-")
-        database = sqlite_url_for(Path(tmp.name))
+        database = database_in(Path(tmp.name))
     rt = await build_runtime(database, notifier, clock, charts=charts_dir is not None)
     result = DemoResult(members=make_members(members, rng))
     chat = ConsoleChat(rt.service, notifier, clock, channel=CHANNEL, out=out)

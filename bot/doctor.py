@@ -79,14 +79,14 @@ def _slack(settings: Settings) -> Check:
         return Check("slack", WARN, f"{mode}; the Slack adapter is not installed, tokens not checked")
     try:
         validate_slack_settings(
-            bot_token=settings.slack_bot_token,
-            app_token=settings.slack_app_token or None,
-            signing_secret=settings.slack_signing_secret or None,
+            bot_token=settings.slack_bot_token.get_secret_value(),
+            app_token=settings.slack_app_token.get_secret_value() or None,
+            signing_secret=settings.slack_signing_secret.get_secret_value() or None,
             api_url=settings.slack_api_url or None,
             http=not socket_mode,
             port=3000,
             client_id=settings.slack_client_id or None,
-            client_secret=settings.slack_client_secret or None,
+            client_secret=settings.slack_client_secret.get_secret_value() or None,
             scopes=settings.slack_scopes or None,
         )
     except ConfigError as exc:  # the message names settings, never values
@@ -106,7 +106,9 @@ def _discord(settings: Settings) -> Check:
         return Check("discord", WARN, "the Discord adapter is not installed, token not checked")
     try:
         token, api, gateway = check_discord(
-            settings.discord_token, settings.discord_api_url or None, settings.discord_gateway_url or None
+            settings.discord_token.get_secret_value(),
+            settings.discord_api_url or None,
+            settings.discord_gateway_url or None,
         )
     except ConfigError as exc:
         return Check("discord", FAIL, str(exc))
@@ -129,12 +131,8 @@ def _discord(settings: Settings) -> Check:
 async def check_database(settings: Settings, now: dt.datetime) -> tuple[list[Check], list[Any], list[Any]]:
     """Connect, compare the migration revision with the code's head, read the lease, channels and open posts."""
     from alembic.runtime.migration import MigrationContext
-    from alembic.script import ScriptDirectory
 
-    from storage.db import create_engine
-    from storage.lease import SqlLease
-    from storage.migrate import alembic_config
-    from storage.store import SqlStore
+    from bot.app import open_database
 
     url = settings.db_url
     u = make_url(url)
@@ -152,11 +150,10 @@ async def check_database(settings: Settings, now: dt.datetime) -> tuple[list[Che
             [],
             [],
         )
-    engine = create_engine(url)
-    try:
+    async with open_database(url) as db:
         try:
             async with asyncio.timeout(15):
-                async with engine.connect() as conn:
+                async with db.engine.connect() as conn:
                     await conn.execute(text("SELECT 1"))
                     current = set(await conn.run_sync(lambda c: MigrationContext.configure(c).get_current_heads()))
         except Exception as exc:  # unreachable server, bad credentials, locked file
@@ -171,7 +168,7 @@ async def check_database(settings: Settings, now: dt.datetime) -> tuple[list[Che
                 [],
                 [],
             )
-        head = set(await asyncio.to_thread(lambda: ScriptDirectory.from_config(alembic_config(url)).get_heads()))
+        head = await db.code_revisions()
         checks = [Check("database", OK, f"connected to {_database_label(url)}")]
         if current == head:
             checks.append(Check("migrations", OK, f"at head ({', '.join(sorted(head))})"))
@@ -185,7 +182,7 @@ async def check_database(settings: Settings, now: dt.datetime) -> tuple[list[Che
                 )
             )
             return checks, [], []
-        state = await SqlLease(engine).current("scheduler")
+        state = await db.lease("scheduler")
         if state is None:
             checks.append(Check("scheduler", OK, "lease free: the next `studybot run` will run the scheduler"))
         elif state.expires_at > now:
@@ -199,12 +196,9 @@ async def check_database(settings: Settings, now: dt.datetime) -> tuple[list[Che
                     "UTC: no process is running the scheduler now",
                 )
             )
-        store = SqlStore(engine)
-        channels = await store.active_channels()
-        open_posts = await store.open_posts()
+        channels = await db.store.active_channels()
+        open_posts = await db.store.open_posts()
         return checks, channels, open_posts
-    finally:
-        await engine.dispose()
 
 
 def _no_secrets(message: str, url: str) -> str:
@@ -214,11 +208,11 @@ def _no_secrets(message: str, url: str) -> str:
 
 def check_content() -> list[Check]:
     """Load the bank as the bot does, then the validator's summary."""
+    from bot.app import ContentError, load_bank
     from content.cli import run_validate
-    from content.loader import ContentError, load_content
 
     try:
-        bank = load_content()
+        bank = load_bank()
     except ContentError as exc:
         shown = "; ".join(str(p) for p in exc.problems[:3])
         return [Check("content", FAIL, f"{len(exc.problems)} problem(s) loading the bank: {shown}")]

@@ -10,14 +10,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
+from bot.app import load_bank, open_store
 from bot.core.feedback import ReportSummary, bank_version, summarize_reports
 from bot.core.learning import item_statistics
 from bot.core.model import LETTERS, Question
 from bot.core.ports import ItemReportInfo
-from content.loader import load_content
-from storage.db import create_engine
-from storage.migrate import upgrade_async
-from storage.store import SqlStore
 
 __all__ = ["missing_database", "open_reports", "run_item_stats", "run_reports"]
 
@@ -25,14 +22,9 @@ __all__ = ["missing_database", "open_reports", "run_item_stats", "run_reports"]
 async def _read(
     db_url: str, *, answers: bool, since: dt.datetime | None = None
 ) -> tuple[list[tuple[str, int, int, bool]], list[ItemReportInfo]]:
-    await upgrade_async(db_url)
-    engine = create_engine(db_url)
-    try:
-        store = SqlStore(engine)
+    async with open_store(db_url) as store:
         rows = await store.first_attempt_choices() if answers else []
         return rows, await store.item_reports(since)
-    finally:
-        await engine.dispose()
 
 
 def _summaries(reports: Sequence[ItemReportInfo], questions: Sequence[Question]) -> list[ReportSummary]:
@@ -43,7 +35,7 @@ def _summaries(reports: Sequence[ItemReportInfo], questions: Sequence[Question])
 
 
 async def run_item_stats(out: TextIO, db_url: str, *, min_responses: int = 30, as_json: bool = False) -> int:
-    bank = load_content()
+    bank = load_bank()
     rows, reports = await _read(db_url, answers=True)
     reported = Counter(r.question_id for r in reports)
     stats = item_statistics(rows, {q.id: q.answer_index for q in bank.questions}, min_responses=min_responses)
@@ -93,7 +85,7 @@ async def run_item_stats(out: TextIO, db_url: str, *, min_responses: int = 30, a
 async def run_reports(out: TextIO, db_url: str, *, since: dt.date | None = None, as_json: bool = False) -> int:
     """Reported questions, most reports first: count by kind, the latest texts, and the bank version
     reported against the current one ("wording changed since" when an author edited the item)."""
-    bank = load_content()
+    bank = load_bank()
     start = None if since is None else dt.datetime.combine(since, dt.time(), dt.UTC)
     _rows, reports = await _read(db_url, answers=False, since=start)
     summaries = _summaries(reports, bank.questions)
@@ -161,6 +153,6 @@ async def open_reports(db_url: str) -> dict[str, str] | str:
     return {
         s.question_id: f"needs review: {s.total} problem report(s) ({s.kinds_text}), {s.on_current} about its "
         "current wording; see studybot content reports"
-        for s in _summaries(reports, load_content().questions)
+        for s in _summaries(reports, load_bank().questions)
         if s.on_current
     }

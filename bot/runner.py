@@ -35,8 +35,6 @@ from bot.core.clock import Clock, ShiftedClock, SystemClock
 from bot.core.ports import Notifier
 from bot.settings import ConfigError, Settings
 from scheduler import ChannelScheduler, SchedulerNode
-from storage.installations import SqlSlackInstallations
-from storage.lease import SqlLease
 
 ANSWERED_EVERY = 5.0  # seconds between edits of an open question's "N answered so far" (Slack and Discord)
 INTERRUPTED = 128 + signal.SIGINT  # 130: what a shell reports for a program stopped by Ctrl-C
@@ -163,7 +161,7 @@ class BotRunner:
         self.servers = dict(servers or {})
         self.options = {p: dict(o) for p, o in (options or {}).items()}
         self.drain_seconds = drain_seconds
-        self.routing = RoutingNotifier()
+        self.routing: RoutingNotifier | None = None  # built with the runtime in run(), before any adapter starts
         self.node: SchedulerNode | None = None
         self.health_url: str | None = None
         self.ready = asyncio.Event()  # every adapter ready and the scheduler node started
@@ -181,6 +179,7 @@ class BotRunner:
         return fn
 
     def _register(self, platform: str, notifier: Notifier) -> None:
+        assert self.routing is not None, "adapters start after the runtime is built"
         self.routing.register(platform, notifier)
         self._registered[platform] = notifier
         if platform in self._registered_event:
@@ -190,9 +189,9 @@ class BotRunner:
         s = self.settings
         if platform == "slack":
             kwargs: dict[str, Any] = {
-                "bot_token": s.slack_bot_token,
-                "app_token": s.slack_app_token or None,
-                "signing_secret": s.slack_signing_secret or None,
+                "bot_token": s.slack_bot_token.get_secret_value(),
+                "app_token": s.slack_app_token.get_secret_value() or None,
+                "signing_secret": s.slack_signing_secret.get_secret_value() or None,
                 "api_url": s.slack_api_url or None,
                 "http": self.http,
                 "port": self.port,
@@ -201,12 +200,12 @@ class BotRunner:
             if s.slack_client_id or s.slack_client_secret:  # OAuth distribution (run() adds the installation store)
                 kwargs |= {
                     "client_id": s.slack_client_id or None,
-                    "client_secret": s.slack_client_secret or None,
+                    "client_secret": s.slack_client_secret.get_secret_value() or None,
                     "scopes": s.slack_scopes or None,
                 }
         else:
             kwargs = {
-                "token": s.discord_token,
+                "token": s.discord_token.get_secret_value(),
                 "api_url": s.discord_api_url or None,
                 "gateway_url": s.discord_gateway_url or None,
                 "sharded": s.discord_sharded,
@@ -238,14 +237,15 @@ class BotRunner:
         """Serve until ``stop`` is set (or an adapter fails); returns the exit code, raises ConfigError."""
         servers = {p: self._server(p) for p in self.platforms}
         rt = await build_runtime(
-            self.settings.db_url, self.routing, self.clock, admins=self.settings.admins, answered_every=ANSWERED_EVERY
+            self.settings.db_url, None, self.clock, admins=self.settings.admins, answered_every=ANSWERED_EVERY
         )
+        self.routing = rt.routing
         # content and libraries are loaded for good: keep them out of the cyclic GC's full collections,
         # whose pauses otherwise reach ~0.2 s on the event loop during bursts (measured by bench/)
         gc.freeze()
         self.node = node = SchedulerNode(
             rt.service,
-            SqlLease(rt.engine),
+            rt.lease,
             self.clock,
             holder=holder_id(),
             drain_timeout=self.drain_seconds,
@@ -264,7 +264,7 @@ class BotRunner:
             for p, fn in servers.items():
                 kwargs = self._serve_kwargs(p, fn, adapters_stop)
                 if "client_id" in kwargs:
-                    kwargs["installations"] = SqlSlackInstallations(rt.engine)
+                    kwargs["installations"] = rt.installations
                 adapters[p] = asyncio.create_task(fn(rt.service, self._register, **kwargs), name=f"serve-{p}")
                 helpers.append(asyncio.create_task(self._wait_ready(p, "ready" in kwargs), name=f"ready-{p}"))
             stopper = asyncio.create_task(stop.wait(), name="stop")
@@ -410,7 +410,7 @@ async def run_console(
     clock = clock or ShiftedClock()  # the system clock, movable by the chat's `time` command
     notifier = ConsoleNotifier(charts_dir=settings.data_dir / "charts")
     rt = await build_runtime(settings.db_url, notifier, clock, admins=settings.admins)
-    node = SchedulerNode(rt.service, SqlLease(rt.engine), clock, holder=holder_id())
+    node = SchedulerNode(rt.service, rt.lease, clock, holder=holder_id())
 
     async def clock_moved() -> None:
         """Post, reveal and publish what the new time makes due, as the scheduler does after a sleep."""

@@ -22,10 +22,8 @@ from typing import Literal, TextIO
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from bot.app import open_store
 from bot.core.clock import SystemClock
-from storage.db import create_engine
-from storage.migrate import upgrade_async
-from storage.store import SqlStore
 
 __all__ = ["TeamsFile", "load_teams_file"]
 
@@ -81,10 +79,7 @@ async def load_teams_file(path: Path, db_url: str, out: TextIO) -> int:
                 )
                 return 1
             seen[person] = team.name
-    await upgrade_async(db_url)
-    engine = create_engine(db_url)
-    store = SqlStore(engine)
-    try:
+    async with open_store(db_url) as store:
         ws = await store.ensure_workspace(spec.workspace.platform, spec.workspace.id)
         for team in spec.teams:
             team_id = await store.ensure_team(ws, team.name, team.tz)
@@ -94,6 +89,4 @@ async def load_teams_file(path: Path, db_url: str, out: TextIO) -> int:
                 await store.set_member(ws, team_id, await store.ensure_person(ws, person), lead=True)
             print(f"team {team.name}: {len(team.leads)} lead(s), {len(team.members)} member(s)", file=out)
         await store.audit(ws, "config", str(path), "teams-load", f"{len(spec.teams)} team(s)", SystemClock().now())
-    finally:
-        await engine.dispose()
     return 0

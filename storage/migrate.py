@@ -7,10 +7,11 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 
 from storage.db import normalize_url
 
-__all__ = ["alembic_config", "upgrade", "upgrade_async"]
+__all__ = ["alembic_config", "head_revisions", "upgrade", "upgrade_async"]
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -20,6 +21,11 @@ def alembic_config(url: str) -> Config:
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.set_main_option("sqlalchemy.url", normalize_url(url).replace("%", "%%"))
     return cfg
+
+
+def head_revisions(url: str) -> set[str]:
+    """The migration heads of this code (blocking: it reads the migration scripts)."""
+    return set(ScriptDirectory.from_config(alembic_config(url)).get_heads())
 
 
 def upgrade(url: str, revision: str = "head") -> None:

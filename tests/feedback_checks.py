@@ -13,7 +13,7 @@ from content.loader import Bank
 
 async def authors_view(db_url: str, bank: Bank, monkeypatch: pytest.MonkeyPatch) -> tuple[str, set[str]]:
     """(the ``content reports`` listing, the ids ``content validate`` says need review)."""
-    monkeypatch.setattr("bot.itemstats.load_content", lambda: bank)
+    monkeypatch.setattr("bot.app.load_content", lambda: bank)
     out = io.StringIO()
     assert await run_reports(out, db_url) == 0
     flagged = await open_reports(db_url)

@@ -48,7 +48,7 @@ async def _seed(url: str, bank: Bank) -> None:
 def reported(tmp_path: Path, bank: Bank, monkeypatch: pytest.MonkeyPatch) -> str:
     url = sqlite_url(tmp_path)
     asyncio.run(_seed(url, bank))
-    monkeypatch.setattr("bot.itemstats.load_content", lambda: bank)
+    monkeypatch.setattr("bot.app.load_content", lambda: bank)
     monkeypatch.setenv("DATABASE_URL", url)
     return url
 
