@@ -6,8 +6,9 @@ settings change handled by another process reaches the scheduler that way). Noth
 keeping jobs in memory, because a run missed while no scheduler was up is caught up from the
 database (:meth:`QuizService.catch_up`), and posting is idempotent per channel and local date.
 
-Every log line of this module, and of APScheduler while this scheduler runs, carries ``channel``
-(the platform's channel id, ``*`` for jobs over all channels) and ``job``.
+What each job does is in :mod:`scheduler.sweeps`, its tracked run in :mod:`scheduler.runs`. Every log
+line of these modules, and of APScheduler while this scheduler runs, carries ``channel`` (the
+platform's channel id, ``*`` for jobs over all channels) and ``job``.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from collections.abc import Coroutine
 from typing import Any
 
 from apscheduler.events import (
@@ -27,19 +27,16 @@ from apscheduler.events import (
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.service import QuizService
+from scheduler.runs import ALL_CHANNELS, JobRuns
+from scheduler.runs import log_extra as _extra
+from scheduler.sweeps import MAINTENANCE, PLANS, RESYNC, REVEALS, Sweeps
 from scheduler.triggers import DAILY, WEEKLY, JobSpec, channel_jobs, job_id
 
 __all__ = ["ALL_CHANNELS", "ChannelScheduler", "JobLogContext"]
 
 log = logging.getLogger(__name__)
 
-ALL_CHANNELS = "*"
-REVEALS, RESYNC, MAINTENANCE, CATCH_UP, PLANS = "reveals", "resync", "maintenance", "catch-up", "plans"
 APSCHEDULER_LOGGERS = ("apscheduler.scheduler", "apscheduler.executors.default", "apscheduler.jobstores.default")
-
-
-def _extra(channel: str, job: str, **more: object) -> dict[str, object]:
-    return {"channel": channel, "job": job, **more}
 
 
 class JobLogContext(logging.Filter):
@@ -108,12 +105,9 @@ class ChannelScheduler:
         }
         self._log_filter = JobLogContext(self._labels)
         self._lock = asyncio.Lock()
-        self._inflight: set[asyncio.Task[Any]] = set()
-        self._catch_up: asyncio.Task[Any] | None = None
-        self._catch_up_again = False
-        self._failed_daily: set[int] = set()
-        self._stopping = False
         self._weekly_missing_logged = False
+        self.runs = JobRuns(lambda job: self.sweeps.job_failed(job))
+        self.sweeps = Sweeps(service, self.runs, self._labels, weekly_grace=weekly_grace, reconcile=reconcile)
 
     # -- lifecycle ------------------------------------------------------------------------------
     @property
@@ -128,7 +122,7 @@ class ChannelScheduler:
         """Start APScheduler, add the sweeps, schedule every active channel, then catch up."""
         if self._sched is not None:
             return
-        self._stopping = False
+        self.runs.stopping = False
         if not self.weekly_available and not self._weekly_missing_logged:
             self._weekly_missing_logged = True
             log.warning(
@@ -148,11 +142,15 @@ class ChannelScheduler:
             logging.getLogger(name).addFilter(self._log_filter)
         sched.start()
         self._sched = sched
+
+        async def resync() -> None:
+            await self.runs.run(RESYNC, ALL_CHANNELS, self.sync())
+
         for jid, every, func in (
-            (REVEALS, self.reveal_every, self._reveals_job),
-            (RESYNC, self.resync_every, self._resync_job),
-            (MAINTENANCE, self.maintenance_every, self._maintenance_job),
-            (PLANS, self.plans_every, self._plans_job),  # review reminders and weekly summaries by DM
+            (REVEALS, self.reveal_every, self.sweeps.reveals_job),
+            (RESYNC, self.resync_every, resync),
+            (MAINTENANCE, self.maintenance_every, self.sweeps.maintenance_job),
+            (PLANS, self.plans_every, self.sweeps.plans_job),  # review reminders and weekly summaries by DM
         ):
             # no grace limit for sweeps: a late sweep still runs, once (coalesce)
             sched.add_job(func, "interval", seconds=every, id=jid, name=jid, misfire_grace_time=None)
@@ -165,21 +163,9 @@ class ChannelScheduler:
         sched = self._sched
         if sched is None:
             return
-        self._stopping = True
+        self.runs.stopping = True
         sched.pause()
-        pending = {t for t in self._inflight if not t.done()}
-        if pending:
-            log.info("waiting for %d job run(s) in flight", len(pending), extra=_extra(ALL_CHANNELS, "scheduler"))
-            _done, late = await asyncio.wait(pending, timeout=drain_seconds)
-            for task in late:
-                log.warning(
-                    "job run did not finish in %.0f s; cancelling it",
-                    drain_seconds,
-                    extra=_extra(ALL_CHANNELS, task.get_name()),
-                )
-                task.cancel()
-            if late:
-                await asyncio.wait(late, timeout=1.0)
+        await self.runs.drain(drain_seconds)
         sched.shutdown(wait=False)
         for _ in range(100):  # AsyncIOScheduler.shutdown runs on the next loop iteration
             if not sched.running:
@@ -198,9 +184,7 @@ class ChannelScheduler:
 
     async def settle(self, seconds: float = 30.0) -> None:
         """Wait until no job run is in flight (tests; a run started meanwhile is waited for too)."""
-        async with asyncio.timeout(seconds):
-            while pending := {t for t in self._inflight if not t.done()}:
-                await asyncio.wait(pending)
+        await self.runs.settle(seconds)
 
     def wakeup(self) -> None:
         """Recompute due runs now (after the wall clock jumped: APScheduler's timer runs on the monotonic clock)."""
@@ -249,7 +233,7 @@ class ChannelScheduler:
         if current is not None and job is not None and current.key == spec.key:
             return  # unchanged: keep the pending next_run_time (re-adding would recompute it)
         grace = self.daily_grace if spec.kind == DAILY else self.weekly_grace
-        func = self._daily_job if spec.kind == DAILY else self._weekly_job
+        func = self.sweeps.daily_job if spec.kind == DAILY else self.sweeps.weekly_job
         self._labels[spec.id] = spec.channel
         if job is None:
             job = self._sched.add_job(
@@ -296,161 +280,12 @@ class ChannelScheduler:
             )
         return out
 
-    # -- running work ---------------------------------------------------------------------------
-    def spawn(self, job: str, channel: str, work: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
-        """Run ``work`` as a tracked task: it is logged with its channel and job, and stop() waits for it."""
-        task = asyncio.create_task(self._logged(job, channel, work), name=job)
-        self._inflight.add(task)
-        task.add_done_callback(self._inflight.discard)
-        return task
-
-    async def _logged(self, job: str, channel: str, work: Coroutine[Any, Any, Any]) -> Any:
-        try:
-            return await work
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("job failed", extra=_extra(channel, job))
-            if job.startswith(f"{DAILY}:"):
-                self._failed_daily.add(int(job.split(":", 1)[1]))
-            return None
-
-    async def _run(self, job: str, channel: str, work: Coroutine[Any, Any, Any]) -> None:
-        if self._stopping:
-            work.close()
-            return
-        # shielded: APScheduler cancels its wrapper tasks at shutdown; the work itself finishes (stop() drains it)
-        await asyncio.shield(self.spawn(job, channel, work))
-
-    async def _daily_job(self, channel_id: int) -> None:
-        jid = job_id(DAILY, channel_id)
-        await self._run(jid, self._labels.get(jid, str(channel_id)), self._post_daily(channel_id))
-
-    async def _post_daily(self, channel_id: int) -> None:
-        jid = job_id(DAILY, channel_id)
-        channel = self._labels.get(jid, str(channel_id))
-        post = await self.service.post_daily(channel_id)
-        self._failed_daily.discard(channel_id)
-        if post is not None:
-            log.info("daily question posted", extra=_extra(channel, jid, post=post.id, question=post.question_id))
-        else:
-            log.info(
-                "no daily question posted (already posted today, or refused by the platform)",
-                extra=_extra(channel, jid),
-            )
-
-    async def _weekly_job(self, channel_id: int) -> None:
-        jid = job_id(WEEKLY, channel_id)
-        await self._run(jid, self._labels.get(jid, str(channel_id)), self._post_weekly(channel_id))
-
-    async def _post_weekly(self, channel_id: int) -> None:
-        jid = job_id(WEEKLY, channel_id)
-        board = getattr(self.service, "post_weekly_board", None)
-        if board is None:
-            return
-        result = await board(channel_id)
-        log.info(
-            "weekly board %s",
-            "posted" if result else "not posted (already posted, or nothing to show)",
-            extra=_extra(self._labels.get(jid, str(channel_id)), jid),
-        )
-
-    async def _reveals_job(self) -> None:
-        await self._run(REVEALS, ALL_CHANNELS, self._reveal_due())
-
-    async def _reveal_due(self) -> None:
-        revealed = await self.service.reveal_due()
-        if revealed:
-            log.info("revealed %d question(s)", len(revealed), extra=_extra(ALL_CHANNELS, REVEALS))
-
-    async def _plans_job(self) -> None:
-        async def send() -> None:
-            sent = await self.service.send_plan_messages()
-            if sent:
-                log.info("sent %d study-plan direct message(s)", sent, extra=_extra(ALL_CHANNELS, PLANS))
-
-        await self._run(PLANS, ALL_CHANNELS, send())
-
-    async def _resync_job(self) -> None:
-        await self._run(RESYNC, ALL_CHANNELS, self.sync())
-
-    async def _maintenance_job(self) -> None:
-        await self._run(MAINTENANCE, ALL_CHANNELS, self._maintenance())
-
-    async def _maintenance(self) -> None:
-        """Send stranded posts, repair missed reactions, retry daily posts whose job failed today."""
-        resent = await self.service.resume_reserved()
-        await self.service.prune_deliveries()
-        repaired = await self.service.reconcile_open_posts() if self.reconcile else 0
-        retried = 0
-        for channel_id in sorted(self._failed_daily):
-            try:
-                ch = await self.service.channel_by_id(channel_id)
-            except KeyError:
-                self._failed_daily.discard(channel_id)
-                continue
-            if ch.active and await self.service.daily_is_due(ch):
-                await self._post_daily(channel_id)
-                retried += 1
-            else:
-                self._failed_daily.discard(channel_id)  # posted meanwhile, or a new day: the cron job takes over
-        if resent or repaired or retried:
-            log.info(
-                "maintenance: %d stranded post(s) sent, %d reaction event(s) repaired, %d daily post(s) retried",
-                resent,
-                repaired,
-                retried,
-                extra=_extra(ALL_CHANNELS, MAINTENANCE),
-            )
-
     # -- catch-up -------------------------------------------------------------------------------
     def request_catch_up(self, reason: str) -> None:
         """Post what is due and missing, reveal what is overdue; runs once more if asked again meanwhile."""
-        if self._sched is None or self._stopping:
+        if self._sched is None or self.runs.stopping:
             return
-        if self._catch_up is not None and not self._catch_up.done():
-            self._catch_up_again = True
-            return
-        self._catch_up = self.spawn(CATCH_UP, ALL_CHANNELS, self._catch_up_loop(reason))
-
-    async def _catch_up_loop(self, reason: str) -> None:
-        while True:
-            self._catch_up_again = False
-            posted, revealed = await self.service.catch_up()
-            boards = await self._weekly_catch_up()
-            log.info(
-                "catch-up (%s): %d daily question(s) posted, %d revealed, %d weekly board(s)",
-                reason,
-                posted,
-                revealed,
-                boards,
-                extra=_extra(ALL_CHANNELS, CATCH_UP),
-            )
-            if not self._catch_up_again or self._stopping:
-                return
-            reason = "asked again while running"
-
-    async def _weekly_catch_up(self) -> int:
-        """Post a weekly board whose Monday run was missed, if still within ``weekly_grace``.
-
-        Relies on ``post_weekly_board`` being idempotent per channel and week, like ``post_daily``.
-        """
-        board = getattr(self.service, "post_weekly_board", None)
-        if board is None:
-            return 0
-        now = self.service.now()
-        posted = 0
-        for ch in await self.service.active_channels():
-            spec = next((s for s in channel_jobs(ch) if s.kind == WEEKLY), None)
-            if spec is None:
-                continue
-            last = _previous_fire(spec, now)
-            if last is None or now - last > self.weekly_grace:
-                continue
-            if await board(ch.id):
-                posted += 1
-                log.info("weekly board posted late", extra=_extra(ch.ref.channel, spec.id))
-        return posted
+        self.sweeps.request_catch_up(reason)
 
     # -- APScheduler events ---------------------------------------------------------------------
     def _on_event(self, event: JobEvent) -> None:
@@ -468,15 +303,3 @@ class ChannelScheduler:
             log.warning("previous run still in progress; this run was skipped", extra=_extra(channel, jid))
         elif event.code == EVENT_JOB_ERROR:
             log.error("job raised %r", getattr(event, "exception", None), extra=_extra(channel, jid))
-
-
-def _previous_fire(spec: JobSpec, now: dt.datetime) -> dt.datetime | None:
-    """The latest fire time of ``spec`` at or before ``now`` (looked up from a week back)."""
-    probe = now - dt.timedelta(days=8)
-    last = None
-    for _ in range(16):
-        nxt = spec.trigger.get_next_fire_time(last, probe if last is None else now)
-        if nxt is None or nxt.astimezone(dt.UTC) > now:
-            return last
-        last = nxt
-    return last

@@ -43,7 +43,7 @@ class _HasSyllabus(Protocol):
 
 @runtime_checkable
 class CommandRunner(Protocol):
-    """What a command callback needs from the client (StudyBotClient is one); no import of the client."""
+    """What a command callback needs: the client's ``interactions`` (``Interactions`` is one); no import of it."""
 
     @property
     def service(self) -> _HasSyllabus: ...
@@ -57,11 +57,11 @@ class CommandRunner(Protocol):
     ) -> None: ...
 
 
-def _client(interaction: discord.Interaction[Any]) -> CommandRunner:
-    client = interaction.client
-    if not isinstance(client, CommandRunner):
-        raise TypeError("StudyBot commands need a client with run_command (StudyBotClient)")
-    return client
+def _runner(interaction: discord.Interaction[Any]) -> CommandRunner:
+    runner = getattr(interaction.client, "interactions", None)
+    if not isinstance(runner, CommandRunner):
+        raise TypeError("StudyBot commands need a client with interactions (StudyBotClient)")
+    return runner
 
 
 def scope_choices(syllabus: Syllabus, current: str, limit: int = 25) -> list[app_commands.Choice[str]]:
@@ -128,7 +128,7 @@ def _mention(member: discord.abc.User) -> str:
 def _team_named(action: str) -> Callable[..., Any]:
     @app_commands.describe(name="the team's name (letters, digits, spaces, - and _)")
     async def callback(interaction: discord.Interaction[Any], name: app_commands.Range[str, 1, 40]) -> None:
-        await _client(interaction).run_command(interaction, "/studybot", _args("team", action, name), parse_studybot)
+        await _runner(interaction).run_command(interaction, "/studybot", _args("team", action, name), parse_studybot)
 
     return callback
 
@@ -138,7 +138,7 @@ def _team_member(action: str) -> Callable[..., Any]:
     async def callback(
         interaction: discord.Interaction[Any], name: app_commands.Range[str, 1, 40], member: discord.User
     ) -> None:
-        await _client(interaction).run_command(
+        await _runner(interaction).run_command(
             interaction, "/studybot", _args("team", action, name, _mention(member)), parse_studybot
         )
 
@@ -167,13 +167,13 @@ def build_studybot_group(syllabus: Syllabus) -> app_commands.Group:
         time: app_commands.Range[str, 1, 20] | None = None,
         timezone: app_commands.Range[str, 1, 64] | None = None,
     ) -> None:
-        await _client(interaction).run_command(
+        await _runner(interaction).run_command(
             interaction, "/studybot", _args("subscribe", time, timezone), parse_studybot
         )
 
     @group.command(name="unsubscribe", description=subcommand("unsubscribe").summary)
     async def unsubscribe(interaction: discord.Interaction[Any]) -> None:
-        await _client(interaction).run_command(interaction, "/studybot", "unsubscribe", parse_studybot)
+        await _runner(interaction).run_command(interaction, "/studybot", "unsubscribe", parse_studybot)
 
     @group.command(name="settings", description=SETTINGS_SUMMARY)
     @app_commands.describe(
@@ -195,15 +195,15 @@ def build_studybot_group(syllabus: Syllabus) -> app_commands.Group:
             *(("tz", timezone) if timezone else ()),
             *(("reveal", reveal.value) if reveal else ()),
         )
-        await _client(interaction).run_command(interaction, "/studybot", text, parse_studybot)
+        await _runner(interaction).run_command(interaction, "/studybot", text, parse_studybot)
 
     @group.command(name="post-now", description=subcommand("post-now").summary)
     async def post_now(interaction: discord.Interaction[Any]) -> None:
-        await _client(interaction).run_command(interaction, "/studybot", "post-now", parse_studybot)
+        await _runner(interaction).run_command(interaction, "/studybot", "post-now", parse_studybot)
 
     @group.command(name="reveal-now", description=subcommand("reveal-now").summary)
     async def reveal_now(interaction: discord.Interaction[Any]) -> None:
-        await _client(interaction).run_command(interaction, "/studybot", "reveal-now", parse_studybot)
+        await _runner(interaction).run_command(interaction, "/studybot", "reveal-now", parse_studybot)
 
     @group.command(name="focus", description=subcommand("focus").summary)
     @app_commands.describe(topic="a topic, or off", weeks="for how many weeks (1-12, default 1)")
@@ -214,17 +214,17 @@ def build_studybot_group(syllabus: Syllabus) -> app_commands.Group:
         weeks: app_commands.Range[int, 1, 12] | None = None,
     ) -> None:
         text = "focus off" if topic.value == "off" else _args("focus", topic.value, weeks)
-        await _client(interaction).run_command(interaction, "/studybot", text, parse_studybot)
+        await _runner(interaction).run_command(interaction, "/studybot", text, parse_studybot)
 
     @group.command(name="help", description=subcommand("help").summary)
     async def help_(interaction: discord.Interaction[Any]) -> None:
-        await _client(interaction).run_command(interaction, "/studybot", "help", parse_studybot)
+        await _runner(interaction).run_command(interaction, "/studybot", "help", parse_studybot)
 
     team = app_commands.Group(name="team", description="Teams and their leads", parent=group)
 
     @team.command(name="list", description=subcommand("team list").summary)
     async def team_list(interaction: discord.Interaction[Any]) -> None:
-        await _client(interaction).run_command(interaction, "/studybot", "team list", parse_studybot)
+        await _runner(interaction).run_command(interaction, "/studybot", "team list", parse_studybot)
 
     for action in ("create", "delete"):
         team.add_command(
@@ -250,7 +250,7 @@ def build_plan_group() -> app_commands.Group:
     )
 
     async def run(interaction: discord.Interaction[Any], text: str) -> None:
-        await _client(interaction).run_command(interaction, "/plan", text)
+        await _runner(interaction).run_command(interaction, "/plan", text)
 
     @group.command(name="show", description="Your plan: reminder, exam date, pause and daily cap")
     async def show(interaction: discord.Interaction[Any]) -> None:
@@ -312,15 +312,15 @@ def build_commands(syllabus: Syllabus) -> list[app_commands.Command[Any, Any, No
         scope: app_commands.Range[str, 1, 200] | None = None,
         count: app_commands.Range[int, 1, 20] | None = None,
     ) -> None:
-        client = _client(interaction)
+        runner = _runner(interaction)
         # Autocomplete suggests but does not enforce: whatever arrives is checked by the core's parser.
-        await client.run_command(
-            interaction, "/drill", _args(scope, count), lambda t: parse_drill(t, client.service.syllabus)
+        await runner.run_command(
+            interaction, "/drill", _args(scope, count), lambda t: parse_drill(t, runner.service.syllabus)
         )
 
     @drill.autocomplete("scope")
     async def drill_scope(interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:
-        return scope_choices(_client(interaction).service.syllabus, current)
+        return scope_choices(_runner(interaction).service.syllabus, current)
 
     @app_commands.command(name="leaderboard", description=member_command("leaderboard").summary)
     @app_commands.describe(week="this, last, or a date YYYY-MM-DD in the week", topic="only one topic")
@@ -332,7 +332,7 @@ def build_commands(syllabus: Syllabus) -> list[app_commands.Command[Any, Any, No
         topic: app_commands.Choice[str] | None = None,
     ) -> None:
         text = _args(week, topic.value if topic else None)
-        await _client(interaction).run_command(interaction, "/leaderboard", text, parse_leaderboard)
+        await _runner(interaction).run_command(interaction, "/leaderboard", text, parse_leaderboard)
 
     @leaderboard.autocomplete("week")
     async def leaderboard_week(_interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:
@@ -351,12 +351,12 @@ def build_commands(syllabus: Syllabus) -> list[app_commands.Command[Any, Any, No
         topic: app_commands.Choice[str] | None = None,
     ) -> None:
         text = _args(team, topic.value if topic else None)
-        await _client(interaction).run_command(interaction, "/weakspots", text, parse_weakspots)
+        await _runner(interaction).run_command(interaction, "/weakspots", text, parse_weakspots)
 
     @app_commands.command(name="stats", description=member_command("stats").summary)
     @app_commands.guild_only()
     async def stats(interaction: discord.Interaction[Any]) -> None:
-        await _client(interaction).run_command(interaction, "/stats", "")
+        await _runner(interaction).run_command(interaction, "/stats", "")
 
     @app_commands.command(name="exam", description=member_command("exam").summary)
     @app_commands.describe(
@@ -371,7 +371,7 @@ def build_commands(syllabus: Syllabus) -> list[app_commands.Command[Any, Any, No
         minutes: app_commands.Range[int, 1, 240] | None = None,
         end: bool | None = None,
     ) -> None:
-        await _client(interaction).run_command(
+        await _runner(interaction).run_command(
             interaction, "/exam", "end" if end else _args(count, minutes), parse_exam
         )
 
@@ -379,7 +379,7 @@ def build_commands(syllabus: Syllabus) -> list[app_commands.Command[Any, Any, No
     @app_commands.describe(confirm="True to delete now; leave it out to see what is deleted")
     @app_commands.guild_only()
     async def forget_me(interaction: discord.Interaction[Any], confirm: bool | None = None) -> None:
-        await _client(interaction).run_command(
+        await _runner(interaction).run_command(
             interaction, "/studybot", "forget-me confirm" if confirm else "forget-me", parse_studybot
         )
 

@@ -91,11 +91,11 @@ async def test_one_leader_and_takeover_when_the_holder_dies(
         assert b.scheduler.running
         # the day goes on under b: the 09:00 question is posted once
         clock.set(BERLIN_0900_MONDAY + dt.timedelta(seconds=1))
-        await b.scheduler._daily_job(cid)
+        await b.scheduler.sweeps.daily_job(cid)
         # a wakes up: its renewal fails, it steps down and stops its scheduler
         await a.tick()
         assert not a.is_leader and not a.scheduler.running
-        await a.scheduler._daily_job(cid)  # even a stray run of the old scheduler posts nothing more
+        await a.scheduler.sweeps.daily_job(cid)  # even a stray run of the old scheduler posts nothing more
         assert len(questions(notifier)) == 1
     finally:
         for n in (a, b):

@@ -56,7 +56,7 @@ async def test_a_report_from_the_reveal_is_stored_once_listed_and_flags_the_item
     sent = await _send(world, opened, sam, kind=["wrong_key"], text="B is the documented default")
     assert sent.callback_types == [5] and sent.original is not None and sent.original.data["flags"] & EPHEMERAL
     assert text_of(sent.original.data) == f"Thanks — your report on {q.id} (wrong key) reaches the question's authors."
-    caplog.set_level("INFO", logger="adapters.discord.client")
+    caplog.set_level("INFO", logger="adapters.discord.interactions")
     await world.fake.replay(sent)  # the gateway delivers the same submission again (a RESUME replay)
     await wait_until(lambda: "handled without an answer" in caplog.text, what="the replay handled")
     assert len(await world.service.store.item_reports()) == 1

@@ -145,7 +145,7 @@ async def test_an_exam_result_has_one_button_per_missed_question_each_opening_it
 async def test_a_slow_store_still_answers_the_form_in_time_and_the_thanks_follows_by_direct_message(
     slack: SlackHarness, service: QuizService, fake: FakeSlack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("adapters.slack.app.REPORT_WAIT_SECONDS", 0.05)
+    monkeypatch.setattr("adapters.slack.actions.REPORT_WAIT_SECONDS", 0.05)
     real = service.report_problem
     store_free = asyncio.Event()  # the store answers only after Slack has had the form's answer
 
