@@ -11,7 +11,10 @@ import logging
 import zoneinfo
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 
+from bot.boards import Boards
+from bot.context import Asker, attach_chart
 from bot.core.answers import derive_answers
+from bot.core.charts import ChartImage
 from bot.core.clock import Clock
 from bot.core.commands import (
     STUDYBOT_USAGE,
@@ -23,7 +26,7 @@ from bot.core.commands import (
     parse_studybot,
 )
 from bot.core.feedback import ReportTarget
-from bot.core.messages import Invocation, QuestionPost, Reply, RevealOption, RevealPost, option_views
+from bot.core.messages import DrillCard, Invocation, QuestionPost, Reply, RevealOption, RevealPost, option_views
 from bot.core.model import LETTERS, Question, Syllabus
 from bot.core.ports import (
     ChannelInfo,
@@ -39,10 +42,11 @@ from bot.core.selection import choose_question, option_order, seed_for
 from bot.drills import Drills
 from bot.exams import MockExams
 from bot.feedback import ItemFeedback
-from bot.learning import LearningMixin
-from bot.plans import StudyPlans
+from bot.plans import PLAN_ALIASES, StudyPlans
+from bot.progress import READINESS_HORIZON_DAYS, Progress
 from bot.reactions import AnsweredCounts, ReactionIntake
 from bot.teams import TeamAdmin
+from bot.weakspots import WeakSpots
 
 __all__ = ["Invocation", "QuizService"]
 
@@ -71,7 +75,7 @@ def post_instant(day: dt.date, post_time: str, tz: str) -> dt.datetime:
     return local.astimezone(dt.UTC)
 
 
-class QuizService(LearningMixin):
+class QuizService:
     def __init__(
         self,
         store: Store,
@@ -97,7 +101,21 @@ class QuizService(LearningMixin):
         self.channel_listeners: list[Callable[[int], Awaitable[None]]] = []
         self._topic_title = {t.id: t.title for t in syllabus.topics}
         self.limiter = RateLimiter()  # commands and button presses per person
-        self.exams = MockExams(store, clock, syllabus, self.questions, who=self._who, review=self._review_now)
+        self.asker = Asker(store, clock)
+
+        def with_chart(reply: Reply, draw: Callable[[ChartRenderer], ChartImage]) -> Awaitable[Reply]:
+            return attach_chart(self.charts, reply, draw)  # the renderer of the moment (tests swap it)
+
+        self.boards = Boards(store, clock, syllabus, notifier, asker=self.asker, with_chart=with_chart)
+        self.weakspots = WeakSpots(
+            store, clock, syllabus, self.by_id, asker=self.asker, is_admin=self._is_admin, with_chart=with_chart
+        )
+        self.progress = Progress(
+            store, clock, syllabus, asker=self.asker, streaks=self.boards.streaks, with_chart=with_chart
+        )
+        self.exams = MockExams(
+            store, clock, syllabus, self.questions, who=self.asker.who, review=self.progress.review_now
+        )
         self.teams = TeamAdmin(store, clock, syllabus, audit=self._audit)
         self.drills = Drills(
             store,
@@ -105,10 +123,10 @@ class QuizService(LearningMixin):
             syllabus,
             self.questions,
             self.exams,
-            who=self._who,
+            who=self.asker.who,
             limited=self._limited,
-            review=self._review,
-            local_day=self._local_day,
+            review=self.progress.review,
+            local_day=self.asker.local_day,
         )
         self.plans = StudyPlans(
             store,
@@ -116,10 +134,10 @@ class QuizService(LearningMixin):
             syllabus,
             self.questions,
             notifier,
-            who=self._who,
+            who=self.asker.who,
             start_reviews=lambda inv: self.drills.command(inv, ""),
         )
-        self.feedback = ItemFeedback(store, clock, self.by_id, who=self._who, limited=self._limited)
+        self.feedback = ItemFeedback(store, clock, self.by_id, who=self.asker.who, limited=self._limited)
         self.answered_counts = AnsweredCounts(
             store,
             clock,
@@ -140,12 +158,55 @@ class QuizService(LearningMixin):
         try:
             if name == "studybot":
                 return await self._studybot(inv, text)
-            replies = await self._learning_command(inv, name, text)
-            if replies is None:
-                raise UsageError(f"Unknown command /{name}. Try /studybot help.")
-            return replies
+            return await self._feature_command(inv, name, text)
         except UsageError as exc:
             return [Reply(str(exc), private=True)]
+
+    async def _feature_command(self, inv: Invocation, name: str, text: str) -> list[Reply]:
+        first = text.split()[0].lower() if text.split() else ""
+        if name == "plan" or first in PLAN_ALIASES.get(name, ()):
+            return await self.plans.command(inv, text)
+        features = {
+            "drill": self.drills.command,
+            "leaderboard": self.boards.command,
+            "weakspots": self.weakspots.command,
+            "stats": self.progress.command,
+            "exam": self.exams.command,
+        }
+        if name not in features:
+            raise UsageError(f"Unknown command /{name}. Try /studybot help.")
+        return await features[name](inv, text)
+
+    # -- buttons, boards, reports and plans: delegates to the feature modules ------------------------
+    async def press_button(self, inv: Invocation, value: str) -> list[Reply]:
+        """A drill or mock-exam button: ``drill:<id>:<seq>:<letter>``. Repeats and stale buttons change nothing."""
+        if value.startswith("review:"):  # a review reminder's "Start my reviews"
+            return await self.plans.press(inv, value)
+        return await self.drills.press(inv, value)
+
+    async def current_card(self, inv: Invocation) -> DrillCard | None:
+        """The drill or mock-exam question the person has open, to show it again (see ``Drills.current_card``)."""
+        return await self.drills.current_card(inv)
+
+    async def send_plan_messages(self) -> int:
+        """Review reminders and weekly summaries due now, by direct message (the scheduler's minute sweep)."""
+        return await self.plans.send_due()
+
+    async def leaderboard_reply(self, ws: int, team_id: int, week: str, topic: str | None, *, private: bool) -> Reply:
+        """One team's board for ``week`` ("this", "last" or an ISO date), optionally of one topic."""
+        return await self.boards.reply(ws, team_id, week, topic, private=private)
+
+    async def post_weekly_board(self, channel_id: int) -> bool:
+        """Post last week's board in the channel once (Monday morning); False if already posted."""
+        return await self.boards.post_weekly(channel_id)
+
+    async def weakspots_reply(self, team_id: int, topic: str | None = None) -> Reply:
+        """A team's weak-spot report: the whole syllabus by topic and subtopic, or one ``topic`` by objective."""
+        return await self.weakspots.reply(team_id, topic)
+
+    async def stats_reply(self, ws: int, person: int, horizon_days: int = READINESS_HORIZON_DAYS) -> Reply:
+        """A person's /stats: accuracy and readiness per topic, streak, reviews due."""
+        return await self.progress.reply(ws, person, horizon_days)
 
     async def report_problem(self, inv: Invocation, target: str, kind: str, text: str, delivery_id: str) -> Reply:
         """A "Report a problem" form sent: ``target`` is the button's value (``report:<source>:<id>:<version>``),
@@ -343,7 +404,7 @@ class QuizService(LearningMixin):
                 return None
             slot = 1 + max(p.slot for p in posts if p.local_date == day)
         focus = ch.focus_topic if ch.focus_topic and ch.focus_until and ch.focus_until > now else None
-        team_stats = await self._team_stats(ch)
+        team_stats = await self.weakspots.team_stats(ch)
         seed = seed_for(ch.ref.platform, ch.ref.workspace, ch.ref.channel, day.isoformat(), slot)
         choice = choose_question(
             self.syllabus,
@@ -510,7 +571,7 @@ class QuizService(LearningMixin):
         # answers are stored by canonical option, so analytics survive the per-post shuffle
         canonical = {int(pid): post.option_order[opt] for pid, opt in shown_answers.items()}
         await self.store.save_daily_answers(post, ch, canonical, q.answer_index, now)
-        await self._after_daily_answers(post, ch, canonical, q, now)
+        await self.progress.after_daily_answers(post, ch, canonical, q, now)
         if not await self.store.claim_reveal(post.id, now):
             return None
         message = await self.render_reveal(post, q)
