@@ -10,20 +10,20 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import zoneinfo
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING
 
-from bot.core import boards
+from bot.core import boards, present
 from bot.core import charts as chartdata
 from bot.core.commands import parse_leaderboard
 from bot.core.learning import daily_streak, week_bounds
-from bot.core.messages import Invocation, Reply
+from bot.core.messages import ChannelRef, Invocation, Message, Reply
 
 if TYPE_CHECKING:
     from bot.context import Asker, ChartAttacher
     from bot.core.clock import Clock
     from bot.core.model import Syllabus
-    from bot.core.ports import Notifier, Store
+    from bot.core.ports import Store
 
 __all__ = ["STREAK_EPOCH", "Boards"]
 
@@ -33,22 +33,23 @@ STREAK_EPOCH = dt.date(1970, 1, 2)  # no answer is older; keeps the streak windo
 
 
 class Boards:
-    """The weekly leaderboard; ``asker`` and ``with_chart`` are the service's."""
+    """The weekly leaderboard; ``asker``, ``with_chart`` and ``post`` (its notifier's, read at each post) are the
+    service's."""
 
     def __init__(
         self,
         store: Store,
         clock: Clock,
         syllabus: Syllabus,
-        notifier: Notifier,
         *,
         asker: Asker,
         with_chart: ChartAttacher,
+        post: Callable[[ChannelRef, Message], Awaitable[str]],
     ) -> None:
         self.store = store
         self.clock = clock
         self.syllabus = syllabus
-        self.notifier = notifier
+        self._post = post
         self._asker = asker
         self._with_chart = with_chart
 
@@ -75,14 +76,9 @@ class Boards:
         _tid, team_name, tz, _ = await self.store.team_info(team_id)
         now = self.clock.now()
         start, end, monday = week_bounds(now, tz, week)
-        label = {"this": "this week", "last": "last week"}.get(week, "week")
-        title = f"Leaderboard · {team_name} · {label} (from Monday {monday:%Y-%m-%d}, {tz})" + (
-            f" · Topic {topic}" if topic else ""
-        )
+        asked = boards.BoardWeek(team_name, week, monday, tz, topic)
         if start > now:
-            return Reply(
-                f"The week from Monday {monday:%Y-%m-%d} has not started yet; try /leaderboard this.", private=private
-            )
+            return present.board_not_started(asked, private=private)
         rows = await self.store.first_attempts(ws, start, end)
         topics = [topic] if topic else [t.id for t in self.syllabus.topics]
         people = sorted({pid for tid, pid, t, _n, _c in rows if tid == team_id and t in topics})
@@ -90,20 +86,18 @@ class Boards:
         last_day = min(now, end - dt.timedelta(seconds=1)).astimezone(zoneinfo.ZoneInfo(tz)).date()
         streaks = await self.streaks(people, tz, last_day)
         board = boards.leaderboard(
-            rows, team_id, topics, names=names, streaks=streaks, team_names=await self.store.team_names(ws)
+            rows, team_id, topics, names=names, streaks=streaks, team_names=await self.store.team_names(ws), week=asked
         )
+        reply = present.board_reply(board, private=private)
         if board.empty:
-            return Reply(
-                f"{title}: no answers in that week" + (f" on topic {topic}." if topic else "."), private=private
-            )
+            return reply
         chart = chartdata.weekly_board(
-            title,
+            reply.title,
             topics,
             [(m.name, {t: m.by_topic.get(t, boards.Tally()).right for t in topics}) for m in board.members],
             [(name, {t: (v.right, v.attempted) for t, v in per.items()}) for _tid, name, per in board.teams_by_topic],
         )
-        tables = boards.board_tables(board)
-        return await self._with_chart(Reply("", private=private, tables=tables, title=title), lambda r: r.board(chart))
+        return await self._with_chart(reply, lambda r: r.board(chart))
 
     async def post_weekly(self, channel_id: int) -> bool:
         """Post last week's board in the channel once (Monday morning); False if already posted."""
@@ -119,7 +113,7 @@ class Boards:
             log.info("no answers last week; no board posted", extra={"channel": ch.ref.channel})
             return False  # a quiet week posts nothing (the claim stays, so it is not retried)
         try:
-            await self.notifier.post(ch.ref, reply)
+            await self._post(ch.ref, reply)
         except Exception:
             await self.store.release_weekly_board(ch.id, monday)
             raise

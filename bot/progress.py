@@ -14,11 +14,13 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from bot.core import charts as chartdata
+from bot.core import present
 from bot.core.commands import parse_stats
 from bot.core.learning import TOPIC_WEIGHTS, readiness, week_bounds
-from bot.core.messages import Invocation, Reply, Table
+from bot.core.messages import Invocation, Reply
 from bot.core.model import Question
-from bot.core.review import GUESS_RATE, card_is_due, next_card, objective_readiness
+from bot.core.progress import stats_card
+from bot.core.review import card_is_due, next_card, objective_readiness
 
 if TYPE_CHECKING:
     from bot.context import Asker, ChartAttacher
@@ -32,14 +34,6 @@ READINESS_HORIZON_DAYS = 7  # readiness predicts a week ahead unless an exam dat
 PROGRESS_WEEKS = 6  # weeks of accuracy in the /stats chart
 
 Streaks = Callable[[Sequence[int], str, dt.date], Awaitable[dict[int, int]]]
-
-
-def _pct(c: int, n: int) -> str:
-    return f"{100 * c / n:.0f}%" if n else "–"
-
-
-def _short(text: str, n: int = 60) -> str:
-    return text if len(text) <= n else text[: n - 1] + "…"
 
 
 class Progress:
@@ -98,11 +92,6 @@ class Progress:
         """Accuracy and readiness per topic, the daily streak, reviews due, and the progress chart."""
         now = self.clock.now()
         per_obj = {o: (c, n) for o, c, n in await self.store.person_objective_stats(person)}
-        topic_rows = []
-        for t in self.syllabus.topics:
-            c = sum(v[0] for o, v in per_obj.items() if o.split(".")[0] == t.id)
-            n = sum(v[1] for o, v in per_obj.items() if o.split(".")[0] == t.id)
-            topic_rows.append((t.id, _short(t.title, 70), f"{c}/{n}", _pct(c, n)))
         cards = await self.store.person_cards(person)
         due = sum(1 for _q, _c, d in cards if d <= now)
         next_due = min((d for _q, _c, d in cards if d > now), default=None)
@@ -116,28 +105,24 @@ class Progress:
         team = await self.store.person_team(ws, person)
         tz = (await self.store.team_info(team[0]))[2] if team else "UTC"
         streak = (await self._streaks([person], tz, now.astimezone(zoneinfo.ZoneInfo(tz)).date())).get(person, 0)
-        rows = tuple((*r, f"{100 * per_topic.get(r[0], GUESS_RATE):.0f}%") for r in topic_rows)
-        reviews = f"reviews due: {due}" + (
-            f" (next {next_due.astimezone(zoneinfo.ZoneInfo(tz)):%a %Y-%m-%d})" if not due and next_due else ""
+        zone = zoneinfo.ZoneInfo(tz)
+        card = stats_card(
+            self.syllabus,
+            per_obj,
+            per_topic,
+            overall,
+            streak=streak,
+            due=due,
+            next_due=next_due.astimezone(zone).date() if next_due else None,
+            horizon_days=horizon_days,
         )
-        text = (
-            f"Daily streak: {streak} day(s) · {reviews} · exam readiness: {100 * overall:.0f}%\n"
-            f"Readiness: predicted chance of a right answer in {horizon_days} days, per objective from your record and "
-            "FSRS memory (25% if unseen); topics weighted 14/30/18/16/22%."
-        )
-        reply = Reply(
-            text,
-            private=True,
-            title="Your StudyBot stats",
-            tables=(Table("By topic", ("Topic", "", "Right", "Accuracy", "Readiness"), rows),),
-        )
+        reply = present.stats_reply(card)
         if not answers:
             return reply
-        zone = zoneinfo.ZoneInfo(tz)
         this_monday = week_bounds(now, tz)[2]
         mondays = [this_monday - dt.timedelta(weeks=k) for k in range(PROGRESS_WEEKS - 1, -1, -1)]
         chart = chartdata.progress(
-            f"Your progress · last {PROGRESS_WEEKS} weeks ({tz})",
+            present.progress_title(PROGRESS_WEEKS, tz),
             mondays,
             [(o.split(".")[0], at.astimezone(zone).date(), ok) for o, at, ok in answers],
             per_topic,

@@ -106,7 +106,14 @@ class QuizService:
         def with_chart(reply: Reply, draw: Callable[[ChartRenderer], ChartImage]) -> Awaitable[Reply]:
             return attach_chart(self.charts, reply, draw)  # the renderer of the moment (tests swap it)
 
-        self.boards = Boards(store, clock, syllabus, notifier, asker=self.asker, with_chart=with_chart)
+        self.boards = Boards(
+            store,
+            clock,
+            syllabus,
+            asker=self.asker,
+            with_chart=with_chart,
+            post=lambda ref, message: self.notifier.post(ref, message),  # the notifier of the moment
+        )
         self.weakspots = WeakSpots(
             store, clock, syllabus, self.by_id, asker=self.asker, is_admin=self._is_admin, with_chart=with_chart
         )

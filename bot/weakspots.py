@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 from bot.core import charts as chartdata
-from bot.core import weakspots
+from bot.core import present, weakspots
 from bot.core.commands import parse_weakspots
 from bot.core.learning import MIN_ANSWERS_FOR_RANKING
 from bot.core.messages import Invocation, Reply
@@ -97,7 +97,7 @@ class WeakSpots:
                 misconception[obj] = self.by_id[qid].options[option]
         members = await self.store.team_member_topic_stats(team_id)
         names = await self.store.person_names(sorted({m[0] for m in members}))
-        tables = weakspots.weakspot_tables(
+        report = weakspots.weakspot_report(
             self.syllabus,
             stats,
             recent,
@@ -107,18 +107,18 @@ class WeakSpots:
             member_topics=members,
             names=names,
         )
-        scope = f" · Topic {topic}" if topic else ""
-        if tables is None:
-            return Reply(
-                f"Weak spots · {team_name}{scope}: no answers yet. The report fills in as the team answers daily "
-                "questions and drills.",
-                private=True,
-            )
-        title = f"Weak spots · {team_name}{scope}"
+        reply = present.weakspots_reply(team_name, topic, report)
+        if report is None:
+            return reply
         heatmap = chartdata.weakspot_heatmap(
-            title, self.syllabus, stats, recent, before, min_answers=MIN_ANSWERS_FOR_RANKING, topic=topic
+            present.weakspots_title(team_name, topic),
+            self.syllabus,
+            stats,
+            recent,
+            before,
+            min_answers=MIN_ANSWERS_FOR_RANKING,
+            topic=topic,
         )
-        reply = Reply("", private=True, title=f"{title} (visible to leads and admins only)", tables=tables)
         return await self._with_chart(reply, lambda r: r.heatmap(heatmap))
 
     async def team_stats(self, ch: ChannelInfo) -> dict[str, tuple[int, int]] | None:
