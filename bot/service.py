@@ -8,37 +8,19 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import zoneinfo
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 
 from bot.boards import Boards
+from bot.channeladmin import ChannelAdmin
 from bot.context import Asker, attach_chart
-from bot.core.answers import derive_answers
 from bot.core.charts import ChartImage
 from bot.core.clock import Clock
-from bot.core.commands import (
-    STUDYBOT_USAGE,
-    Focus,
-    ForgetMe,
-    StudybotCommand,
-    TeamCommand,
-    UsageError,
-    parse_studybot,
-)
-from bot.core.feedback import ReportTarget
-from bot.core.messages import DrillCard, Invocation, QuestionPost, Reply, RevealOption, RevealPost, option_views
-from bot.core.model import LETTERS, Question, Syllabus
-from bot.core.ports import (
-    ChannelInfo,
-    ChartRenderer,
-    Notifier,
-    PlatformError,
-    PlatformUnavailable,
-    PostInfo,
-    Store,
-)
+from bot.core.commands import UsageError
+from bot.core.messages import DrillCard, Invocation, QuestionPost, Reply, RevealPost
+from bot.core.model import Question, Syllabus
+from bot.core.ports import ChannelInfo, ChartRenderer, Notifier, PostInfo, Store
 from bot.core.ratelimit import RateLimiter
-from bot.core.selection import choose_question, option_order, seed_for
+from bot.daily import DailyQuestions, local_date, post_instant
 from bot.drills import Drills
 from bot.exams import MockExams
 from bot.feedback import ItemFeedback
@@ -48,34 +30,16 @@ from bot.reactions import AnsweredCounts, ReactionIntake
 from bot.teams import TeamAdmin
 from bot.weakspots import WeakSpots
 
-__all__ = ["Invocation", "QuizService"]
+__all__ = ["Invocation", "QuizService", "local_date", "post_instant"]
 
 log = logging.getLogger(__name__)
 
-DEFAULT_POST_TIME, DEFAULT_TZ = "09:00", "UTC"  # a new channel's schedule unless the admin says otherwise
-
-REASON_TEXT = {
-    "coverage": "an objective this channel has not had in this round (each of the 105 comes up once before any repeats)",
-    "weak-spot": "a team weak spot",
-    "focus": "the channel's focus topic",
-    "manual": "posted on request",
-}
-
-
-def local_date(now: dt.datetime, tz: str) -> dt.date:
-    return now.astimezone(zoneinfo.ZoneInfo(tz)).date()
-
-
-def post_instant(day: dt.date, post_time: str, tz: str) -> dt.datetime:
-    """The UTC instant of ``post_time`` on local ``day`` (a time skipped by DST moves forward)."""
-    hh, mm = (int(x) for x in post_time.split(":"))
-    zone = zoneinfo.ZoneInfo(tz)
-    local = dt.datetime(day.year, day.month, day.day, hh, mm, tzinfo=zone)
-    # normalise non-existent local times (spring forward): round-trip through UTC
-    return local.astimezone(dt.UTC)
-
 
 class QuizService:
+    """The one facade adapters and the scheduler see; each feature is a module of its own (``self.daily``,
+    ``self.admin``, ``self.drills``, ``self.exams``, ``self.boards``, ``self.weakspots``, ``self.progress``,
+    ``self.plans``, ``self.teams``, ``self.feedback``, ``self.reactions``), and these methods delegate to them."""
+
     def __init__(
         self,
         store: Store,
@@ -96,10 +60,8 @@ class QuizService:
         self.notifier = notifier
         self.clock = clock
         self.admins = admins
-        self._objective_text = {o.id: o.text for o in syllabus.objectives()}
         # called with a channel id whenever a channel's schedule may have changed (the scheduler listens)
         self.channel_listeners: list[Callable[[int], Awaitable[None]]] = []
-        self._topic_title = {t.id: t.title for t in syllabus.topics}
         self.limiter = RateLimiter()  # commands and button presses per person
         self.asker = Asker(store, clock)
 
@@ -123,7 +85,9 @@ class QuizService:
         self.exams = MockExams(
             store, clock, syllabus, self.questions, who=self.asker.who, review=self.progress.review_now
         )
-        self.teams = TeamAdmin(store, clock, syllabus, audit=self._audit)
+        self.teams = TeamAdmin(
+            store, clock, syllabus, audit=lambda ws, inv, action, detail: self.admin.audit(ws, inv, action, detail)
+        )
         self.drills = Drills(
             store,
             clock,
@@ -155,6 +119,19 @@ class QuizService:
             ),
         )
         self.reactions = ReactionIntake(store, clock, notifier, self.answered_counts)
+        self.daily = DailyQuestions(
+            store,
+            clock,
+            syllabus,
+            self.questions,
+            notifier=lambda: self.notifier,  # the notifier of the moment (tests swap it)
+            team_stats=self.weakspots.team_stats,
+            after_answers=self.progress.after_daily_answers,
+            reconcile=lambda: self.reconcile_open_posts(),
+        )
+        self.admin = ChannelAdmin(
+            store, clock, self.daily, self.teams, is_admin=self._is_admin, listeners=self.channel_listeners
+        )
 
     # -- commands -------------------------------------------------------------------------------
     async def handle_command(self, inv: Invocation, command: str, text: str) -> list[Reply]:
@@ -164,7 +141,7 @@ class QuizService:
             return [limited]
         try:
             if name == "studybot":
-                return await self._studybot(inv, text)
+                return await self.admin.command(inv, text)
             return await self._feature_command(inv, name, text)
         except UsageError as exc:
             return [Reply(str(exc), private=True)]
@@ -233,233 +210,6 @@ class QuizService:
     def _is_admin(self, inv: Invocation) -> bool:
         return inv.is_admin or inv.user in self.admins or f"{inv.platform}:{inv.user}" in self.admins
 
-    async def _studybot(self, inv: Invocation, text: str) -> list[Reply]:
-        cmd = parse_studybot(text)
-        if isinstance(cmd, StudybotCommand) and cmd.action == "help":
-            return [Reply(STUDYBOT_USAGE, private=True)]
-        if isinstance(cmd, ForgetMe):
-            return await self.teams.forget(inv, cmd)
-        if not self._is_admin(inv) and not (
-            isinstance(cmd, StudybotCommand)
-            and cmd.action == "settings"
-            and cmd.time is None
-            and cmd.tz is None
-            and cmd.reveal_minutes is None
-        ):
-            return [Reply("Only workspace admins (or configured StudyBot admins) can do that.", private=True)]
-        ws = await self.store.ensure_workspace(inv.platform, inv.workspace, inv.workspace_name)
-        if isinstance(cmd, Focus):
-            return await self.teams.focus(inv, cmd, ws)
-        if isinstance(cmd, TeamCommand):
-            return await self.teams.team(inv, cmd, ws)
-        now = self.clock.now()
-        if cmd.action == "subscribe":
-            before = await self.store.get_channel(ws, inv.channel)
-            # a time or zone left out keeps the channel's own (a new channel: 09:00 UTC)
-            time = cmd.time or (before.post_time if before is not None else DEFAULT_POST_TIME)
-            tz = cmd.tz or (before.tz if before is not None else DEFAULT_TZ)
-            cmd = StudybotCommand("subscribe", time=time, tz=tz)
-            if before is not None and before.active and before.post_time == cmd.time and before.tz == cmd.tz:
-                nxt = await self.next_daily_at(before, now)
-                return [
-                    Reply(
-                        f"Already subscribed at {before.post_time} {before.tz}; nothing changed. "
-                        f"Next question: {_fmt_local(nxt, before.tz)}.",
-                        private=True,
-                    )
-                ]
-            ch = await self.store.subscribe_channel(ws, inv.channel, inv.channel_name, tz, time, now)
-            await self._audit(ws, inv, "subscribe", f"channel={inv.channel} time={cmd.time} tz={cmd.tz}")
-            await self._channel_changed(ch.id)
-            nxt = await self.next_daily_at(ch, now)
-            verb = "Schedule changed" if before is not None and before.active else "Subscribed"
-            return [
-                Reply(
-                    f"{verb}: a daily ML-PRO question at {ch.post_time} {ch.tz}, revealed "
-                    f"{_duration(ch.reveal_minutes)} later. Next question: {_fmt_local(nxt, ch.tz)}.",
-                    private=False,
-                )
-            ]
-        channel = await self.store.get_channel(ws, inv.channel)
-        if channel is None or (not channel.active and cmd.action != "settings"):
-            return [Reply("This channel is not subscribed. Use /studybot subscribe [HH:MM] [Area/City].", private=True)]
-        if cmd.action == "unsubscribe":
-            await self.store.update_channel(channel.id, now, active=False)
-            await self._audit(ws, inv, "unsubscribe", f"channel={inv.channel}")
-            await self._channel_changed(channel.id)
-            return [Reply("Unsubscribed: no more daily questions here. Past answers are kept.", private=False)]
-        if cmd.action == "settings":
-            changes: dict[str, object] = {}
-            if cmd.time is not None and cmd.time != channel.post_time:
-                changes["post_time"] = cmd.time
-            if cmd.tz is not None and cmd.tz != channel.tz:
-                changes["tz"] = cmd.tz
-            if cmd.reveal_minutes is not None and cmd.reveal_minutes != channel.reveal_minutes:
-                changes["reveal_minutes"] = cmd.reveal_minutes
-            asked = cmd.time is not None or cmd.tz is not None or cmd.reveal_minutes is not None
-            if changes:
-                channel = await self.store.update_channel(channel.id, now, **changes)
-                if "tz" in changes and channel.team_id is not None:
-                    await self.store.set_team_tz(channel.team_id, channel.tz)
-                await self._audit(ws, inv, "settings", " ".join(f"{k}={v}" for k, v in changes.items()))
-                await self._channel_changed(channel.id)
-            head = (
-                "Changed: "
-                + ", ".join(f"{_SETTING_NAMES[k]} {_setting_value(k, v)}" for k, v in changes.items())
-                + ".\n"
-                if changes
-                else "Already set that way; nothing changed.\n"
-                if asked
-                else ""
-            )
-            return [Reply(head + await self._settings_text(channel, now), private=True)]
-        if cmd.action == "post-now":
-            post = await self.post_daily(channel.id, manual=True)
-            await self._audit(ws, inv, "post-now", f"channel={inv.channel} post={post.id if post else None}")
-            if post is None:
-                return [Reply("Could not post a question here; see the bot's log.", private=True)]
-            return [Reply(f"Posted question {post.question_id} (objective {post.objective_id}).", private=True)]
-        if cmd.action == "reveal-now":
-            open_posts = await self.store.open_posts(channel.id)
-            if not open_posts:
-                return [Reply("There is no open question in this channel.", private=True)]
-            for p in open_posts:
-                await self.reveal(p.id)
-            await self._audit(ws, inv, "reveal-now", f"channel={inv.channel} posts={[p.id for p in open_posts]}")
-            return [Reply(f"Revealed {len(open_posts)} question(s).", private=True)]
-        raise UsageError(STUDYBOT_USAGE)
-
-    async def _channel_changed(self, channel_id: int) -> None:
-        for listener in self.channel_listeners:
-            try:
-                await listener(channel_id)
-            except Exception:
-                log.exception("channel listener failed", extra={"channel_id": channel_id})
-
-    async def _audit(self, ws: int, inv: Invocation, action: str, detail: str) -> None:
-        await self.store.audit(ws, f"{inv.platform}:{inv.user}", inv.user_name, action, detail, self.clock.now())
-
-    async def _settings_text(self, ch: ChannelInfo, now: dt.datetime) -> str:
-        status = "subscribed" if ch.active else "not subscribed"
-        lines = [
-            f"Channel settings ({status}):",
-            f"  post time   {ch.post_time} {ch.tz}",
-            f"  reveal      {_duration(ch.reveal_minutes)} after posting",
-        ]
-        if ch.focus_topic and ch.focus_until and ch.focus_until > now:
-            lines.append(f"  focus       topic {ch.focus_topic} until {_fmt_local(ch.focus_until, ch.tz)}")
-        if ch.active:
-            lines.append(f"  next post   {_fmt_local(await self.next_daily_at(ch, now), ch.tz)}")
-        reminded = sum(
-            1
-            for p in await self.store.messaged_plans()
-            if (p.platform, p.workspace) == (ch.ref.platform, ch.ref.workspace) and p.remind_time
-        )
-        lines.append(f"  study plans {reminded} people here get review reminders (counts only; plans are personal)")
-        return "\n".join(lines)
-
-    # -- schedule arithmetic ---------------------------------------------------------------------
-    def next_post_at(self, ch: ChannelInfo, now: dt.datetime) -> dt.datetime:
-        """The next instant (>= now) the channel's daily question is due."""
-        day = local_date(now, ch.tz)
-        for offset in range(3):
-            at = post_instant(day + dt.timedelta(days=offset), ch.post_time, ch.tz)
-            if at >= now:
-                return at
-        raise AssertionError("unreachable")
-
-    async def daily_is_due(self, ch: ChannelInfo, now: dt.datetime | None = None) -> bool:
-        """True if today's (local) daily question is due and has not been posted."""
-        now = now or self.clock.now()
-        day = local_date(now, ch.tz)
-        due_at = post_instant(day, ch.post_time, ch.tz)
-        if now < due_at:
-            return False
-        if ch.scheduled_since is not None and due_at < ch.scheduled_since:
-            return False  # subscribed (or rescheduled) after today's time: the first question is tomorrow
-        posts = await self.store.channel_posts(ch.id)
-        return not any(p.local_date == day and p.slot == 0 for p in posts)
-
-    async def next_daily_at(self, ch: ChannelInfo, now: dt.datetime) -> dt.datetime:
-        """When the next daily question will really be posted: today's time unless today's question
-        exists already (posts are unique per local date) or the channel was scheduled after it."""
-        posted = {p.local_date for p in await self.store.channel_posts(ch.id) if p.slot == 0}
-        day = local_date(now, ch.tz)
-        for offset in range(3):
-            d = day + dt.timedelta(days=offset)
-            at = post_instant(d, ch.post_time, ch.tz)
-            if d in posted or (ch.scheduled_since is not None and at < ch.scheduled_since):
-                continue
-            return max(at, now)  # a question due but not yet sent goes out at the next minute's sweep
-        return post_instant(day + dt.timedelta(days=3), ch.post_time, ch.tz)
-
-    # -- posting --------------------------------------------------------------------------------
-    async def post_daily(self, channel_id: int, *, manual: bool = False) -> PostInfo | None:
-        """Post the channel's question for today (local date), at most once per day.
-
-        With ``manual`` (``/studybot post-now``), today's daily question is posted if missing,
-        otherwise a bonus question is posted in the next free slot. Returns the post, or None if
-        there was nothing to do (already posted) or the platform refused.
-        """
-        ch = await self.store.channel_by_id(channel_id)
-        now = self.clock.now()
-        day = local_date(now, ch.tz)
-        posts = await self.store.channel_posts(ch.id)
-        slot = 0
-        if any(p.local_date == day and p.slot == 0 for p in posts):
-            if not manual:
-                return None
-            slot = 1 + max(p.slot for p in posts if p.local_date == day)
-        focus = ch.focus_topic if ch.focus_topic and ch.focus_until and ch.focus_until > now else None
-        team_stats = await self.weakspots.team_stats(ch)
-        seed = seed_for(ch.ref.platform, ch.ref.workspace, ch.ref.channel, day.isoformat(), slot)
-        choice = choose_question(
-            self.syllabus,
-            self.questions,
-            [p.question_id for p in posts if p.status != "failed"],
-            seed,
-            team_stats=team_stats,
-            focus_topic=focus,
-        )
-        q = choice.question
-        order = option_order(q, seed, self._avoid_key_letter(posts))
-        reveal_at = now + dt.timedelta(minutes=ch.reveal_minutes)
-        post = await self.store.reserve_post(
-            ch.id,
-            day,
-            slot,
-            q.id,
-            q.objective_id,
-            order,
-            "manual" if manual and choice.reason == "coverage" else choice.reason,
-            choice.detail,
-            reveal_at,
-            now,
-        )
-        if post is None:  # another process or a retry got there first
-            log.info("daily post already exists", extra={"channel": ch.ref.channel, "date": day.isoformat()})
-            return None
-        return await self._send_post(ch, post, q)
-
-    async def _send_post(self, ch: ChannelInfo, post: PostInfo, q: Question) -> PostInfo | None:
-        message = self.render_question(ch, post, q)
-        try:
-            ref = await self.notifier.post(ch.ref, message)
-        except PlatformUnavailable as exc:
-            log.warning("%s; the post is left for a process that serves it", exc, extra={"channel": ch.ref.channel})
-            await self.store.release_reservation(post.id)
-            return None
-        except PlatformError as exc:
-            log.warning("platform refused the daily post: %s", exc, extra={"channel": ch.ref.channel})
-            await self.store.mark_failed(post.id)
-            return None
-        await self.store.mark_posted(post.id, ref, self.clock.now())
-        try:
-            await self.notifier.add_option_reactions(ch.ref, ref, len(message.options))
-        except PlatformError as exc:
-            log.warning("could not add option reactions: %s", exc, extra={"channel": ch.ref.channel})
-        return await self.store.get_post(post.id)
-
     # -- the facade's reads for adapters and the scheduler (they never touch the store or the clock) --
     def now(self) -> dt.datetime:
         """The service's clock (a ManualClock in tests, so adapters and the scheduler share its time)."""
@@ -480,41 +230,6 @@ class QuizService:
     async def prune_deliveries(self, keep: dt.timedelta = dt.timedelta(days=2)) -> int:
         """Forget handled delivery ids older than ``keep`` (platforms stop retrying within minutes)."""
         return await self.store.prune_deliveries(self.clock.now() - keep)
-
-    async def resume_reserved(self, older_than: dt.timedelta = dt.timedelta(minutes=2)) -> int:
-        """Send posts that were reserved but never sent (the process died in between)."""
-        now = self.clock.now()
-        sent = 0
-        for ch in await self.store.active_channels():
-            for p in await self.store.channel_posts(ch.id):
-                if p.status == "reserved" and now - p.created_at >= older_than and p.question_id in self.by_id:
-                    if await self._send_post(ch, p, self.by_id[p.question_id]):
-                        sent += 1
-        return sent
-
-    def _avoid_key_letter(self, posts: Sequence[PostInfo]) -> str | None:
-        """If the last three posts showed the key under one letter, avoid it (check B-02)."""
-        shown = []
-        for p in posts[-3:]:
-            q = self.by_id.get(p.question_id)
-            if q is None or len(p.option_order) != 4:
-                return None
-            shown.append(LETTERS[p.option_order.index(q.answer_index)])
-        return shown[0] if len(shown) == 3 and len(set(shown)) == 1 else None
-
-    def render_question(self, ch: ChannelInfo, post: PostInfo, q: Question) -> QuestionPost:
-        opts = option_views(q, post.option_order)
-        topic_id = q.topic_id
-        return QuestionPost(
-            post_id=post.id,
-            topic=f"Topic {topic_id}: {self._topic_title.get(topic_id, '')}",
-            objective_id=q.objective_id,
-            stem=q.stem,
-            options=opts,
-            reveal_at=post.reveal_due_at,
-            reveal_local=_fmt_local(post.reveal_due_at, ch.tz),
-            title="Daily question" if post.slot == 0 else "Bonus question",
-        )
 
     async def aclose(self) -> None:
         """Stop background work (pending answered-count edits) before the database closes."""
@@ -561,96 +276,43 @@ class QuizService:
     async def reconcile_open_posts(self, platform: str | None = None) -> int:
         return await self.reactions.reconcile_open_posts(platform)
 
-    # -- reveal ---------------------------------------------------------------------------------
+    # -- the daily question (bot/daily.py) --------------------------------------------------------------
+    def next_post_at(self, ch: ChannelInfo, now: dt.datetime) -> dt.datetime:
+        """The next instant (>= now) the channel's daily question is due."""
+        return self.daily.next_post_at(ch, now)
+
+    async def daily_is_due(self, ch: ChannelInfo, now: dt.datetime | None = None) -> bool:
+        """True if today's (local) daily question is due and has not been posted."""
+        return await self.daily.daily_is_due(ch, now)
+
+    async def next_daily_at(self, ch: ChannelInfo, now: dt.datetime) -> dt.datetime:
+        """When the next daily question will really be posted."""
+        return await self.daily.next_daily_at(ch, now)
+
+    async def post_daily(self, channel_id: int, *, manual: bool = False) -> PostInfo | None:
+        """Post the channel's question for today (local date), at most once per day (``manual``: a bonus)."""
+        return await self.daily.post_daily(channel_id, manual=manual)
+
+    async def resume_reserved(self, older_than: dt.timedelta = dt.timedelta(minutes=2)) -> int:
+        """Send posts that were reserved but never sent (the process died in between)."""
+        return await self.daily.resume_reserved(older_than)
+
+    def render_question(self, ch: ChannelInfo, post: PostInfo, q: Question) -> QuestionPost:
+        """The neutral message of a posted question."""
+        return self.daily.render_question(ch, post, q)
+
     async def reveal(self, post_id: int) -> RevealPost | None:
         """Score and announce a post once; a second call (or another process) does nothing."""
-        post = await self.store.get_post(post_id)
-        if post is None or post.status != "posted":
-            return None
-        q = self.by_id.get(post.question_id)
-        if q is None:
-            log.error("post %s refers to unknown question %s", post.id, post.question_id)
-            return None
-        ch = await self.store.channel_by_id(post.channel_id)
-        now = self.clock.now()
-        events = [ev for _pid, ev in await self.store.reaction_events(post.id)]
-        shown_answers = derive_answers(events, now)
-        # answers are stored by canonical option, so analytics survive the per-post shuffle
-        canonical = {int(pid): post.option_order[opt] for pid, opt in shown_answers.items()}
-        await self.store.save_daily_answers(post, ch, canonical, q.answer_index, now)
-        await self.progress.after_daily_answers(post, ch, canonical, q, now)
-        if not await self.store.claim_reveal(post.id, now):
-            return None
-        message = await self.render_reveal(post, q)
-        try:
-            await self.notifier.post(ch.ref, message)
-        except PlatformError as exc:
-            log.warning("platform refused the reveal: %s", exc, extra={"channel": ch.ref.channel})
-        return message
+        return await self.daily.reveal(post_id)
 
     async def render_reveal(self, post: PostInfo, q: Question) -> RevealPost:
-        counts, right = await self.store.post_answer_counts(post.id)
-        names = await self.store.person_names(right)
-        options = tuple(
-            RevealOption(
-                letter=LETTERS[i],
-                text=q.options[canonical],
-                rationale=q.rationales[canonical],
-                count=counts.get(canonical, 0),
-                correct=canonical == q.answer_index,
-            )
-            for i, canonical in enumerate(post.option_order)
-        )
-        reason = REASON_TEXT.get(post.reason, post.reason)
-        if post.reason_detail:
-            reason += f" ({post.reason_detail})"
-        return RevealPost(
-            post_id=post.id,
-            question_id=q.id,
-            objective_id=q.objective_id,
-            objective_text=self._objective_text.get(q.objective_id, ""),
-            options=options,
-            explanation=q.explanation,
-            reason=reason,
-            winners=tuple(names[p] for p in right),
-            answered=sum(counts.values()),
-            references=q.references,
-            thread_of=post.message_ref,
-            reports=(ReportTarget.of(q, "reveal"),),
-        )
+        """The neutral message of a question's reveal."""
+        return await self.daily.render_reveal(post, q)
 
     async def reveal_due(self) -> list[RevealPost]:
-        out = []
-        for post in await self.store.due_reveals(self.clock.now()):
-            msg = await self.reveal(post.id)
-            if msg is not None:
-                out.append(msg)
-        return out
+        """Reveal every post whose time has come."""
+        return await self.daily.reveal_due()
 
     async def catch_up(self) -> tuple[int, int]:
         """After a restart or sleep: post missing daily questions, then reveal overdue ones."""
-        await self.resume_reserved()
-        posted = 0
-        for ch in await self.store.active_channels():
-            if await self.daily_is_due(ch) and await self.post_daily(ch.id) is not None:
-                posted += 1
-        await self.reconcile_open_posts()
-        revealed = len(await self.reveal_due())
-        return posted, revealed
-
-
-_SETTING_NAMES = {"post_time": "post time", "tz": "time zone", "reveal_minutes": "reveal delay"}
-
-
-def _setting_value(key: str, value: object) -> str:
-    return _duration(int(str(value))) if key == "reveal_minutes" else str(value)
-
-
-def _duration(minutes: int) -> str:
-    h, m = divmod(minutes, 60)
-    return f"{h}h{m:02d}m" if h and m else (f"{h}h" if h else f"{m}m")
-
-
-def _fmt_local(when: dt.datetime, tz: str) -> str:
-    local = when.astimezone(zoneinfo.ZoneInfo(tz))
-    return f"{local:%a %Y-%m-%d %H:%M} {tz}"
+        return await self.daily.catch_up()
