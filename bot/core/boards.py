@@ -2,7 +2,7 @@
 
 Input is the week's first attempts (one row per person, team, topic: attempts and right answers, as
 the store returns them); output is a typed :class:`Leaderboard` that the text tables
-(:func:`board_tables`) and the chart (:func:`bot.core.charts.weekly_board`) are both drawn from.
+(:func:`bot.core.present.tables`) and the chart (:func:`bot.core.charts.weekly_board`) are both drawn from.
 Nothing here reads the database or the clock, so every rule is tested as a function.
 
 Rules (the README states them):
@@ -14,18 +14,17 @@ Rules (the README states them):
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from bot.core.messages import Table
-
 __all__ = [
+    "BoardWeek",
     "FirstAttempts",
     "Leaderboard",
     "MemberStanding",
     "Tally",
     "TeamStanding",
-    "board_tables",
     "leaderboard",
     "pct",
 ]
@@ -33,10 +32,16 @@ __all__ = [
 # (team id or None, person id, topic id, first attempts, right at the first attempt)
 FirstAttempts = tuple[int | None, int, str, int, int]
 
-POINTS_NOTE = (
-    "Points: one per question answered right at the first attempt in the week (daily or drill). "
-    "Streak: consecutive days with an answer to the daily question."
-)
+
+@dataclass(frozen=True, slots=True)
+class BoardWeek:
+    """Which week a board is of: the team, the week asked for, its Monday and zone, and the topic if one."""
+
+    team_name: str
+    which: str  # "this", "last" or the ISO date asked for
+    monday: dt.date
+    tz: str
+    topic: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +95,7 @@ class Leaderboard:
     team_by_topic: Mapping[str, Tally]
     versus: tuple[TeamStanding, ...]
     teams_by_topic: tuple[tuple[int, str, Mapping[str, Tally]], ...]  # this team first, then by name
+    week: BoardWeek | None = None
 
     @property
     def empty(self) -> bool:
@@ -108,6 +114,7 @@ def leaderboard(
     names: Mapping[int, str],
     streaks: Mapping[int, int],
     team_names: Mapping[int, str],
+    week: BoardWeek | None = None,
 ) -> Leaderboard:
     """Rank ``team``'s members and every team per topic from the week's first attempts.
 
@@ -152,18 +159,4 @@ def leaderboard(
         (tid, team_names.get(tid, "?"), {t: agg[(t, tid)] for t in topics if (t, tid) in agg})
         for tid in [team, *others]
     )
-    return Leaderboard(team, tuple(topics), members, team_by_topic, tuple(versus), teams_by_topic)
-
-
-def board_tables(board: Leaderboard) -> tuple[Table, ...]:
-    """The three text tables of a board: members by points, by topic, teams by topic."""
-    members = tuple((str(m.rank), m.name, str(m.points), pct(m.total), str(m.streak)) for m in board.members)
-    by_topic = [(m.name, *[m.by_topic.get(t, Tally()).cell() for t in board.topics]) for m in board.members]
-    if board.members:
-        by_topic.append(("TEAM", *[board.team_by_topic.get(t, Tally()).cell() for t in board.topics]))
-    versus = tuple((f"Topic {s.topic}", str(s.rank), s.name, s.tally.cell(), pct(s.tally)) for s in board.versus)
-    return (
-        Table("Members by points", ("#", "Member", "Points", "Accuracy", "Streak"), members, note=POINTS_NOTE),
-        Table("By topic (right/attempted)", ("Member", *[f"T{t}" for t in board.topics]), tuple(by_topic)),
-        Table("Teams by topic", ("Topic", "#", "Team", "Right", "Accuracy"), versus),
-    )
+    return Leaderboard(team, tuple(topics), members, team_by_topic, tuple(versus), teams_by_topic, week)

@@ -11,9 +11,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from bot.core.answers import OPTION_EMOJI
+from bot.core.boards import Leaderboard
 from bot.core.charts import ChartImage
 from bot.core.feedback import ReportTarget
 from bot.core.model import LETTERS, Question
+from bot.core.progress import StatsCard
+from bot.core.weakspots import WeakSpotReport
 
 __all__ = [
     "Button",
@@ -24,6 +27,7 @@ __all__ = [
     "OptionView",
     "QuestionPost",
     "Reply",
+    "ReplyData",
     "RevealOption",
     "RevealPost",
     "Table",
@@ -124,9 +128,16 @@ class Button:
     value: str
 
 
+# the figures behind a reply's tables (bot.core.present makes the tables from them)
+ReplyData = Leaderboard | WeakSpotReport | StatsCard
+
+
 @dataclass(frozen=True, slots=True)
 class Reply:
-    """A reply to the person who asked; ``private`` replies are ephemeral or DMs."""
+    """A reply to the person who asked; ``private`` replies are ephemeral or DMs.
+
+    ``data``: for /leaderboard, /weakspots and /stats, the typed figures the ``tables`` were made from.
+    """
 
     text: str
     private: bool = True
@@ -136,6 +147,7 @@ class Reply:
     image: ChartImage | None = None  # a chart beside the text (the text always carries the same figures)
     reports: tuple[ReportTarget, ...] = ()  # "Report a problem" buttons: drill feedback, an exam's missed questions
     buttons: tuple[Button, ...] = ()
+    data: ReplyData | None = None
 
 
 Message = QuestionPost | RevealPost | Reply

@@ -1,11 +1,13 @@
-"""The weekly leaderboard's rules as pure functions (bot/core/boards.py): ranking, ties, team totals."""
+"""The weekly leaderboard's rules as pure functions (bot/core/boards.py): ranking, ties, team totals;
+its tables as bot/core/present.py makes them."""
 
 from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.core.boards import FirstAttempts, Leaderboard, Tally, board_tables, leaderboard
+from bot.core.boards import FirstAttempts, Leaderboard, Tally, leaderboard
+from bot.core.present import tables
 
 NAMES = {1: "ada", 2: "bo", 3: "cy", 4: "di", 5: "ed", 6: "flo", 7: "gus", 8: "hal"}
 TEAMS = {1: "owls", 2: "hawks", 3: "crows"}
@@ -31,7 +33,7 @@ def test_members_rank_by_points_then_accuracy_then_name() -> None:
     assert [(m.rank, m.name, m.points) for m in b.members] == [(1, "di", 5), (2, "bo", 3), (3, "ada", 3), (4, "cy", 3)]
     assert b.members[0].streak == 3 and b.members[1].streak == 0
     assert b.team_by_topic["1"] == Tally(6, 7) and b.team_by_topic["4"] == Tally()
-    members, by_topic, versus = board_tables(b)
+    members, by_topic, versus = tables(b)
     assert members.rows[0] == ("1", "di", "5", "56%", "3")
     assert by_topic.rows[-1] == ("TEAM", "6/7", "3/4", "5/9", "–", "–")  # no answers: a dash, not 0/0
     assert by_topic.rows[0] == ("di", "–", "–", "5/9", "–", "–")

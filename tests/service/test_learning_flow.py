@@ -1,11 +1,15 @@
-"""Drills, /leaderboard, /stats, teams and forget-me through the real service on MemoryStore (no database)."""
+"""Drills, /leaderboard, /weakspots, /stats, teams and forget-me through the real service on MemoryStore (no database)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+from bot.core.boards import Leaderboard
 from bot.core.clock import ManualClock
 from bot.core.messages import Reply
+from bot.core.present import tables
+from bot.core.progress import StatsCard
+from bot.core.weakspots import WeakSpotReport
 from bot.service import QuizService
 from tests.conftest import RecordingNotifier, admin, member
 from tests.fakes.memory_store import MemoryStore
@@ -176,3 +180,28 @@ async def test_a_board_of_another_teams_channel_says_whose_it_is(service: QuizSe
     assert "#c1" in board.title
     [own] = await service.handle_command(member("UALICE"), "/leaderboard", "")  # in her own team's channel: no note
     assert "#c1" in own.title
+
+
+async def test_board_weak_spots_and_stats_carry_the_figures_their_tables_show(
+    service: QuizService, clock: ManualClock
+) -> None:
+    """The typed figures reach the adapters on the reply (Reply.data), and the tables are made from them."""
+    post = await post_today(service, clock)
+    await react(service, post, "UALICE", shown_key(service, post), delivery="E1", name="alice")
+    clock.set(post.reveal_due_at)
+    await service.reveal_due()
+    await drill_once(service, "UALICE", "5.1.1", right=False)
+    board = (await service.handle_command(member("UALICE"), "/leaderboard", ""))[0]
+    assert isinstance(board.data, Leaderboard) and board.data.week is not None and board.data.week.which == "this"
+    assert board.tables == tables(board.data)
+    assert [(m.name, m.points) for m in board.data.members] == [("ualice", 1)]
+    await service.handle_command(admin(), "/studybot", "team lead #c1 UALICE")
+    spots = (await service.handle_command(member("UALICE"), "/weakspots", ""))[0]
+    assert isinstance(spots.data, WeakSpotReport) and spots.tables == tables(spots.data)
+    assert sum(a.tally.attempted for a in spots.data.areas if not a.subtopic) == 2
+    stats = (await service.handle_command(member("UALICE"), "/stats", ""))[0]
+    assert isinstance(stats.data, StatsCard) and stats.tables == tables(stats.data)
+    assert stats.data.streak == 1 and sum(t.tally.attempted for t in stats.data.topics) == 2
+    assert {t.topic: f"{t.tally.right}/{t.tally.attempted}" for t in stats.data.topics} == {
+        row[0]: row[2] for row in stats.tables[0].rows
+    }
