@@ -13,6 +13,7 @@ from typing import Any, cast
 
 from sqlalchemy import func, select
 
+from bench import handsql
 from bench.harness import (
     BenchNotifier,
     LoopLag,
@@ -31,7 +32,14 @@ from bot.core.ports import Store
 from bot.service import QuizService
 from storage.tables import Answer
 
-__all__ = ["LOOP_LAG_LIMIT", "Figure", "bench_aggregations", "bench_daily_posting", "bench_ingestion"]
+__all__ = [
+    "LOOP_LAG_LIMIT",
+    "Figure",
+    "bench_against_sql",
+    "bench_aggregations",
+    "bench_daily_posting",
+    "bench_ingestion",
+]
 
 LOOP_LAG_LIMIT = 0.2  # seconds; docs/architecture.md: no blocking on the event loop
 
@@ -48,6 +56,7 @@ class Figure:
     lag: LoopLag  # the event loop while the operation ran (the worst run)
     unit: str = ""  # what op_s is: "burst", "per call", "per channel"
     details: dict[str, Any] = field(default_factory=dict)
+    limit_s: float | None = None  # an absolute ceiling on op_s besides the ratio's (the issue's targets)
 
     @property
     def ratio(self) -> float:
@@ -59,15 +68,20 @@ class Figure:
 
     @property
     def ok(self) -> bool | None:
-        if self.target is None:
+        if self.target is None and self.limit_s is None:
             return None
-        return self.ratio <= self.target and self.loop_lag_max_s < LOOP_LAG_LIMIT
+        return (
+            (self.target is None or self.ratio <= self.target)
+            and (self.limit_s is None or self.op_s <= self.limit_s)
+            and self.loop_lag_max_s < LOOP_LAG_LIMIT
+        )
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "name": self.name,
             "ratio": round(self.ratio, 3),
             "target_ratio": self.target,
+            "limit_s": self.limit_s,
             "ok": self.ok,
             "op_s": self.op_s,
             "unit": self.unit,
@@ -276,6 +290,74 @@ async def bench_aggregations(
     return figures
 
 
+# -- 2'. the text replies against one hand-written SQL query each ---------------------------------
+async def bench_against_sql(
+    rt: Runtime,
+    seeded: Seeded,
+    repeats: int,
+    progress: Callable[[str], None],
+) -> list[Figure]:
+    """Each text reply (no chart: that is drawn in a worker thread) against one hand-written query
+    returning the same figures, timed alternately; the reply is checked to show exactly those figures."""
+    plain = QuizService(rt.store, rt.syllabus, rt.questions, BenchNotifier(), rt.service.clock)
+    engine, now = rt.engine, plain.clock.now()
+    ws, team = seeded.workspace_id, seeded.team_ids[0]
+    tz = (await rt.store.team_info(team))[2]
+    person = seeded.sample_people[0]
+    size = len(seeded.person_ids) // len(seeded.team_ids)
+    cases: list[
+        tuple[str, str, Callable[[], Awaitable[Reply]], Callable[[], Awaitable[Any]], Callable[[Reply, Any], None]]
+    ]
+    cases = [
+        (
+            "leaderboard_sql",
+            f"/leaderboard text reply (team of {size:,}) vs one SQL query",
+            lambda: plain.leaderboard_reply(ws, team, "this", None, private=True),
+            lambda: handsql.leaderboard_sql(engine, ws, team, tz, now),
+            lambda reply, fig: handsql.check_leaderboard(reply, fig, team, rt.syllabus),
+        ),
+        (
+            "weakspots_sql",
+            f"/weakspots text reply (team of {size:,}) vs one SQL query",
+            lambda: plain.weakspots_reply(team),
+            lambda: handsql.weakspots_sql(engine, team, now),
+            lambda reply, fig: handsql.check_weakspots(reply, fig, rt.syllabus, plain.by_id),
+        ),
+        (
+            "stats_sql",
+            "/stats text reply (one person) vs one SQL query",
+            lambda: plain.stats_reply(ws, person),
+            lambda: handsql.stats_sql(engine, person, now),
+            lambda reply, fig: handsql.check_stats(reply, fig),
+        ),
+    ]
+    figures = []
+    for key, label, op, query, check in cases:
+        progress(f"  timing {label} ...")
+        check(await op(), await query())  # also the warm-up of both
+        ops, queries = Timing(), Timing()
+        async with LoopLag() as lag:
+            for r in range(max(repeats, 5)):
+                for which in ("op", "sql") if r % 2 == 0 else ("sql", "op"):
+                    start = time.perf_counter()
+                    await (op() if which == "op" else query())
+                    (ops if which == "op" else queries).samples.append(time.perf_counter() - start)
+        figures.append(
+            Figure(
+                label,
+                ops.median,
+                queries.median,
+                "one hand-written SQL query returning the same figures (checked equal)",
+                TARGETS.get(key),
+                lag,
+                "per call",
+                details={"timing": ops.as_dict(), "sql": queries.as_dict(), "figures_equal": True},
+                limit_s=LIMITS[key],
+            )
+        )
+    return figures
+
+
 # -- 3. daily posting for many channels ------------------------------------------------------------
 async def bench_daily_posting(
     rt: Runtime,
@@ -357,4 +439,8 @@ TARGETS: dict[str, float] = {
     "stats": 50.0,
     "daily_new": 10.0,
     "daily_history": 25.0,
+    "leaderboard_sql": 1.5,
+    "weakspots_sql": 1.5,
 }
+# Absolute ceilings (seconds) of issue #15, on top of the ratios.
+LIMITS: dict[str, float] = {"leaderboard_sql": 0.050, "weakspots_sql": 0.050, "stats_sql": 0.010}
