@@ -31,6 +31,7 @@ from bench.scenarios import (
     bench_aggregations,
     bench_daily_posting,
     bench_ingestion,
+    bench_sustained,
 )
 from bench.seed import FULL_PEOPLE, SeedPlan, seed_workspace
 from bot.app import build_runtime
@@ -56,6 +57,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     p.add_argument("--reactions", type=int, default=500, help="concurrent record_reaction calls per ingestion burst")
     p.add_argument("--duplicates", type=float, default=0.3, help="share of redelivered (duplicate) reaction events")
+    p.add_argument(
+        "--sustained", type=int, default=20_000, help="deliveries of the sustained-ingestion run (0: skip it)"
+    )
+    p.add_argument("--sustained-duplicates", type=float, default=0.1, help="share of redeliveries in that run")
+    p.add_argument("--in-flight", type=int, default=1000, help="deliveries outstanding at once in that run")
+    p.add_argument("--rate", type=float, default=1000.0, help="deliveries per second offered for the p99 latency")
     p.add_argument("--rounds", type=int, default=3, help="ingestion bursts (and baselines), alternating order")
     p.add_argument("--repeats", type=int, default=5, help="timed runs of each aggregation (after one warm-up)")
     p.add_argument("--baseline-runs", type=int, default=200, help="primary-key SELECTs per baseline measurement")
@@ -147,6 +154,11 @@ async def run_backend(url: str, args: argparse.Namespace) -> dict[str, Any]:
     try:
         say(f"1/3 reaction ingestion: {args.rounds} bursts of {args.reactions} calls")
         figures: list[Figure] = await bench_ingestion(rt, args.reactions, args.duplicates, args.rounds, rng, say)
+        if args.sustained > 0:
+            say(f"  sustained ingestion: {args.sustained:,} deliveries, then {args.rate:g}/s offered for 10 s")
+            figures += await bench_sustained(
+                rt, args.sustained, args.sustained_duplicates, args.in_flight, args.rate, 10.0, rng, say
+            )
         if cached is not None:
             seeded = cached
         else:

@@ -19,7 +19,7 @@ from sqlalchemy import Integer, String, case, cast, func, literal, null, select,
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.core import boards, weakspots
-from bot.core.learning import week_bounds
+from bot.core.learning import MIN_ANSWERS_FOR_RANKING, week_bounds
 from bot.core.messages import Reply
 from bot.core.model import Question, Syllabus
 from bot.core.render import shorten
@@ -139,9 +139,17 @@ async def weakspots_sql(engine: AsyncEngine, team: int, now: dt.datetime) -> Wea
             .group_by(A.c.objective_id)
         )
 
+    # the five weakest ranked objectives (smoothed accuracy, then more answers, then id), as the core ranks them
+    overall = per_objective("o").subquery()
+    weakest = (
+        select(overall.c.k1)
+        .where(overall.c.n2 >= MIN_ANSWERS_FOR_RANKING)
+        .order_by((overall.c.n1 + 2.0) / (overall.c.n2 + 3.0), overall.c.n2.desc(), overall.c.k1)
+        .limit(5)
+    )
     wrong = (
         select(literal("w"), s(A.c.objective_id), s(A.c.question_id), i(A.c.option), i(func.count()), i(literal(0)))
-        .where(A.c.team_id == team, A.c.correct.is_(False))
+        .where(A.c.team_id == team, A.c.correct.is_(False), A.c.objective_id.in_(weakest.scalar_subquery()))
         .group_by(A.c.objective_id, A.c.question_id, A.c.option)
     )
     per_member = (

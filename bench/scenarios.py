@@ -7,6 +7,7 @@ import functools
 import itertools
 import random
 import time
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -36,6 +37,7 @@ __all__ = [
     "LOOP_LAG_LIMIT",
     "Figure",
     "bench_against_sql",
+    "bench_sustained",
     "bench_aggregations",
     "bench_daily_posting",
     "bench_ingestion",
@@ -159,7 +161,8 @@ async def bench_ingestion(
         stored = len(await store.reaction_events(post.id))
         return elapsed, lag, sum(results) == unique == stored, unique
 
-    await burst_on_new_post("warm-", min(n, 100))  # untimed: opens the pool, fills statement caches
+    token = uuid.uuid4().hex[:6]  # a database restored from --cache holds the deliveries of earlier runs
+    await burst_on_new_post(f"{token}warm-", min(n, 100))  # untimed: opens the pool, fills statement caches
     latencies.clear()
     bursts: list[float] = []
     baselines: list[float] = []
@@ -171,7 +174,7 @@ async def bench_ingestion(
         # alternate the order so a drift of the machine's speed hits both sides alike
         for step in ("baseline", "ingest") if r % 2 == 0 else ("ingest", "baseline"):
             if step == "ingest":
-                elapsed, lag, ok, unique = await burst_on_new_post(f"r{r}-", n)
+                elapsed, lag, ok, unique = await burst_on_new_post(f"{token}r{r}-", n)
                 bursts.append(elapsed)
                 stored_ok = stored_ok and ok
                 if lag_ingest is None or lag.max > lag_ingest.max:
@@ -208,6 +211,135 @@ async def bench_ingestion(
                 "stored_events_match": stored_ok,
             },
         )
+    ]
+
+
+# -- 1'. sustained ingestion and latency at an offered rate ------------------------------------------
+async def bench_sustained(
+    rt: Runtime,
+    total: int,
+    duplicate_share: float,
+    in_flight: int,
+    rate: float,
+    rate_seconds: float,
+    rng: random.Random,
+    progress: Callable[[str], None],
+) -> list[Figure]:
+    """``total`` deliveries through the service with at most ``in_flight`` outstanding (events/s), then an
+    open loop offering ``rate`` deliveries a second for ``rate_seconds`` (p99 latency). Both check that
+    exactly one event is stored per distinct delivery."""
+    service, store = rt.service, rt.store
+    ws = await store.ensure_workspace("slack", "TSUSTAIN", "Sustained ingestion bench")
+    ch = await store.subscribe_channel(ws, "CSUSTAIN", "sustain", "UTC", "09:00", service.clock.now())
+    token = uuid.uuid4().hex[:6]
+
+    async def new_post() -> str:
+        post = await service.post_daily(ch.id, manual=True)
+        assert post is not None and post.message_ref is not None
+        return post.message_ref
+
+    async def call(ref: str, ev: _Reaction) -> float:
+        start = time.perf_counter()
+        await service.record_reaction(
+            platform="slack",
+            workspace="TSUSTAIN",
+            channel="CSUSTAIN",
+            message_ref=ref,
+            user=ev.user,
+            reaction=OPTION_EMOJI[ev.option],
+            added=ev.added,
+            delivery_id=ev.delivery_id,
+            user_name=ev.user.lower(),
+        )
+        return time.perf_counter() - start
+
+    async def stored_ok(ref: str, unique: int) -> bool:
+        post = await store.post_by_message(ws, "CSUSTAIN", ref)
+        assert post is not None
+        return len(await store.reaction_events(post.id)) == unique
+
+    # closed loop: a bounded number of deliveries in flight, as a platform's connection hands them over
+    ref = await new_post()
+    events, unique = _reaction_burst(total, duplicate_share, f"{token}s-", rng)
+    gate = asyncio.Semaphore(in_flight)
+
+    async def gated(ev: _Reaction) -> float:
+        async with gate:
+            return await call(ref, ev)
+
+    base_n = min(total, 500)
+    base_before, _lag = await scratch_insert_baseline(rt.engine, base_n)
+    async with LoopLag() as lag:
+        start = time.perf_counter()
+        await asyncio.gather(*(gated(ev) for ev in events))
+        elapsed = time.perf_counter() - start
+    base_after, _lag = await scratch_insert_baseline(rt.engine, base_n)
+    per_insert = (base_before + base_after) / 2 / base_n
+    ok_closed = await stored_ok(ref, unique)
+    progress(
+        f"  sustained: {total:,} deliveries in {elapsed:.2f} s ({total / elapsed:,.0f}/s); stored once: {ok_closed}"
+    )
+
+    # open loop: deliveries offered at a fixed rate, whatever the answers' latency
+    ref = await new_post()
+    n = max(1, round(rate * rate_seconds))
+    events, unique_open = _reaction_burst(n, duplicate_share, f"{token}o-", rng)
+    loop = asyncio.get_running_loop()
+    tasks: list[asyncio.Task[float]] = []
+    async with LoopLag() as open_lag:
+        t0 = loop.time()
+        for k, ev in enumerate(events):
+            delay = t0 + k / rate - loop.time()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(loop.create_task(call(ref, ev)))
+        latencies = sorted(await asyncio.gather(*tasks))
+    ok_open = await stored_ok(ref, unique_open)
+    p99 = latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))]
+    single = Timing()
+    for k in range(50):
+        t = time.perf_counter()
+        await scratch_insert_baseline(rt.engine, 1, warmup=0)
+        if k >= 5:
+            single.samples.append(time.perf_counter() - t)
+    progress(f"  offered {rate:g}/s for {rate_seconds:g} s: p99 {p99 * 1000:.1f} ms; stored once: {ok_open}")
+    if not (ok_closed and ok_open):
+        raise RuntimeError("sustained ingestion did not store exactly one event per distinct delivery")
+    return [
+        Figure(
+            f"sustained ingestion ({total:,} deliveries, {duplicate_share:.0%} duplicates, {in_flight} in flight)",
+            elapsed / total,
+            per_insert,
+            f"one of {base_n} concurrent one-row INSERT transactions",
+            None,
+            lag,
+            "per delivery",
+            details={
+                "deliveries": total,
+                "unique": unique,
+                "seconds": elapsed,
+                "events_per_s": total / elapsed,
+                "baseline_inserts_per_s": 1 / per_insert,
+                "stored_events_match": ok_closed,
+            },
+            limit_s=1 / TARGET_EVENTS_PER_S,
+        ),
+        Figure(
+            f"ingestion p99 latency at an offered {rate:g}/s ({n:,} deliveries)",
+            p99,
+            single.median,
+            "one one-row INSERT transaction, alone",
+            None,
+            open_lag,
+            "p99",
+            details={
+                "p50_s": latencies[len(latencies) // 2],
+                "p99_s": p99,
+                "max_s": latencies[-1],
+                "stored_events_match": ok_open,
+            },
+            limit_s=0.050,
+        ),
     ]
 
 
@@ -442,5 +574,6 @@ TARGETS: dict[str, float] = {
     "leaderboard_sql": 1.5,
     "weakspots_sql": 1.5,
 }
+TARGET_EVENTS_PER_S = 5_000  # issue #15: sustained ingestion through the service
 # Absolute ceilings (seconds) of issue #15, on top of the ratios.
 LIMITS: dict[str, float] = {"leaderboard_sql": 0.050, "weakspots_sql": 0.050, "stats_sql": 0.010}
