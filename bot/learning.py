@@ -200,7 +200,11 @@ class LearningMixin:
             return Reply(
                 f"The week from Monday {monday:%Y-%m-%d} has not started yet; try /leaderboard this.", private=private
             )
-        rows = await self.store.first_attempts(ws, start, end)
+        # the team's members per topic, other teams already summed per topic (person 0: never shown)
+        rows = [
+            (tid, 0 if pid is None else pid, t, n, c)
+            for tid, pid, t, n, c in await self.store.team_first_attempts(ws, team_id, start, end)
+        ]
         topics = [topic] if topic else [t.id for t in self.syllabus.topics]
         people = sorted({pid for tid, pid, t, _n, _c in rows if tid == team_id and t in topics})
         names = await self.store.person_names(people)
@@ -213,14 +217,21 @@ class LearningMixin:
             return Reply(
                 f"{title}: no answers in that week" + (f" on topic {topic}." if topic else "."), private=private
             )
-        chart = chartdata.weekly_board(
-            title,
-            topics,
-            [(m.name, {t: m.by_topic.get(t, boards.Tally()).right for t in topics}) for m in board.members],
-            [(name, {t: (v.right, v.attempted) for t, v in per.items()}) for _tid, name, per in board.teams_by_topic],
-        )
+
+        def draw(renderer: ChartRenderer) -> ChartImage:  # its figures are gathered only when a chart is drawn
+            chart = chartdata.weekly_board(
+                title,
+                topics,
+                [(m.name, {t: m.by_topic.get(t, boards.Tally()).right for t in topics}) for m in board.members],
+                [
+                    (name, {t: (v.right, v.attempted) for t, v in per.items()})
+                    for _tid, name, per in board.teams_by_topic
+                ],
+            )
+            return renderer.board(chart)
+
         tables = boards.board_tables(board)
-        return await self._with_chart(Reply("", private=private, tables=tables, title=title), lambda r: r.board(chart))
+        return await self._with_chart(Reply("", private=private, tables=tables, title=title), draw)
 
     async def post_weekly_board(self, channel_id: int) -> bool:
         """Post last week's board in the channel once (Monday morning); False if already posted."""

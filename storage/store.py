@@ -4,6 +4,7 @@ per role port (``storage/repos/``), joined here."""
 from __future__ import annotations
 
 from storage.repos.answers import AnswersRepo
+from storage.repos.boards import BoardsRepo
 from storage.repos.channels import ChannelsRepo
 from storage.repos.claims import ClaimsRepo
 from storage.repos.drills import DrillsRepo
@@ -17,6 +18,15 @@ __all__ = ["SqlStore"]
 
 
 class SqlStore(
-    PeopleRepo, ChannelsRepo, PostsRepo, AnswersRepo, ClaimsRepo, ReviewsRepo, DrillsRepo, TeamsRepo, ReportsRepo
+    PeopleRepo,
+    ChannelsRepo,
+    PostsRepo,
+    AnswersRepo,
+    ClaimsRepo,
+    ReviewsRepo,
+    DrillsRepo,
+    TeamsRepo,
+    ReportsRepo,
+    BoardsRepo,
 ):
     """Short transactions, idempotent writes (``INSERT ... ON CONFLICT DO NOTHING``), no network I/O inside."""
