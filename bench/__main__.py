@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import contextlib
 import datetime as dt
+import gc
 import json
 import os
 import platform
@@ -23,7 +24,7 @@ from typing import Any
 from sqlalchemy.engine import make_url
 
 from bench import cache
-from bench.harness import BenchNotifier, create_scratch, drop_scratch
+from bench.harness import BenchNotifier, LoopLag, create_scratch, drop_scratch
 from bench.scenarios import (
     LOOP_LAG_LIMIT,
     Figure,
@@ -36,6 +37,7 @@ from bench.scenarios import (
 from bench.seed import FULL_PEOPLE, SeedPlan, seed_workspace
 from bot.app import build_runtime
 from bot.core.clock import ManualClock
+from content.loader import load_content
 
 RESULTS = Path(__file__).resolve().parent / "results"
 # a fixed Thursday afternoon: "this week" holds Monday to Thursday, and every run sees the same calendar
@@ -149,7 +151,14 @@ async def run_backend(url: str, args: argparse.Namespace) -> dict[str, Any]:
     if args.cache is not None and db_path is not None:
         cached = cache.restore(args.cache, plan, db_path)
         say(f"  seeded database {'restored from' if cached else 'not yet in'} the cache {args.cache}")
+    started = time.perf_counter()
     rt = await build_runtime(url, BenchNotifier(), clock)
+    startup_s = time.perf_counter() - started
+    started = time.perf_counter()
+    await asyncio.to_thread(load_content)
+    content_s = time.perf_counter() - started
+    rss_start = rss_mb()
+    gc.freeze()  # as bot/runner.py does once the runtime is built: loaded content stays out of full collections
     await create_scratch(rt.engine)
     try:
         say(f"1/3 reaction ingestion: {args.rounds} bursts of {args.reactions} calls")
@@ -183,12 +192,36 @@ async def run_backend(url: str, args: argparse.Namespace) -> dict[str, Any]:
     finally:
         await drop_scratch(rt.engine)
         await rt.close()
+    startup = Figure(
+        "start-up: content, migrations, wiring (build_runtime)",
+        startup_s,
+        content_s,
+        "loading and validating the question bank alone",
+        None,
+        LoopLag(),
+        "once",
+        limit_s=2.0,
+    )
+    rss_end = rss_mb()
+    say(f"  resident memory: {rss_start:.0f} MB after start-up, {rss_end:.0f} MB at the end (limit {RSS_LIMIT_MB} MB)")
+    figures.insert(0, startup)
     return {
+        "memory": {"rss_after_startup_mb": rss_start, "rss_at_end_mb": rss_end, "limit_mb": RSS_LIMIT_MB},
         "dialect": rt.engine.dialect.name,
         "seed": seeded.as_dict() | {"scale": args.scale},
         "figures": [f.as_dict() for f in figures],
         "_figures": figures,
     }
+
+
+RSS_LIMIT_MB = 200  # issue #15: with the bank loaded and 10,000 people
+
+
+def rss_mb() -> float:
+    """The process's resident memory now (Linux), in MB."""
+    with contextlib.suppress(OSError, ValueError):
+        return int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    return float("nan")
 
 
 # -- report ----------------------------------------------------------------------------------------
@@ -321,6 +354,7 @@ async def main(args: argparse.Namespace) -> int:
         print_table(backend, result)
     say(f"\nfinished in {time.perf_counter() - t0:.0f} s")
     failed = [f.name for r in results.values() for f in r["_figures"] if f.ok is False]
+    failed += [f"resident memory ({b})" for b, r in results.items() if r["memory"]["rss_at_end_mb"] > RSS_LIMIT_MB]
     if not args.no_json:
         say(f"results: {write_json(args, started, time.perf_counter() - t0, results, failed)}")
     if failed:
