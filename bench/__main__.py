@@ -31,6 +31,7 @@ from bench.scenarios import (
     bench_against_sql,
     bench_aggregations,
     bench_daily_posting,
+    bench_drill,
     bench_ingestion,
     bench_sustained,
 )
@@ -187,6 +188,8 @@ async def run_backend(url: str, args: argparse.Namespace) -> dict[str, Any]:
         )
         figures += await bench_aggregations(rt, seeded, args.repeats, args.baseline_runs, rng, say)
         figures += await bench_against_sql(rt, seeded, args.repeats, say)
+        say("  timing /drill for a person with 5,000 review states ...")
+        figures += await bench_drill(rt, seeded, 5000, max(20, 4 * args.repeats), rng)
         say(f"3/3 daily posting: {args.channels} new channels + {len(seeded.channel_ids)} with history")
         figures += await bench_daily_posting(rt, seeded, args.channels, args.reactions, say)
     finally:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import functools
 import itertools
 import random
@@ -37,6 +38,7 @@ __all__ = [
     "LOOP_LAG_LIMIT",
     "Figure",
     "bench_against_sql",
+    "bench_drill",
     "bench_sustained",
     "bench_aggregations",
     "bench_daily_posting",
@@ -488,6 +490,60 @@ async def bench_against_sql(
             )
         )
     return figures
+
+
+# -- 2''. the first question of a drill for a person with many review states --------------------------
+async def bench_drill(rt: Runtime, seeded: Seeded, states: int, runs: int, rng: random.Random) -> list[Figure]:
+    """``/drill`` (due reviews first, then weak areas) for a person with a year of answers and ``states``
+    FSRS review states (the bank has a few hundred questions; the rest carry ids of no question, as cards
+    of retired questions would). p95 of ``runs`` calls, against a primary-key SELECT."""
+    from bot.core.messages import Invocation
+    from bot.core.review import next_card
+    from storage.tables import Person, Review, table_of
+
+    P, R, A = table_of(Person), table_of(Review), table_of(Answer)
+    person = seeded.sample_people[-1]
+    now = rt.service.clock.now()
+    async with rt.engine.begin() as conn:
+        external = (await conn.execute(select(P.c.external_id).where(P.c.id == person))).scalar_one()
+        have = set((await conn.execute(select(R.c.question_id).where(R.c.person_id == person))).scalars())
+        missing = states - len(have)
+        if missing > 0:
+            card, _due = next_card(None, True, now)
+            await conn.execute(
+                R.insert(),
+                [
+                    {
+                        "person_id": person,
+                        "question_id": f"bench-retired-{k:05d}",
+                        "card": card,
+                        "due": now + dt.timedelta(days=rng.uniform(-30, 60)),
+                        "last_review_date": (now - dt.timedelta(days=1)).date(),
+                    }
+                    for k in range(missing)
+                ],
+            )
+    inv = Invocation("slack", "TBENCHAGG", "CTEAM0", external)
+    drills = rt.service.drills  # not through handle_command: its per-person rate limit would refuse repeats
+    timing, lag = await time_repeated(lambda: drills.command(inv, ""), runs)
+    async with rt.engine.begin() as conn:
+        lo, hi = (await conn.execute(select(func.min(A.c.id), func.max(A.c.id)))).one()
+    base = await pk_select_baseline(rt.engine, [rng.randint(int(lo), int(hi)) for _ in range(50)], 100)
+    ordered = sorted(timing.samples)
+    p95 = ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
+    return [
+        Figure(
+            f"/drill first question, p95 ({max(states, len(have)):,} review states, a year of answers)",
+            p95,
+            base.median,
+            "primary-key SELECT on answer",
+            None,
+            lag,
+            "p95",
+            details={"timing": timing.as_dict(), "review_states": max(states, len(have))},
+            limit_s=0.010,
+        )
+    ]
 
 
 # -- 3. daily posting for many channels ------------------------------------------------------------
