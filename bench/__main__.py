@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import contextlib
 import datetime as dt
+import gc
 import json
 import os
 import platform
@@ -20,11 +21,24 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
-from bench.harness import BenchNotifier, create_scratch, drop_scratch
-from bench.scenarios import LOOP_LAG_LIMIT, Figure, bench_aggregations, bench_daily_posting, bench_ingestion
+from sqlalchemy.engine import make_url
+
+from bench import cache
+from bench.harness import BenchNotifier, LoopLag, create_scratch, drop_scratch
+from bench.scenarios import (
+    LOOP_LAG_LIMIT,
+    Figure,
+    bench_against_sql,
+    bench_aggregations,
+    bench_daily_posting,
+    bench_drill,
+    bench_ingestion,
+    bench_sustained,
+)
 from bench.seed import FULL_PEOPLE, SeedPlan, seed_workspace
 from bot.app import build_runtime
 from bot.core.clock import ManualClock
+from content.loader import load_content
 
 RESULTS = Path(__file__).resolve().parent / "results"
 # a fixed Thursday afternoon: "this week" holds Monday to Thursday, and every run sees the same calendar
@@ -46,6 +60,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     p.add_argument("--reactions", type=int, default=500, help="concurrent record_reaction calls per ingestion burst")
     p.add_argument("--duplicates", type=float, default=0.3, help="share of redelivered (duplicate) reaction events")
+    p.add_argument(
+        "--sustained", type=int, default=20_000, help="deliveries of the sustained-ingestion run (0: skip it)"
+    )
+    p.add_argument("--sustained-duplicates", type=float, default=0.1, help="share of redeliveries in that run")
+    p.add_argument("--in-flight", type=int, default=1000, help="deliveries outstanding at once in that run")
+    p.add_argument("--rate", type=float, default=1000.0, help="deliveries per second offered for the p99 latency")
     p.add_argument("--rounds", type=int, default=3, help="ingestion bursts (and baselines), alternating order")
     p.add_argument("--repeats", type=int, default=5, help="timed runs of each aggregation (after one warm-up)")
     p.add_argument("--baseline-runs", type=int, default=200, help="primary-key SELECTs per baseline measurement")
@@ -61,6 +81,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--workdir", type=Path, help="where the SQLite file goes (default: a temporary directory, deleted)")
     p.add_argument("--keep", action="store_true", help="keep the SQLite file / PostgreSQL database afterwards")
     p.add_argument("--seed", type=int, default=20260305, help="random seed of the generated data")
+    p.add_argument(
+        "--cache",
+        type=Path,
+        help="SQLite only: keep the seeded database in this folder and start later runs with the same seeding "
+        "arguments from a copy of it (seeding at --scale 1 takes about two minutes)",
+    )
     p.add_argument("--no-json", action="store_true", help=f"do not write {RESULTS.name}/<timestamp>.json")
     p.add_argument("--check", action="store_true", help="exit 1 if a figure misses its target")
     args = p.parse_args(argv)
@@ -120,33 +146,85 @@ async def postgres_database(base_url: str, keep: bool) -> AsyncIterator[str]:
 async def run_backend(url: str, args: argparse.Namespace) -> dict[str, Any]:
     rng = random.Random(args.seed)
     clock = ManualClock(NOW)
+    plan = SeedPlan(people=max(args.teams * 10, round(FULL_PEOPLE * args.scale)), teams=args.teams, seed=args.seed)
+    db_path = Path(make_url(url).database or "") if url.startswith("sqlite") else None
+    cached = None
+    if args.cache is not None and db_path is not None:
+        cached = cache.restore(args.cache, plan, db_path)
+        say(f"  seeded database {'restored from' if cached else 'not yet in'} the cache {args.cache}")
+    started = time.perf_counter()
     rt = await build_runtime(url, BenchNotifier(), clock)
+    startup_s = time.perf_counter() - started
+    started = time.perf_counter()
+    await asyncio.to_thread(load_content)
+    content_s = time.perf_counter() - started
+    rss_start = rss_mb()
+    gc.freeze()  # as bot/runner.py does once the runtime is built: loaded content stays out of full collections
     await create_scratch(rt.engine)
     try:
         say(f"1/3 reaction ingestion: {args.rounds} bursts of {args.reactions} calls")
         figures: list[Figure] = await bench_ingestion(rt, args.reactions, args.duplicates, args.rounds, rng, say)
-        plan = SeedPlan(people=max(args.teams * 10, round(FULL_PEOPLE * args.scale)), teams=args.teams, seed=args.seed)
-        say(
-            f"2/3 aggregations: seeding {plan.days} days for {plan.people:,} people in {plan.teams} teams "
-            f"(scale {args.scale:g}) ..."
-        )
-        seeded = await seed_workspace(rt.store, rt.questions, plan, clock.now(), say)
+        if args.sustained > 0:
+            say(f"  sustained ingestion: {args.sustained:,} deliveries, then {args.rate:g}/s offered for 10 s")
+            figures += await bench_sustained(
+                rt, args.sustained, args.sustained_duplicates, args.in_flight, args.rate, 10.0, rng, say
+            )
+        if cached is not None:
+            seeded = cached
+        else:
+            say(
+                f"2/3 aggregations: seeding {plan.days} days for {plan.people:,} people in {plan.teams} teams "
+                f"(scale {args.scale:g}) ..."
+            )
+            seeded = await seed_workspace(rt.store, rt.questions, plan, clock.now(), say)
+            if args.cache is not None and db_path is not None:
+                await drop_scratch(rt.engine)
+                await rt.engine.dispose()
+                await asyncio.to_thread(cache.save, args.cache, plan, db_path, seeded)
+                await create_scratch(rt.engine)
         say(
             f"  seeded {seeded.answers:,} answers ({seeded.daily_answers:,} daily, {seeded.drill_answers:,} drill), "
             f"{seeded.posts:,} posts in {seeded.seconds:.1f} s"
         )
         figures += await bench_aggregations(rt, seeded, args.repeats, args.baseline_runs, rng, say)
+        figures += await bench_against_sql(rt, seeded, args.repeats, say)
+        say("  timing /drill for a person with 5,000 review states ...")
+        figures += await bench_drill(rt, seeded, 5000, max(20, 4 * args.repeats), rng)
         say(f"3/3 daily posting: {args.channels} new channels + {len(seeded.channel_ids)} with history")
         figures += await bench_daily_posting(rt, seeded, args.channels, args.reactions, say)
     finally:
         await drop_scratch(rt.engine)
         await rt.close()
+    startup = Figure(
+        "start-up: content, migrations, wiring (build_runtime)",
+        startup_s,
+        content_s,
+        "loading and validating the question bank alone",
+        None,
+        LoopLag(),
+        "once",
+        limit_s=2.0,
+    )
+    rss_end = rss_mb()
+    say(f"  resident memory: {rss_start:.0f} MB after start-up, {rss_end:.0f} MB at the end (limit {RSS_LIMIT_MB} MB)")
+    figures.insert(0, startup)
     return {
+        "memory": {"rss_after_startup_mb": rss_start, "rss_at_end_mb": rss_end, "limit_mb": RSS_LIMIT_MB},
         "dialect": rt.engine.dialect.name,
         "seed": seeded.as_dict() | {"scale": args.scale},
         "figures": [f.as_dict() for f in figures],
         "_figures": figures,
     }
+
+
+RSS_LIMIT_MB = 200  # issue #15: with the bank loaded and 10,000 people
+
+
+def rss_mb() -> float:
+    """The process's resident memory now (Linux), in MB."""
+    with contextlib.suppress(OSError, ValueError):
+        return int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    return float("nan")
 
 
 # -- report ----------------------------------------------------------------------------------------
@@ -171,7 +249,8 @@ def print_table(backend: str, result: dict[str, Any]) -> None:
         (
             f.name,
             f"{f.ratio:,.1f}x",
-            f"<= {f.target:g}x" if f.target else "-",
+            " ".join(([f"<= {f.target:g}x"] if f.target else []) + ([f"<= {fmt_s(f.limit_s)}"] if f.limit_s else []))
+            or "-",
             {True: "yes", False: "NO", None: "-"}[f.ok],
             f"{fmt_s(f.op_s)} {f.unit}",
             fmt_s(f.baseline_s),
@@ -278,6 +357,7 @@ async def main(args: argparse.Namespace) -> int:
         print_table(backend, result)
     say(f"\nfinished in {time.perf_counter() - t0:.0f} s")
     failed = [f.name for r in results.values() for f in r["_figures"] if f.ok is False]
+    failed += [f"resident memory ({b})" for b, r in results.items() if r["memory"]["rss_at_end_mb"] > RSS_LIMIT_MB]
     if not args.no_json:
         say(f"results: {write_json(args, started, time.perf_counter() - t0, results, failed)}")
     if failed:

@@ -8,6 +8,7 @@ import asyncio
 import gc
 import statistics
 import time
+import uuid
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -129,11 +130,12 @@ class BenchNotifier:
     def __init__(self) -> None:
         self.posts = 0
         self.by_channel: dict[str, int] = defaultdict(int)
+        self._run = uuid.uuid4().hex[:8]  # message refs unique per run (a --cache database holds earlier runs')
 
     async def post(self, channel: ChannelRef, message: Message) -> str:
         self.posts += 1
         self.by_channel[channel.channel] += 1
-        return f"bench-ts-{self.posts}"
+        return f"bench-ts-{self._run}-{self.posts}"
 
     async def add_option_reactions(self, channel: ChannelRef, message_ref: str, count: int) -> None:
         return None

@@ -21,9 +21,10 @@ from bot.core.messages import ChannelRef, Invocation, Message, Reply
 
 if TYPE_CHECKING:
     from bot.context import Asker, ChartAttacher
+    from bot.core.charts import ChartImage
     from bot.core.clock import Clock
     from bot.core.model import Syllabus
-    from bot.core.ports import Store
+    from bot.core.ports import ChartRenderer, Store
 
 __all__ = ["STREAK_EPOCH", "Boards"]
 
@@ -79,7 +80,11 @@ class Boards:
         asked = boards.BoardWeek(team_name, week, monday, tz, topic)
         if start > now:
             return present.board_not_started(asked, private=private)
-        rows = await self.store.first_attempts(ws, start, end)
+        # the team's members per topic, other teams already summed per topic (person 0: never shown)
+        rows = [
+            (tid, 0 if pid is None else pid, t, n, c)
+            for tid, pid, t, n, c in await self.store.team_first_attempts(ws, team_id, start, end)
+        ]
         topics = [topic] if topic else [t.id for t in self.syllabus.topics]
         people = sorted({pid for tid, pid, t, _n, _c in rows if tid == team_id and t in topics})
         names = await self.store.person_names(people)
@@ -91,13 +96,20 @@ class Boards:
         reply = present.board_reply(board, private=private)
         if board.empty:
             return reply
-        chart = chartdata.weekly_board(
-            reply.title,
-            topics,
-            [(m.name, {t: m.by_topic.get(t, boards.Tally()).right for t in topics}) for m in board.members],
-            [(name, {t: (v.right, v.attempted) for t, v in per.items()}) for _tid, name, per in board.teams_by_topic],
-        )
-        return await self._with_chart(reply, lambda r: r.board(chart))
+
+        def draw(renderer: ChartRenderer) -> ChartImage:  # its figures are gathered only when a chart is drawn
+            chart = chartdata.weekly_board(
+                reply.title,
+                topics,
+                [(m.name, {t: m.by_topic.get(t, boards.Tally()).right for t in topics}) for m in board.members],
+                [
+                    (name, {t: (v.right, v.attempted) for t, v in per.items()})
+                    for _tid, name, per in board.teams_by_topic
+                ],
+            )
+            return renderer.board(chart)
+
+        return await self._with_chart(reply, draw)
 
     async def post_weekly(self, channel_id: int) -> bool:
         """Post last week's board in the channel once (Monday morning); False if already posted."""

@@ -4,6 +4,7 @@ per role port (``storage/repos/``), joined here."""
 from __future__ import annotations
 
 from storage.repos.answers import AnswersRepo
+from storage.repos.boards import BoardsRepo
 from storage.repos.channels import ChannelsRepo
 from storage.repos.claims import ClaimsRepo
 from storage.repos.drills import DrillsRepo
@@ -30,5 +31,6 @@ class SqlStore(
     ReportsRepo,
     FeedbackRepo,
     PlansRepo,
+    BoardsRepo,
 ):
     """Short transactions, idempotent writes (``INSERT ... ON CONFLICT DO NOTHING``), no network I/O inside."""

@@ -121,19 +121,33 @@ def leaderboard(
     Rows for topics outside ``topics`` are left out (``topics`` may be one topic for ``/leaderboard topic3``).
     """
     wanted = set(topics)
-    per_topic: dict[tuple[int, str], Tally] = {}
-    agg: dict[tuple[str, int], Tally] = {}
+    # plain [right, attempted] sums first (a team holds thousands of members), Tallies once at the end
+    sums: dict[tuple[int, str], list[int]] = {}
+    agg_sums: dict[tuple[str, int], list[int]] = {}
     for team_id, person, topic, attempts, right in rows:
         if topic not in wanted:
             continue
-        tally = Tally(right, attempts)
         if team_id == team:
-            per_topic[(person, topic)] = per_topic.get((person, topic), Tally()) + tally
+            s = sums.setdefault((person, topic), [0, 0])
+            s[0] += right
+            s[1] += attempts
         if team_id is not None:
-            agg[(topic, team_id)] = agg.get((topic, team_id), Tally()) + tally
-    totals: dict[int, Tally] = {}
-    for (person, _topic), tally in per_topic.items():
-        totals[person] = totals.get(person, Tally()) + tally
+            s = agg_sums.setdefault((topic, team_id), [0, 0])
+            s[0] += right
+            s[1] += attempts
+    per_topic = {key: Tally(r, n) for key, (r, n) in sums.items()}
+    agg = {key: Tally(r, n) for key, (r, n) in agg_sums.items()}
+    total_sums: dict[int, list[int]] = {}
+    topic_sums = {t: [0, 0] for t in topics}
+    by_person: dict[int, dict[str, Tally]] = {}
+    for (person, topic), (r, n) in sums.items():
+        s = total_sums.setdefault(person, [0, 0])
+        s[0] += r
+        s[1] += n
+        topic_sums[topic][0] += r
+        topic_sums[topic][1] += n
+        by_person.setdefault(person, {})[topic] = per_topic[(person, topic)]
+    totals = {p: Tally(r, n) for p, (r, n) in total_sums.items()}
     order = sorted(totals, key=lambda p: (-totals[p].right, -totals[p].accuracy, names.get(p, ""), p))
     members = tuple(
         MemberStanding(
@@ -142,11 +156,11 @@ def leaderboard(
             names.get(p, "?"),
             totals[p],
             streaks.get(p, 0),
-            {t: per_topic[(p, t)] for t in topics if (p, t) in per_topic},
+            {t: by_person[p][t] for t in topics if t in by_person[p]},
         )
         for i, p in enumerate(order, start=1)
     )
-    team_by_topic = {t: sum((v for (p, tt), v in per_topic.items() if tt == t), Tally()) for t in topics}
+    team_by_topic = {t: Tally(r, n) for t, (r, n) in topic_sums.items()}
     versus: list[TeamStanding] = []
     for t in topics:
         entries = sorted(

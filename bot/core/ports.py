@@ -424,6 +424,13 @@ class ReportStore(Protocol):
         """Per (team, person, topic): first attempts at distinct questions in [start, end) and how many were right."""
         ...
 
+    async def team_first_attempts(
+        self, workspace_id: int, team_id: int, start: dt.datetime, end: dt.datetime
+    ) -> list[tuple[int, int | None, str, int, int]]:
+        """As :meth:`first_attempts` for one team's board: ``team_id``'s rows per person; every other team's
+        rows summed per (team, topic), with person None; answers of no team left out."""
+        ...
+
     async def team_objective_stats(
         self, team_id: int, since: dt.datetime | None = None, until: dt.datetime | None = None
     ) -> list[tuple[str, int, int]]: ...

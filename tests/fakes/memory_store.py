@@ -984,6 +984,16 @@ class MemoryStore:
         tally = self._tally(((a.team_id, a.person_id, a.topic_id), a.correct) for a in first)
         return [(team, person, topic, n, c) for (team, person, topic), (c, n) in tally.items()]
 
+    async def team_first_attempts(
+        self, workspace_id: int, team_id: int, start: dt.datetime, end: dt.datetime
+    ) -> list[tuple[int, int | None, str, int, int]]:
+        summed: dict[tuple[int, int | None, str], list[int]] = {}
+        for team, person, topic, n, c in await self.first_attempts(workspace_id, start, end):
+            if team is not None:
+                t = summed.setdefault((team, person if team == team_id else None, topic), [0, 0])
+                t[0], t[1] = t[0] + n, t[1] + c
+        return [(team, person, topic, n, c) for (team, person, topic), (n, c) in summed.items()]
+
     async def team_objective_stats(
         self, team_id: int, since: dt.datetime | None = None, until: dt.datetime | None = None
     ) -> list[tuple[str, int, int]]:

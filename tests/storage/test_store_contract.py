@@ -714,6 +714,27 @@ async def test_first_attempts_count_each_question_once_per_person_within_the_win
     )
 
 
+async def test_team_first_attempts_give_the_team_per_person_and_other_teams_summed(store: ContractStore) -> None:
+    ws = await store.ensure_workspace("slack", "T1")
+    red, blue = await store.ensure_team(ws, "red"), await store.ensure_team(ws, "blue")
+    a, b, c, d = [await store.ensure_person(ws, u) for u in ("UA", "UB", "UC", "UD")]
+    h = dt.timedelta(hours=1)
+    week = (T0, T0 + dt.timedelta(days=7))
+    await drill_answer(store, ws, a, "q0", "1.1.1", True, T0 + h, team=red)
+    await drill_answer(store, ws, a, "q0", "1.1.1", False, T0 + 2 * h, team=red)  # a retry: not counted
+    await drill_answer(store, ws, b, "q1", "2.1.1", False, T0 + h, team=red)
+    await drill_answer(store, ws, c, "q0", "1.1.1", True, T0 + h, team=blue)
+    await drill_answer(store, ws, d, "q0", "1.1.1", False, T0 + h, team=blue)
+    await drill_answer(store, ws, d, "q1", "1.1.1", True, T0 - h, team=blue)  # before the window
+    await drill_answer(store, ws, d, "q2", "1.1.1", True, T0 + h)  # teamless: left out
+    assert sorted(await store.team_first_attempts(ws, red, *week), key=str) == sorted(
+        [(red, a, "1", 1, 1), (red, b, "2", 1, 0), (blue, None, "1", 2, 1)], key=str
+    )
+    assert sorted(await store.team_first_attempts(ws, blue, *week), key=str) == sorted(
+        [(blue, c, "1", 1, 1), (blue, d, "1", 1, 0), (red, None, "1", 1, 1), (red, None, "2", 1, 0)], key=str
+    )
+
+
 async def test_team_objective_stats_windows_and_most_chosen_wrong_options(store: ContractStore) -> None:
     ws = await store.ensure_workspace("slack", "T1")
     team, rival = await store.ensure_team(ws, "red"), await store.ensure_team(ws, "blue")
