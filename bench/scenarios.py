@@ -120,6 +120,23 @@ def _reaction_burst(n: int, duplicate_share: float, prefix: str, rng: random.Ran
     return burst, unique
 
 
+async def _deliver(service: QuizService, workspace: str, channel: str, ref: str, ev: _Reaction) -> tuple[bool, float]:
+    """One Slack reaction delivery through the service: whether it was new, and its latency in seconds."""
+    start = time.perf_counter()
+    new = await service.record_reaction(
+        platform="slack",
+        workspace=workspace,
+        channel=channel,
+        message_ref=ref,
+        user=ev.user,
+        reaction=OPTION_EMOJI[ev.option],
+        added=ev.added,
+        delivery_id=ev.delivery_id,
+        user_name=ev.user.lower(),
+    )
+    return new, time.perf_counter() - start
+
+
 async def bench_ingestion(
     rt: Runtime,
     n: int,
@@ -141,19 +158,8 @@ async def bench_ingestion(
         burst, unique = _reaction_burst(size, duplicate_share, prefix, rng)
 
         async def call(ev: _Reaction) -> bool:
-            start = time.perf_counter()
-            new = await service.record_reaction(
-                platform="slack",
-                workspace="TBENCHING",
-                channel="CINGEST",
-                message_ref=ref,
-                user=ev.user,
-                reaction=OPTION_EMOJI[ev.option],
-                added=ev.added,
-                delivery_id=ev.delivery_id,
-                user_name=ev.user.lower(),
-            )
-            latencies.append(time.perf_counter() - start)
+            new, seconds = await _deliver(service, "TBENCHING", "CINGEST", ref, ev)
+            latencies.append(seconds)
             return new
 
         async with LoopLag() as lag:
@@ -241,19 +247,7 @@ async def bench_sustained(
         return post.message_ref
 
     async def call(ref: str, ev: _Reaction) -> float:
-        start = time.perf_counter()
-        await service.record_reaction(
-            platform="slack",
-            workspace="TSUSTAIN",
-            channel="CSUSTAIN",
-            message_ref=ref,
-            user=ev.user,
-            reaction=OPTION_EMOJI[ev.option],
-            added=ev.added,
-            delivery_id=ev.delivery_id,
-            user_name=ev.user.lower(),
-        )
-        return time.perf_counter() - start
+        return (await _deliver(service, "TSUSTAIN", "CSUSTAIN", ref, ev))[1]
 
     async def stored_ok(ref: str, unique: int) -> bool:
         post = await store.post_by_message(ws, "CSUSTAIN", ref)

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import and_, func, select
 
+from storage.repos.boards import ranked_first_attempts
 from storage.sql import A, SqlBase, _n_correct
 
 __all__ = ["ReportsRepo"]
@@ -19,17 +20,7 @@ class ReportsRepo(SqlBase):
         self, workspace_id: int, start: dt.datetime, end: dt.datetime
     ) -> list[tuple[int | None, int, str, int, int]]:
         """Per (team, person, topic): first attempts at distinct questions in [start, end) and how many were right."""
-        ranked = (
-            select(
-                A.c.team_id,
-                A.c.person_id,
-                A.c.topic_id,
-                A.c.correct,
-                func.row_number()
-                .over(partition_by=(A.c.person_id, A.c.question_id), order_by=(A.c.answered_at, A.c.id))
-                .label("rn"),
-            ).where(A.c.workspace_id == workspace_id, A.c.answered_at >= start, A.c.answered_at < end)
-        ).subquery()
+        ranked = ranked_first_attempts(workspace_id, start, end)
         correct = _n_correct(ranked.c.correct)
         async with self.engine.begin() as conn:
             rows = (
