@@ -20,7 +20,7 @@ from slack_bolt.authorization import AuthorizeResult
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import SlackNotifier, build_slack_app, make_client, wait_idle
-from adapters.slack.server import serve_http
+from adapters.slack.http import serve_http
 from bot.core.clock import ManualClock
 from bot.service import QuizService
 from content.loader import Bank
