@@ -12,7 +12,7 @@ from typing import Any
 import discord
 
 from adapters.discord.interactions import Interactions
-from adapters.discord.render import DRILL_CUSTOM_ID, REPORT_CUSTOM_ID, REVIEW_CUSTOM_ID
+from adapters.discord.views import DRILL_CUSTOM_ID, REPORT_CUSTOM_ID, REVIEW_CUSTOM_ID
 
 __all__ = ["DrillButton", "ReportButton", "ReviewButton"]
 

@@ -18,7 +18,8 @@ import discord
 from discord import app_commands
 
 from adapters.discord.notifier import DiscordNotifier
-from adapters.discord.render import disabled_copy, message_parts, render, report_form, report_form_answers
+from adapters.discord.render import message_parts, render
+from adapters.discord.views import disabled_copy, report_form, report_form_answers
 from bot.core.commands import UsageError
 from bot.core.feedback import ReportTarget
 from bot.core.messages import ChannelRef, Reply

@@ -8,7 +8,8 @@ import datetime as dt
 import discord
 import pytest
 
-from adapters.discord.render import card_view, render, split_text
+from adapters.discord.render import render, split_text
+from adapters.discord.views import card_view
 from bot.core.messages import ChannelRef, OptionView, QuestionPost, Reply, RevealOption, RevealPost, Table
 from bot.core.ports import PlatformError
 from tests.adapters.discord import discord_payloads as P
