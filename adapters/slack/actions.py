@@ -15,15 +15,9 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.blocks import (
-    BUTTON_ACTION_PREFIX,
-    DRILL_ACTION_PREFIX,
-    REPORT_ACTION,
-    REPORT_VIEW,
-    report_done_view,
-    report_modal,
-)
+from adapters.slack.blocks import BUTTON_ACTION_PREFIX, DRILL_ACTION_PREFIX, REPORT_ACTION, REPORT_VIEW
 from adapters.slack.shared import FAILED, PLATFORM, Listeners, send_replies, team_of
+from adapters.slack.views import report_done_view, report_modal
 from bot.core.feedback import ReportTarget
 from bot.core.messages import Reply
 from bot.service import Invocation

@@ -9,8 +9,8 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.blocks import home_view
 from adapters.slack.shared import PLATFORM, Listeners, team_of
+from adapters.slack.views import home_view
 from bot.core.messages import Reply
 from bot.service import Invocation, QuizService
 
