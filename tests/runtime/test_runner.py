@@ -19,7 +19,8 @@ import pytest
 from bot.core.clock import ManualClock
 from bot.core.messages import QuestionPost
 from bot.core.ports import Notifier
-from bot.runner import BotRunner, resolve_platforms
+from bot.process import resolve_platforms
+from bot.runner import BotRunner
 from bot.service import Invocation, QuizService
 from bot.settings import ConfigError, Settings
 from content.loader import Bank
