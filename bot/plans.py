@@ -12,17 +12,16 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING
 
+from bot.core.commands.plan import PlanCommand, parse_plan
 from bot.core.messages import Invocation, Reply, Table
 from bot.core.model import Question, Syllabus
 from bot.core.plans import (
     PLAN_NEW_PER_DAY,
     ExamPlan,
-    PlanCommand,
     current_pause,
     exam_plan,
     local_instant,
     next_reminder,
-    parse_plan,
     paused_on,
     per_day,
     reviews_left_today,

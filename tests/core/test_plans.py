@@ -9,16 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.core.args import UsageError
+from bot.core.commands.plan import parse_plan
 from bot.core.learning import daily_streak
-from bot.core.plans import (
-    STUDIED_READINESS,
-    capped_reviews,
-    exam_plan,
-    parse_plan,
-    reminder_day,
-    reviews_left_today,
-    summary_week,
-)
+from bot.core.plans import STUDIED_READINESS, capped_reviews, exam_plan, reminder_day, reviews_left_today, summary_week
 from bot.core.ports import StudyPlanInfo
 
 TODAY = dt.date(2026, 12, 3)
