@@ -18,46 +18,19 @@ import datetime as dt
 import logging
 from typing import Any
 
-from apscheduler.events import (
-    EVENT_JOB_ERROR,
-    EVENT_JOB_MAX_INSTANCES,
-    EVENT_JOB_MISSED,
-    JobEvent,
-)
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED, JobEvent
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.service import QuizService
+from scheduler.joblogs import APSCHEDULER_LOGGERS, JobLogContext
 from scheduler.runs import ALL_CHANNELS, JobRuns
 from scheduler.runs import log_extra as _extra
 from scheduler.sweeps import MAINTENANCE, PLANS, RESYNC, REVEALS, Sweeps
 from scheduler.triggers import DAILY, WEEKLY, JobSpec, channel_jobs, job_id
 
-__all__ = ["ALL_CHANNELS", "ChannelScheduler", "JobLogContext"]
+__all__ = ["ALL_CHANNELS", "ChannelScheduler"]
 
 log = logging.getLogger(__name__)
-
-APSCHEDULER_LOGGERS = ("apscheduler.scheduler", "apscheduler.executors.default", "apscheduler.jobstores.default")
-
-
-class JobLogContext(logging.Filter):
-    """Adds ``channel`` and ``job`` to APScheduler's own log records (it passes the job or its id as an arg)."""
-
-    def __init__(self, labels: dict[str, str]) -> None:
-        super().__init__()
-        self.labels = labels  # job id -> channel label; shared with the scheduler, kept current
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if not hasattr(record, "job"):
-            found = "scheduler"
-            args = record.args if isinstance(record.args, tuple) else ()
-            for arg in args:
-                candidate = getattr(arg, "id", arg)
-                if isinstance(candidate, str) and candidate in self.labels:
-                    found = candidate
-                    break
-            record.job = found
-            record.channel = self.labels.get(found, ALL_CHANNELS)
-        return True
 
 
 class ChannelScheduler:
