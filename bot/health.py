@@ -10,7 +10,6 @@ from aiohttp import web
 
 __all__ = ["start_health_server"]
 
-
 log = logging.getLogger(__name__)
 
 

@@ -18,7 +18,6 @@ from bot.settings import ConfigError, Settings
 
 __all__ = ["INTERRUPTED", "PLATFORMS", "ServeFn", "holder_id", "load_server", "resolve_platforms", "stop_on_signals"]
 
-
 log = logging.getLogger(__name__)
 
 INTERRUPTED = 128 + signal.SIGINT  # 130: what a shell reports for a program stopped by Ctrl-C

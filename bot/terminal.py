@@ -22,7 +22,6 @@ from scheduler import SchedulerNode
 
 __all__ = ["StdinLines", "run_console"]
 
-
 log = logging.getLogger(__name__)
 
 

@@ -8,7 +8,6 @@ from scheduler.runs import ALL_CHANNELS
 
 __all__ = ["APSCHEDULER_LOGGERS", "JobLogContext"]
 
-
 APSCHEDULER_LOGGERS = ("apscheduler.scheduler", "apscheduler.executors.default", "apscheduler.jobstores.default")
 
 

@@ -17,7 +17,6 @@ from bot.core.render import to_text
 
 __all__ = ["REPORT_HINT", "REPORT_HINT_MANY", "ConsoleNotifier", "save_chart"]
 
-
 REPORT_HINT = "(A problem with this question? report last KIND [text]; KIND: " + kinds_text() + ")"
 REPORT_HINT_MANY = (
     "(A problem with one of these questions? report ID KIND [text]; KIND: " + kinds_text() + "; IDs: {ids})"

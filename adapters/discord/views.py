@@ -26,7 +26,6 @@ __all__ = [
     "report_form_answers",
 ]
 
-
 # Button custom ids carry the whole answer, so a press can be routed after a restart with no view in memory.
 DRILL_CUSTOM_ID = re.compile(r"drill:(?P<drill>[0-9]{1,18}):(?P<seq>[0-9]{1,4}):(?P<letter>[A-Da-d])")
 # "Report a problem": the custom id is the report target's value (bot.core.feedback.ReportTarget)

@@ -15,7 +15,6 @@ from content.schema import ItemModel
 
 __all__ = ["MIN_ITEMS_PER_OBJECTIVE", "REQUIRED_TAGS", "TOPIC_TARGETS", "bank_figures"]
 
-
 REQUIRED_TAGS: dict[str, int] = {
     tag: 4
     for tag in (

@@ -7,7 +7,6 @@ import re
 
 __all__ = ["STOPWORDS"]
 
-
 STOPWORDS = frozenset(
     """about above after again against among because before being below between could doing during
     each every first from further having their there these those through under until which while

@@ -15,7 +15,6 @@ from bot.core.model import Syllabus
 
 __all__ = ["REVEAL_CHOICES", "SETTINGS_SUMMARY", "build_studybot_group"]
 
-
 REVEAL_CHOICES = ["30m", "1h", "2h", "4h", "8h", "12h", "23h"]
 # Discord has one settings command for both catalogue forms (show, and change with options).
 SETTINGS_SUMMARY = "Show or change this channel's schedule (changing it: admins)"

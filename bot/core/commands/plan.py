@@ -11,7 +11,6 @@ from bot.core.plans import CAP_MAX, PAUSE_MAX_DAYS
 
 __all__ = ["PLAN_USAGE", "PlanCommand", "parse_plan"]
 
-
 PLAN_USAGE = (
     "Usage: /plan [remind HH:MM [Area/City] | remind off | pause 14d | resume | cap N | "
     "exam YYYY-MM-DD | exam off | weekly on|off]\n"

@@ -22,7 +22,6 @@ __all__ = [
     "parse_exam",
 ]
 
-
 DRILL_DEFAULT = 5
 DRILL_MAX = 20
 
