@@ -152,7 +152,7 @@ async def bench_ingestion(
     latencies: list[float] = []
 
     async def burst_on_new_post(prefix: str, size: int) -> tuple[float, LoopLag, bool, int]:
-        post = await service.post_daily(ch.id, manual=True)  # a fresh open post per burst (daily, then bonus)
+        post = await service.daily.post_daily(ch.id, manual=True)  # a fresh open post per burst (daily, then bonus)
         assert post is not None and post.message_ref is not None
         ref = post.message_ref
         burst, unique = _reaction_burst(size, duplicate_share, prefix, rng)
@@ -242,7 +242,7 @@ async def bench_sustained(
     token = uuid.uuid4().hex[:6]
 
     async def new_post() -> str:
-        post = await service.post_daily(ch.id, manual=True)
+        post = await service.daily.post_daily(ch.id, manual=True)
         assert post is not None and post.message_ref is not None
         return post.message_ref
 
@@ -367,10 +367,10 @@ async def bench_aggregations(
         (
             "leaderboard",
             f"leaderboard_reply (team of {len(seeded.person_ids) // len(seeded.team_ids):,}, this week)",
-            lambda s: s.leaderboard_reply(ws, team, "this", None, private=True),
+            lambda s: s.boards.reply(ws, team, "this", None, private=True),
         ),
-        ("weakspots", "weakspots_reply (same team)", lambda s: s.weakspots_reply(team)),
-        ("stats", "stats_reply (one person, a year of answers)", lambda s: s.stats_reply(ws, next(people))),
+        ("weakspots", "weakspots_reply (same team)", lambda s: s.weakspots.reply(team)),
+        ("stats", "stats_reply (one person, a year of answers)", lambda s: s.progress.reply(ws, next(people))),
     ]
     base_before = await pk_select_baseline(rt.engine, ids, baseline_runs)
     timings: dict[str, tuple[Timing, LoopLag]] = {}
@@ -567,7 +567,7 @@ async def bench_daily_posting(
         before = notifier.posts
         async with LoopLag() as lag:
             start = time.perf_counter()
-            posts = await asyncio.gather(*(service.post_daily(cid) for cid in ids))
+            posts = await asyncio.gather(*(service.daily.post_daily(cid) for cid in ids))
             elapsed = time.perf_counter() - start
         if any(p is None for p in posts) or notifier.posts - before != len(ids):
             raise RuntimeError("post_daily did not post once per channel")

@@ -92,14 +92,14 @@ async def run_demo(
         assert channel is not None
         stats: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         for day in range(days):
-            post_at = rt.service.next_post_at(channel, clock.now())
+            post_at = rt.service.daily.next_post_at(channel, clock.now())
             clock.set(post_at - dt.timedelta(hours=1))
             if clock.now().astimezone(ZoneInfo(TZ)).weekday() == 0 and day > 0:
-                result.weekly_boards += await rt.service.post_weekly_board(
+                result.weekly_boards += await rt.service.boards.post_weekly(
                     channel.id
                 )  # what the scheduler does on Mondays
             clock.set(post_at)
-            post = await rt.service.post_daily(channel.id)
+            post = await rt.service.daily.post_daily(channel.id)
             if post is None or post.message_ref is None:
                 continue
             result.posts += 1
@@ -127,7 +127,7 @@ async def run_demo(
                     lines.append(f"{m.name} {EMOJI_GLYPH[OPTION_EMOJI[choice]]}")
             print(f"\nReactions: {', '.join(lines) if lines else 'none'}", file=out)
             clock.set(post.reveal_due_at)
-            result.reveals.extend(await rt.service.reveal_due())
+            result.reveals.extend(await rt.service.daily.reveal_due())
             # in the evening, some members run a short private drill
             for m in result.members:
                 if rng.random() < 0.35:
@@ -141,10 +141,10 @@ async def run_demo(
         result.per_topic = {t: (c, n) for t, (c, n) in sorted(stats.items())}
         _summary(out, result, rt.syllabus.topics)
         assert channel.team_id is not None
-        result.leaderboard = await rt.service.leaderboard_reply(
+        result.leaderboard = await rt.service.boards.reply(
             channel.workspace_id, channel.team_id, "this", None, private=False
         )
-        result.weakspots = await rt.service.weakspots_reply(channel.team_id)
+        result.weakspots = await rt.service.weakspots.reply(channel.team_id)
         who = result.members[0].name
         member = Invocation("console", "local", CHANNEL, who, who, False, CHANNEL, "local")
         result.stats = (await rt.service.handle_command(member, "/stats", ""))[0]

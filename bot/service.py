@@ -1,14 +1,16 @@
 """The quiz service: applies commands and events, using core rules over state read through ports.
 
-Adapters call this and nothing else; the scheduler calls :meth:`QuizService.post_daily`,
-:meth:`QuizService.reveal_due` and friends. Every method is safe to repeat (idempotent).
+Adapters and the scheduler call this facade and nothing else. Its own methods are the entry points every
+platform uses (commands, buttons, reactions, report forms, delivery dedupe); each feature is an attribute
+with a name of its own: the scheduler calls ``service.daily.post_daily``, ``service.daily.reveal_due``,
+``service.boards.post_weekly`` and ``service.plans.messages.send_due``. Every method is safe to repeat.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 from bot.boards import Boards
 from bot.channeladmin import ChannelAdmin
@@ -16,16 +18,16 @@ from bot.context import Asker, attach_chart
 from bot.core.charts import ChartImage
 from bot.core.clock import Clock
 from bot.core.commands import UsageError
-from bot.core.messages import DrillCard, Invocation, QuestionPost, Reply, RevealPost
+from bot.core.messages import Invocation, Reply
 from bot.core.model import Question, Syllabus
-from bot.core.ports import ChannelInfo, ChartRenderer, Notifier, PostInfo, Store
+from bot.core.ports import ChannelInfo, ChartRenderer, Notifier, Store
 from bot.core.ratelimit import RateLimiter
 from bot.daily import DailyQuestions, local_date, post_instant
 from bot.drills import Drills
 from bot.exams import MockExams
 from bot.feedback import ItemFeedback
 from bot.plans import PLAN_ALIASES, StudyPlans
-from bot.progress import READINESS_HORIZON_DAYS, Progress
+from bot.progress import Progress
 from bot.reactions import AnsweredCounts, ReactionIntake
 from bot.teams import TeamAdmin
 from bot.weakspots import WeakSpots
@@ -38,7 +40,8 @@ log = logging.getLogger(__name__)
 class QuizService:
     """The one facade adapters and the scheduler see; each feature is a module of its own (``self.daily``,
     ``self.admin``, ``self.drills``, ``self.exams``, ``self.boards``, ``self.weakspots``, ``self.progress``,
-    ``self.plans``, ``self.teams``, ``self.feedback``, ``self.reactions``), and these methods delegate to them."""
+    ``self.plans``, ``self.teams``, ``self.feedback``, ``self.reactions``); callers reach a feature through its
+    attribute, and these methods are the entry points every platform shares."""
 
     def __init__(
         self,
@@ -115,7 +118,9 @@ class QuizService:
             notifier,
             answered_every,
             lambda ch, post: (
-                self.render_question(ch, post, self.by_id[post.question_id]) if post.question_id in self.by_id else None
+                self.daily.render_question(ch, post, self.by_id[post.question_id])
+                if post.question_id in self.by_id
+                else None
             ),
         )
         self.reactions = ReactionIntake(store, clock, notifier, self.answered_counts)
@@ -161,36 +166,12 @@ class QuizService:
             raise UsageError(f"Unknown command /{name}. Try /studybot help.")
         return await features[name](inv, text)
 
-    # -- buttons, boards, reports and plans: delegates to the feature modules ------------------------
+    # -- buttons and report forms ------------------------------------------------------------------
     async def press_button(self, inv: Invocation, value: str) -> list[Reply]:
         """A drill or mock-exam button: ``drill:<id>:<seq>:<letter>``. Repeats and stale buttons change nothing."""
         if value.startswith("review:"):  # a review reminder's "Start my reviews"
             return await self.plans.press(inv, value)
         return await self.drills.press(inv, value)
-
-    async def current_card(self, inv: Invocation) -> DrillCard | None:
-        """The drill or mock-exam question the person has open, to show it again (see ``Drills.current_card``)."""
-        return await self.drills.current_card(inv)
-
-    async def send_plan_messages(self) -> int:
-        """Review reminders and weekly summaries due now, by direct message (the scheduler's minute sweep)."""
-        return await self.plans.messages.send_due()
-
-    async def leaderboard_reply(self, ws: int, team_id: int, week: str, topic: str | None, *, private: bool) -> Reply:
-        """One team's board for ``week`` ("this", "last" or an ISO date), optionally of one topic."""
-        return await self.boards.reply(ws, team_id, week, topic, private=private)
-
-    async def post_weekly_board(self, channel_id: int) -> bool:
-        """Post last week's board in the channel once (Monday morning); False if already posted."""
-        return await self.boards.post_weekly(channel_id)
-
-    async def weakspots_reply(self, team_id: int, topic: str | None = None) -> Reply:
-        """A team's weak-spot report: the whole syllabus by topic and subtopic, or one ``topic`` by objective."""
-        return await self.weakspots.reply(team_id, topic)
-
-    async def stats_reply(self, ws: int, person: int, horizon_days: int = READINESS_HORIZON_DAYS) -> Reply:
-        """A person's /stats: accuracy and readiness per topic, streak, reviews due."""
-        return await self.progress.reply(ws, person, horizon_days)
 
     async def report_problem(self, inv: Invocation, target: str, kind: str, text: str, delivery_id: str) -> Reply:
         """A "Report a problem" form sent: ``target`` is the button's value (``report:<source>:<id>:<version>``),
@@ -268,51 +249,6 @@ class QuizService:
             source=source,
         )
 
-    async def reconcile_post(
-        self, post: PostInfo, reactions: Mapping[str, set[str]], as_of_event: int | None = None
-    ) -> int:
-        return await self.reactions.reconcile_post(post, reactions, as_of_event)
-
     async def reconcile_open_posts(self, platform: str | None = None) -> int:
+        """Add the reactions the platform shows on open posts but no event delivered; the count added."""
         return await self.reactions.reconcile_open_posts(platform)
-
-    # -- the daily question (bot/daily.py) --------------------------------------------------------------
-    def next_post_at(self, ch: ChannelInfo, now: dt.datetime) -> dt.datetime:
-        """The next instant (>= now) the channel's daily question is due."""
-        return self.daily.next_post_at(ch, now)
-
-    async def daily_is_due(self, ch: ChannelInfo, now: dt.datetime | None = None) -> bool:
-        """True if today's (local) daily question is due and has not been posted."""
-        return await self.daily.daily_is_due(ch, now)
-
-    async def next_daily_at(self, ch: ChannelInfo, now: dt.datetime) -> dt.datetime:
-        """When the next daily question will really be posted."""
-        return await self.daily.next_daily_at(ch, now)
-
-    async def post_daily(self, channel_id: int, *, manual: bool = False) -> PostInfo | None:
-        """Post the channel's question for today (local date), at most once per day (``manual``: a bonus)."""
-        return await self.daily.post_daily(channel_id, manual=manual)
-
-    async def resume_reserved(self, older_than: dt.timedelta = dt.timedelta(minutes=2)) -> int:
-        """Send posts that were reserved but never sent (the process died in between)."""
-        return await self.daily.resume_reserved(older_than)
-
-    def render_question(self, ch: ChannelInfo, post: PostInfo, q: Question) -> QuestionPost:
-        """The neutral message of a posted question."""
-        return self.daily.render_question(ch, post, q)
-
-    async def reveal(self, post_id: int) -> RevealPost | None:
-        """Score and announce a post once; a second call (or another process) does nothing."""
-        return await self.daily.reveal(post_id)
-
-    async def render_reveal(self, post: PostInfo, q: Question) -> RevealPost:
-        """The neutral message of a question's reveal."""
-        return await self.daily.render_reveal(post, q)
-
-    async def reveal_due(self) -> list[RevealPost]:
-        """Reveal every post whose time has come."""
-        return await self.daily.reveal_due()
-
-    async def catch_up(self) -> tuple[int, int]:
-        """After a restart or sleep: post missing daily questions, then reveal overdue ones."""
-        return await self.daily.catch_up()

@@ -90,8 +90,8 @@ async def run_console(
             with contextlib.suppress(TimeoutError):
                 await node.scheduler.settle(30)
         else:
-            await rt.service.catch_up()
-        await rt.service.send_plan_messages()  # review reminders the new time makes due (idempotent)
+            await rt.service.daily.catch_up()
+        await rt.service.plans.messages.send_due()  # review reminders the new time makes due (idempotent)
 
     chat = ConsoleChat(rt.service, notifier, clock, on_clock_moved=clock_moved)
     print(f"StudyBot terminal chat · {len(rt.questions)} questions loaded", flush=True)

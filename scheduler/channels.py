@@ -78,7 +78,6 @@ class ChannelScheduler:
         }
         self._log_filter = JobLogContext(self._labels)
         self._lock = asyncio.Lock()
-        self._weekly_missing_logged = False
         self.runs = JobRuns(lambda job: self.sweeps.job_failed(job))
         self.sweeps = Sweeps(service, self.runs, self._labels, weekly_grace=weekly_grace, reconcile=reconcile)
 
@@ -87,21 +86,11 @@ class ChannelScheduler:
     def running(self) -> bool:
         return self._sched is not None
 
-    @property
-    def weekly_available(self) -> bool:
-        return callable(getattr(self.service, "post_weekly_board", None))
-
     async def start(self) -> None:
         """Start APScheduler, add the sweeps, schedule every active channel, then catch up."""
         if self._sched is not None:
             return
         self.runs.stopping = False
-        if not self.weekly_available and not self._weekly_missing_logged:
-            self._weekly_missing_logged = True
-            log.warning(
-                "the service has no post_weekly_board yet: weekly boards are not scheduled",
-                extra=_extra(ALL_CHANNELS, WEEKLY),
-            )
         sched = AsyncIOScheduler(
             timezone=dt.UTC,
             job_defaults={
@@ -173,7 +162,7 @@ class ChannelScheduler:
             channels = await self.service.active_channels()
             if self._sched is None:  # stopped while reading
                 return
-            desired = {s.id: s for ch in channels for s in channel_jobs(ch, weekly=self.weekly_available)}
+            desired = {s.id: s for ch in channels for s in channel_jobs(ch)}
             for jid in sorted(set(self._specs) - set(desired)):
                 self._remove(jid)
             for spec in desired.values():
@@ -186,7 +175,7 @@ class ChannelScheduler:
         async with self._lock:
             try:
                 ch = await self.service.channel_by_id(channel_id)
-                specs = channel_jobs(ch, weekly=self.weekly_available)
+                specs = channel_jobs(ch)
             except KeyError:
                 specs = []
             if self._sched is None:

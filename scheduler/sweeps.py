@@ -60,7 +60,7 @@ class Sweeps:
     async def _post_daily(self, channel_id: int) -> None:
         jid = job_id(DAILY, channel_id)
         channel = self.labels.get(jid, str(channel_id))
-        post = await self.service.post_daily(channel_id)
+        post = await self.service.daily.post_daily(channel_id)
         self.failed_daily.discard(channel_id)
         if post is not None:
             log.info("daily question posted", extra=log_extra(channel, jid, post=post.id, question=post.question_id))
@@ -76,10 +76,7 @@ class Sweeps:
 
     async def _post_weekly(self, channel_id: int) -> None:
         jid = job_id(WEEKLY, channel_id)
-        board = getattr(self.service, "post_weekly_board", None)
-        if board is None:
-            return
-        result = await board(channel_id)
+        result = await self.service.boards.post_weekly(channel_id)
         log.info(
             "weekly board %s",
             "posted" if result else "not posted (already posted, or nothing to show)",
@@ -91,13 +88,13 @@ class Sweeps:
         await self.runs.run(REVEALS, ALL_CHANNELS, self._reveal_due())
 
     async def _reveal_due(self) -> None:
-        revealed = await self.service.reveal_due()
+        revealed = await self.service.daily.reveal_due()
         if revealed:
             log.info("revealed %d question(s)", len(revealed), extra=log_extra(ALL_CHANNELS, REVEALS))
 
     async def plans_job(self) -> None:
         async def send() -> None:
-            sent = await self.service.send_plan_messages()
+            sent = await self.service.plans.messages.send_due()
             if sent:
                 log.info("sent %d study-plan direct message(s)", sent, extra=log_extra(ALL_CHANNELS, PLANS))
 
@@ -108,7 +105,7 @@ class Sweeps:
 
     async def _maintenance(self) -> None:
         """Send stranded posts, repair missed reactions, retry daily posts whose job failed today."""
-        resent = await self.service.resume_reserved()
+        resent = await self.service.daily.resume_reserved()
         await self.service.prune_deliveries()
         repaired = await self.service.reconcile_open_posts() if self.reconcile else 0
         retried = 0
@@ -118,7 +115,7 @@ class Sweeps:
             except KeyError:
                 self.failed_daily.discard(channel_id)
                 continue
-            if ch.active and await self.service.daily_is_due(ch):
+            if ch.active and await self.service.daily.daily_is_due(ch):
                 await self._post_daily(channel_id)
                 retried += 1
             else:
@@ -143,7 +140,7 @@ class Sweeps:
     async def _catch_up_loop(self, reason: str) -> None:
         while True:
             self._catch_up_again = False
-            posted, revealed = await self.service.catch_up()
+            posted, revealed = await self.service.daily.catch_up()
             boards = await self._weekly_catch_up()
             log.info(
                 "catch-up (%s): %d daily question(s) posted, %d revealed, %d weekly board(s)",
@@ -160,11 +157,8 @@ class Sweeps:
     async def _weekly_catch_up(self) -> int:
         """Post a weekly board whose Monday run was missed, if still within ``weekly_grace``.
 
-        Relies on ``post_weekly_board`` being idempotent per channel and week, like ``post_daily``.
+        Relies on ``boards.post_weekly`` being idempotent per channel and week, like ``daily.post_daily``.
         """
-        board = getattr(self.service, "post_weekly_board", None)
-        if board is None:
-            return 0
         now = self.service.now()
         posted = 0
         for ch in await self.service.active_channels():
@@ -174,7 +168,7 @@ class Sweeps:
             last = _previous_fire(spec, now)
             if last is None or now - last > self.weekly_grace:
                 continue
-            if await board(ch.id):
+            if await self.service.boards.post_weekly(ch.id):
                 posted += 1
                 log.info("weekly board posted late", extra=log_extra(ch.ref.channel, spec.id))
         return posted

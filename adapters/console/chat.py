@@ -89,7 +89,9 @@ class ConsoleChat:
             await self._show(await self.service.press_button(self._inv(), value))
             return True
         if line.upper() in {"A", "B", "C", "D"}:
-            card = self.cards.get(self.user) or await self.service.current_card(self._inv())  # after a restart too
+            card = self.cards.get(self.user) or await self.service.drills.current_card(
+                self._inv()
+            )  # after a restart too
             if card is None:
                 print("No drill question is waiting for you; start one with /drill.", file=self.out)
                 return True

@@ -46,23 +46,19 @@ def register_buttons(app: AsyncApp, on: Listeners) -> None:
         user = body.get("user") or {}
         team = team_of(body)
         channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id") or ""
-        press = getattr(on.service, "press_button", None)
         try:
-            if press is None:
-                replies = [Reply("Drill buttons are not available in this version of StudyBot yet.", private=True)]
-            else:
-                info = await on.directory.lookup(client, team, str(user.get("id") or ""))
-                inv = Invocation(
-                    platform=PLATFORM,
-                    workspace=team,
-                    channel=str(channel),
-                    user=str(user.get("id") or ""),
-                    user_name=info.name or str(user.get("username") or user.get("name") or ""),
-                    is_admin=info.is_admin,
-                    channel_name=str((body.get("channel") or {}).get("name") or ""),
-                    workspace_name=str((body.get("team") or {}).get("domain") or ""),
-                )
-                replies = list(await press(inv, str(action.get("value") or "")))
+            info = await on.directory.lookup(client, team, str(user.get("id") or ""))
+            inv = Invocation(
+                platform=PLATFORM,
+                workspace=team,
+                channel=str(channel),
+                user=str(user.get("id") or ""),
+                user_name=info.name or str(user.get("username") or user.get("name") or ""),
+                is_admin=info.is_admin,
+                channel_name=str((body.get("channel") or {}).get("name") or ""),
+                workspace_name=str((body.get("team") or {}).get("domain") or ""),
+            )
+            replies = list(await on.service.press_button(inv, str(action.get("value") or "")))
         except Exception:
             log.exception("drill button failed")
             replies = [Reply(FAILED, private=True)]

@@ -58,10 +58,7 @@ def register_home(app: AsyncApp, on: Listeners) -> None:
 
 
 async def _home_replies(service: QuizService, inv: Invocation) -> list[Reply]:
-    """The person's own stats for the Home tab: ``service.home_view(inv)`` if the service has one,
-    else the ``/stats`` reply when that command answers with data (a table or a titled reply)."""
-    home = getattr(service, "home_view", None)
-    if home is not None:
-        return list(await home(inv))
+    """The person's own stats for the Home tab: the ``/stats`` reply when it answers with data (a table or a
+    titled reply)."""
     replies = await service.handle_command(inv, "/stats", "")
     return [r for r in replies if r.tables or r.title or r.card is not None]

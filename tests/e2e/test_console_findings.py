@@ -20,9 +20,9 @@ async def _chat(tmp_path: Path, bank: Bank, clock: ManualClock) -> tuple[Console
     rt = await build_runtime(f"sqlite+aiosqlite:///{tmp_path / 'c.db'}", notifier, clock, bank=bank)
 
     async def moved() -> None:
-        await rt.service.catch_up()
+        await rt.service.daily.catch_up()
         for ch in await rt.store.active_channels():
-            await rt.service.post_weekly_board(ch.id)
+            await rt.service.boards.post_weekly(ch.id)
 
     return ConsoleChat(rt.service, notifier, clock, out=out, on_clock_moved=moved), out, rt
 

@@ -145,7 +145,7 @@ async def test_generated_lines_never_reach_the_catch_all(
     async def clock_moved() -> None:
         nonlocal moved
         moved += 1
-        await rt.service.catch_up()
+        await rt.service.daily.catch_up()
 
     chat = ConsoleChat(rt.service, notifier, clock, out=out, on_clock_moved=clock_moved)
     rng = random.Random(20261203)

@@ -21,7 +21,7 @@ async def test_a_reminder_arrives_when_the_clock_reaches_it_and_review_starts_th
     rt = await build_runtime(f"sqlite+aiosqlite:///{tmp_path / 'plan.db'}", notifier, clock, bank=bank)
 
     async def moved() -> None:
-        await rt.service.send_plan_messages()
+        await rt.service.plans.messages.send_due()
 
     chat = ConsoleChat(rt.service, notifier, clock, out=out, on_clock_moved=moved)
     try:

@@ -33,7 +33,7 @@ async def test_a_healthy_setup_with_next_runs_in_local_time(sched_db_url: str, b
     svc = make_service(sched_db_url, RecordingNotifier(), clock, bank_small)
     await subscribe(svc, "CBER", "09:00", "Europe/Berlin")
     nyc = await subscribe(svc, "CNYC", "01:30", "America/New_York")
-    post = await svc.post_daily(nyc)  # 02:00 in New York: today's question is out, its reveal pending
+    post = await svc.daily.post_daily(nyc)  # 02:00 in New York: today's question is out, its reveal pending
     assert post is not None
     await SqlLease(svc.store.engine).acquire("scheduler", "host:42:abc", dt.timedelta(seconds=30), NOW)  # type: ignore[attr-defined]
     await svc.store.engine.dispose()  # type: ignore[attr-defined]

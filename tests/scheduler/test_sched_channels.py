@@ -71,33 +71,14 @@ async def test_jobs_follow_the_database_and_settings_changes_reschedule_at_once(
     assert [j["job"] for j in sched.scheduled()] == [f"daily:{berlin}", f"weekly:{berlin}"]
 
 
-async def test_without_weekly_boards_in_the_service_only_daily_jobs(
-    svc: QuizService, clock: ManualClock, caplog: pytest.LogCaptureFixture
-) -> None:
-    svc.post_weekly_board = None  # type: ignore[assignment]  # a service version without boards
-    cid = await subscribe(svc, "CBER", "09:00", "Europe/Berlin")
-    s = ChannelScheduler(svc)
-    await s.start()
-    await s.settle()
-    await s.stop()
-    await s.start()
-    await s.stop()
-    assert [j for j in caplog.records if "no post_weekly_board" in j.getMessage()][0].job == "weekly"  # type: ignore[attr-defined]
-    assert len([j for j in caplog.records if "no post_weekly_board" in j.getMessage()]) == 1
-    s = ChannelScheduler(svc)
-    await s.start()
-    assert [j["job"] for j in s.scheduled()] == [f"daily:{cid}"]
-    await s.stop()
-
-
-async def test_weekly_board_jobs_when_the_service_has_them(svc: QuizService, clock: ManualClock) -> None:
+async def test_weekly_board_jobs_run_and_catch_up(svc: QuizService, clock: ManualClock) -> None:
     calls: list[int] = []
 
     async def post_weekly_board(channel_id: int) -> bool:
         calls.append(channel_id)
         return True
 
-    svc.post_weekly_board = post_weekly_board  # type: ignore[attr-defined]
+    svc.boards.post_weekly = post_weekly_board  # type: ignore[method-assign]
     cid = await subscribe(svc, "CBER", "09:00", "Europe/Berlin")
     clock.set(dt.datetime(2026, 3, 6, 12, tzinfo=dt.UTC))  # Friday: last Monday's board is past its 3-day grace
     s = ChannelScheduler(svc)

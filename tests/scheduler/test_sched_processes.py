@@ -244,7 +244,7 @@ async def test_killed_during_a_reaction_burst_then_restarted_matches_the_platfor
     recorder = RecordingNotifier()
     svc = make_service(shared_db, recorder, clock, bank_small)
     await subscribe(svc, "CBER", "09:00", "Europe/Berlin", reveal="1h")
-    post = await svc.post_daily(1)
+    post = await svc.daily.post_daily(1)
     await svc.store.engine.dispose()  # type: ignore[attr-defined]
     assert post is not None and post.message_ref is not None
     # the platform's truth: 60 members answer; every third changes their mind (remove, then add another)

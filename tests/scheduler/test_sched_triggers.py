@@ -161,10 +161,10 @@ async def test_service_posts_once_per_local_day_when_fired_at_every_crontrigger_
         hh, mm = (int(x) for x in post_time.split(":"))
         for fire in fire_sequence(CronTrigger(hour=hh, minute=mm, timezone=zone), start, until):
             clock.set(fire)
-            assert await svc.daily_is_due(await svc.store.channel_by_id(channel_id)) in {True, False}
-            await svc.post_daily(channel_id)
+            assert await svc.daily.daily_is_due(await svc.store.channel_by_id(channel_id)) in {True, False}
+            await svc.daily.post_daily(channel_id)
             clock.set(fire + dt.timedelta(minutes=20))
-            await svc.post_daily(channel_id)  # a second fire later the same day
+            await svc.daily.post_daily(channel_id)  # a second fire later the same day
     for post_time, channel_id in times.items():
         posts = await svc.store.channel_posts(channel_id)
         days = [p.local_date for p in posts]

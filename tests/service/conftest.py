@@ -61,7 +61,7 @@ async def post_today(service: QuizService, clock: ManualClock, channel: str = "C
     """Subscribe ``channel`` at 09:00 Berlin and post Monday's daily question."""
     channel_id = await subscribe(service, channel)
     clock.set(MONDAY_9_BERLIN)
-    post = await service.post_daily(channel_id)
+    post = await service.daily.post_daily(channel_id)
     assert post is not None and post.message_ref
     return post
 

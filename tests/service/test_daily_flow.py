@@ -45,13 +45,13 @@ async def test_one_daily_post_per_local_day_and_bonus_posts_on_request(
     channel_id = await subscribe(service)
     ch = await service.channel_by_id(channel_id)
     clock.set(MONDAY_9_BERLIN - dt.timedelta(minutes=1))
-    assert not await service.daily_is_due(ch)
+    assert not await service.daily.daily_is_due(ch)
     clock.set(MONDAY_9_BERLIN)
-    assert await service.daily_is_due(ch)
-    post = await service.post_daily(channel_id)
+    assert await service.daily.daily_is_due(ch)
+    post = await service.daily.post_daily(channel_id)
     assert post is not None and post.status == "posted" and post.slot == 0 and post.local_date == dt.date(2026, 3, 2)
-    assert await service.post_daily(channel_id) is None
-    assert not await service.daily_is_due(ch)
+    assert await service.daily.post_daily(channel_id) is None
+    assert not await service.daily.daily_is_due(ch)
     bonus = await service.handle_command(admin(), "/studybot", "post-now")
     assert bonus[0].text.startswith("Posted question"), bonus
     posts = await service.store.channel_posts(channel_id)
@@ -61,7 +61,7 @@ async def test_one_daily_post_per_local_day_and_bonus_posts_on_request(
         "Bonus question",
     ]
     clock.advance(days=1)
-    assert await service.post_daily(channel_id) is not None
+    assert await service.daily.post_daily(channel_id) is not None
 
 
 async def test_reactions_decide_answers_and_a_repeated_delivery_changes_nothing(
@@ -89,14 +89,14 @@ async def test_reactions_decide_answers_and_a_repeated_delivery_changes_nothing(
         delivery_id="E5",
     )
     clock.set(post.reveal_due_at)
-    [reveal] = await service.reveal_due()
+    [reveal] = await service.daily.reveal_due()
     assert isinstance(reveal, RevealPost) and reveal.post_id == post.id
     assert reveal.winners == ("alice",) and reveal.answered == 2
     assert [o.count for o in reveal.options if o.correct] == [1]
     assert notifier.of_type(RevealPost) == [reveal]
     # late reactions, repeats and a second reveal change nothing
     assert await react(service, post, "UBOB", key, delivery="E6")
-    assert await service.reveal(post.id) is None and await service.reveal_due() == []
+    assert await service.daily.reveal(post.id) is None and await service.daily.reveal_due() == []
     assert await store.post_answer_counts(post.id) == (
         {post.option_order[key]: 1, post.option_order[wrong]: 1},
         [await store.find_person(1, "UALICE")],
@@ -203,7 +203,7 @@ async def test_an_open_question_shows_how_many_answered_in_one_edit_per_burst(
     await asyncio.sleep(0.5)
     assert [q.answered for _c, _r, q in notifier.updates] == [10, 11]  # type: ignore[attr-defined]
     clock.set(post.reveal_due_at)
-    await service.reveal_due()
+    await service.daily.reveal_due()
     await react(service, post, "U100", shown, delivery="after")  # revealed: the question is not edited again
     await asyncio.sleep(0.5)
     assert len(notifier.updates) == 2

@@ -19,7 +19,7 @@ async def test_reveal_and_drill_feedback_carry_the_question_and_its_shown_versio
 ) -> None:
     post = await post_today(service, clock)
     clock.set(post.reveal_due_at)
-    await service.reveal_due()
+    await service.daily.reveal_due()
     [reveal] = notifier.of_type(RevealPost)
     assert isinstance(reveal, RevealPost)
     q = service.by_id[post.question_id]

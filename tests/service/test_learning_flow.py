@@ -66,7 +66,7 @@ async def test_leaderboard_counts_first_attempts_of_the_channels_team(service: Q
     await react(service, post, "UALICE", shown_key(service, post), delivery="E1", name="alice")
     await react(service, post, "UBOB", (shown_key(service, post) + 1) % 4, delivery="E2", name="bob")
     clock.set(post.reveal_due_at)
-    await service.reveal_due()
+    await service.daily.reveal_due()
     await drill_once(service, "UBOB", "1.1.1")  # drilling in the channel counts for its team too
     board = (await service.handle_command(member("UALICE"), "/leaderboard", ""))[0]
     assert board.private and "#c1" in board.title and "this week" in board.title
@@ -84,11 +84,11 @@ async def test_weekly_board_is_posted_once(
     service: QuizService, notifier: RecordingNotifier, clock: ManualClock
 ) -> None:
     channel_id = await subscribe(service)
-    assert await service.post_weekly_board(channel_id) is False  # last week was quiet
+    assert await service.boards.post_weekly(channel_id) is False  # last week was quiet
     await drill_once(service, "UALICE", "1.1.1")
     clock.set(dt.datetime(2026, 3, 9, 7, 0, tzinfo=dt.UTC))  # the next Monday
-    assert await service.post_weekly_board(channel_id) is True
-    assert await service.post_weekly_board(channel_id) is False
+    assert await service.boards.post_weekly(channel_id) is True
+    assert await service.boards.post_weekly(channel_id) is False
     boards = [m for _c, m, _r in notifier.sent if isinstance(m, Reply)]
     assert len(boards) == 1 and "last week" in boards[0].title and not boards[0].private
 
@@ -98,7 +98,7 @@ async def test_stats_show_topics_streak_and_reviews(service: QuizService, clock:
     clock.advance(minutes=1)
     await react(service, post, "UALICE", shown_key(service, post), delivery="E1")
     clock.set(post.reveal_due_at)
-    await service.reveal_due()
+    await service.daily.reveal_due()
     await drill_once(service, "UALICE", "5.1.1", right=False)
     stats = (await service.handle_command(member("UALICE"), "/stats", ""))[0]
     assert stats.private and stats.text.startswith("Daily streak: 1 day(s)") and "exam readiness" in stats.text
@@ -144,7 +144,7 @@ async def test_forget_me_needs_confirmation_then_deletes_everything(
     await react(service, post, "UALICE", shown_key(service, post), delivery="E1", name="alice")
     await react(service, post, "UBOB", shown_key(service, post), delivery="E2", name="bob")
     clock.set(post.reveal_due_at)
-    await service.reveal_due()
+    await service.daily.reveal_due()
     await drill_once(service, "UALICE", "2.1.1")
     await service.handle_command(admin(user="UALICE"), "/studybot", "focus topic2")  # an audit entry by alice
     ask = await service.handle_command(member("UALICE"), "/studybot", "forget-me")
@@ -168,7 +168,7 @@ async def test_a_board_of_another_teams_channel_says_whose_it_is(service: QuizSe
     post = await post_today(service, clock)
     await react(service, post, "UALICE", shown_key(service, post), delivery="E1", name="alice")
     clock.set(post.reveal_due_at)
-    await service.reveal_due()
+    await service.daily.reveal_due()
     await service.handle_command(admin(), "/studybot", "team create Data-Sci")
     await service.handle_command(admin(), "/studybot", "team add Data-Sci <@UCAROL>")
     note, board = await service.handle_command(member("UCAROL"), "/leaderboard", "")
@@ -189,7 +189,7 @@ async def test_board_weak_spots_and_stats_carry_the_figures_their_tables_show(
     post = await post_today(service, clock)
     await react(service, post, "UALICE", shown_key(service, post), delivery="E1", name="alice")
     clock.set(post.reveal_due_at)
-    await service.reveal_due()
+    await service.daily.reveal_due()
     await drill_once(service, "UALICE", "5.1.1", right=False)
     board = (await service.handle_command(member("UALICE"), "/leaderboard", ""))[0]
     assert isinstance(board.data, Leaderboard) and board.data.week is not None and board.data.week.which == "this"

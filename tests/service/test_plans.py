@@ -49,19 +49,19 @@ async def test_a_reminder_comes_at_the_persons_local_time_once_a_day_across_a_re
     assert "Next check: Fri 2026-12-04 08:00 Asia/Tokyo" in reply.text
     await seed_due(service, pid, 3, TOKYO_8AM)
     clock.set(TOKYO_8AM - dt.timedelta(minutes=1))
-    assert await service.send_plan_messages() == 0 and notifier.directs == []
+    assert await service.plans.messages.send_due() == 0 and notifier.directs == []
     clock.set(TOKYO_8AM)
-    assert await service.send_plan_messages() == 1
+    assert await service.plans.messages.send_due() == 1
     [(to, msg)] = notifier.directs
     assert (to.platform, to.workspace, to.channel) == ("slack", "T1", "U1")
     assert isinstance(msg, Reply) and msg.text.startswith("📚 3 review(s) due today.")
     assert [(b.label, b.value) for b in msg.buttons] == [("Start my reviews", "review:T1")]
     clock.advance(minutes=1)
-    assert await service.send_plan_messages() == 0
+    assert await service.plans.messages.send_due() == 0
     restarted = QuizService(store, bank.syllabus, bank.questions, notifier, clock, charts=None)  # same database
-    assert await restarted.send_plan_messages() == 0
+    assert await restarted.plans.messages.send_due() == 0
     clock.advance(days=1)
-    assert await restarted.send_plan_messages() == 1 and len(notifier.directs) == 2
+    assert await restarted.plans.messages.send_due() == 1 and len(notifier.directs) == 2
 
 
 async def test_no_message_when_nothing_is_due(
@@ -71,7 +71,7 @@ async def test_no_message_when_nothing_is_due(
     await person(service)
     await plan(service, "remind 08:00 Asia/Tokyo")
     clock.set(TOKYO_8AM + dt.timedelta(minutes=5))
-    assert await service.send_plan_messages() == 0 and notifier.dm_attempts == 0
+    assert await service.plans.messages.send_due() == 0 and notifier.dm_attempts == 0
 
 
 async def test_daylight_saving_days_get_one_reminder(
@@ -84,13 +84,13 @@ async def test_daylight_saving_days_get_one_reminder(
     sent = 0
     for minutes in range(0, 4 * 60, 15):  # 02:00 CEST .. 05:00 CET on the night 02:30 happens twice
         clock.set(dt.datetime(2026, 10, 25, 0, 0, tzinfo=dt.UTC) + dt.timedelta(minutes=minutes))
-        sent += await service.send_plan_messages()
+        sent += await service.plans.messages.send_due()
     assert sent == 1
     notifier.directs.clear()
     await plan(service, "remind 02:30 Europe/Berlin")
     for minutes in range(0, 3 * 60, 15):  # spring forward: 02:30 does not exist, it comes at 03:30 CEST
         clock.set(dt.datetime(2027, 3, 28, 0, 0, tzinfo=dt.UTC) + dt.timedelta(minutes=minutes))
-        if await service.send_plan_messages():
+        if await service.plans.messages.send_due():
             assert clock.now() == dt.datetime(2027, 3, 28, 1, 30, tzinfo=dt.UTC)
     assert len(notifier.directs) == 1
 
@@ -112,7 +112,7 @@ async def test_a_pause_holds_reminders_moves_reviews_and_resume_moves_them_back(
     assert all(after[q] - before[q] == dt.timedelta(days=3) for q in before)
     for day in range(3):
         clock.set(dt.datetime(2026, 12, 3 + day, 9, 0, tzinfo=dt.UTC))
-        assert await service.send_plan_messages() == 0
+        assert await service.plans.messages.send_due() == 0
     assert "already on a pause" in (await plan(service, "pause 5d")).text
     assert "Pause      until Sat 2026-12-05" in _table(await plan(service, ""))
     clock.set(dt.datetime(2026, 12, 4, 10, 0, tzinfo=dt.UTC))
@@ -120,7 +120,7 @@ async def test_a_pause_holds_reminders_moves_reviews_and_resume_moves_them_back(
     assert "the pause ended today, 2 day(s) early; 4 review(s) moved back" in back.text
     restored = {q: due for q, _c, due in await store.person_cards(pid)}
     assert all(restored[q] - before[q] == dt.timedelta(days=1) for q in before)  # one paused day was used
-    assert await service.send_plan_messages() == 1  # 10:00, after 08:00, on a day no longer paused
+    assert await service.plans.messages.send_due() == 1  # 10:00, after 08:00, on a day no longer paused
     assert "not on a pause" in (await plan(service, "resume")).text
 
 
@@ -137,7 +137,7 @@ async def test_the_daily_cap_limits_reminders_and_drills(
     assert "at most 2 reviews a day" in (await plan(service, "cap 2")).text
     await plan(service, "remind 08:00 UTC")
     clock.set(dt.datetime(2026, 12, 3, 8, 0, tzinfo=dt.UTC))
-    await service.send_plan_messages()
+    await service.plans.messages.send_due()
     assert texts(notifier)[0].startswith("📚 2 review(s) due today (of 5 due; your daily cap is 2).")
     start = (await service.handle_command(member("U1"), "/drill", "due 5"))[0]
     assert start.card is not None
@@ -164,16 +164,16 @@ async def test_a_refused_dm_is_noticed_once_and_not_retried_until_set_again(
     notifier.refuse_dm.add("U1")
     for day in range(3):
         clock.set(dt.datetime(2026, 12, 3 + day, 9, 0, tzinfo=dt.UTC))
-        assert await service.send_plan_messages() == 0
+        assert await service.plans.messages.send_due() == 0
     assert notifier.dm_attempts == 1
     shown = _table(await plan(service, ""))
     assert "stopped: StudyBot could not send you a direct message on 2026-12-03" in shown
     notifier.refuse_dm.clear()
     reply = await plan(service, "remind 08:00 UTC")  # setting it again tries again, from tomorrow (it is 09:00)
     assert "Next check: Sun 2026-12-06 08:00 UTC" in reply.text
-    assert await service.send_plan_messages() == 0
+    assert await service.plans.messages.send_due() == 0
     clock.set(dt.datetime(2026, 12, 6, 8, 0, tzinfo=dt.UTC))
-    assert await service.send_plan_messages() == 1 and notifier.dm_attempts == 2
+    assert await service.plans.messages.send_due() == 1 and notifier.dm_attempts == 2
 
 
 async def test_the_reminder_button_starts_the_review_drill_in_the_dm(service: QuizService, clock: ManualClock) -> None:
@@ -217,14 +217,14 @@ async def test_the_weekly_summary_comes_on_monday_with_progress_against_the_plan
     assert "Weekly summary on" in (await plan(service, "weekly on")).text
     await plan(service, "exam 2027-02-15")
     clock.set(dt.datetime(2026, 11, 30, 8, 59, tzinfo=dt.UTC))
-    assert await service.send_plan_messages() == 0
+    assert await service.plans.messages.send_due() == 0
     clock.set(dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.UTC))
-    assert await service.send_plan_messages() == 1
+    assert await service.plans.messages.send_due() == 1
     [summary] = texts(notifier)
     assert summary.startswith("Last week (Mon 23 Nov to Sun 29 Nov): 1 answer(s), ")
     assert "1 new objective(s) practised." in summary and "1 of 21 new objectives this week" in summary
     clock.advance(days=1)
-    assert await service.send_plan_messages() == 0
+    assert await service.plans.messages.send_due() == 0
 
 
 async def test_forget_me_removes_the_plan(service: QuizService, store: MemoryStore, clock: ManualClock) -> None:
@@ -261,7 +261,7 @@ async def test_many_reminders_due_at_once_are_all_sent_a_few_at_a_time(
 
     notifier.direct = slow_direct  # type: ignore[method-assign]
     clock.set(dt.datetime(2026, 12, 3, 8, 0, tzinfo=dt.UTC))
-    assert await service.send_plan_messages() == 60
+    assert await service.plans.messages.send_due() == 60
     assert len({to.channel for to, _m in notifier.directs}) == 60 and most == SEND_CONCURRENCY
 
 

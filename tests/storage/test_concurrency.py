@@ -17,7 +17,7 @@ async def test_loop_lag_stays_low_during_500_concurrent_writes(any_service: Quiz
     ch = await any_service.store.get_channel(ws, "C1")
     assert ch is not None
     clock.set(dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC))
-    post = await any_service.post_daily(ch.id)
+    post = await any_service.daily.post_daily(ch.id)
     assert post is not None and post.message_ref
     lag = 0.0
     stop = asyncio.Event()

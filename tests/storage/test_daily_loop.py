@@ -25,22 +25,22 @@ async def test_one_post_per_channel_per_local_date_under_concurrency(
 ) -> None:
     channel_id = await subscribe(any_service)
     clock.set(dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.UTC))  # 09:00 in Berlin
-    results = await asyncio.gather(*(any_service.post_daily(channel_id) for _ in range(12)))
+    results = await asyncio.gather(*(any_service.daily.post_daily(channel_id) for _ in range(12)))
     assert sum(r is not None for r in results) == 1
     assert len(notifier.of_type(QuestionPost)) == 1
     # later the same local day: still nothing new
     clock.advance(hours=14)  # 23:00 Berlin
-    assert await any_service.post_daily(channel_id) is None
+    assert await any_service.daily.post_daily(channel_id) is None
     # next local day: a new post
     clock.advance(hours=2)
-    assert await any_service.post_daily(channel_id) is not None
+    assert await any_service.daily.post_daily(channel_id) is not None
     assert len(notifier.of_type(QuestionPost)) == 2
 
 
 async def test_local_date_follows_channel_time_zone(any_service: QuizService, clock: ManualClock) -> None:
     channel_id = await subscribe(any_service, "C2", "subscribe 23:30 America/New_York")
     clock.set(dt.datetime(2026, 3, 3, 4, 30, tzinfo=dt.UTC))  # 23:30 on 2 March in New York
-    post = await any_service.post_daily(channel_id)
+    post = await any_service.daily.post_daily(channel_id)
     assert post is not None and post.local_date == dt.date(2026, 3, 2)
 
 
@@ -49,7 +49,7 @@ async def test_reactions_and_reveal_with_counts(
 ) -> None:
     channel_id = await subscribe(any_service)
     clock.set(dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.UTC))
-    post = await any_service.post_daily(channel_id)
+    post = await any_service.daily.post_daily(channel_id)
     assert post is not None and post.message_ref
     q = any_service.by_id[post.question_id]
     key_shown = post.option_order.index(q.answer_index)
@@ -89,7 +89,7 @@ async def test_reactions_and_reveal_with_counts(
         delivery_id="E-tada",
     )
     clock.set(post.reveal_due_at)
-    reveals = await any_service.reveal_due()
+    reveals = await any_service.daily.reveal_due()
     assert len(reveals) == 1
     r = reveals[0]
     counts = {o.letter: o.count for o in r.options}
@@ -100,7 +100,7 @@ async def test_reactions_and_reveal_with_counts(
     assert r.objective_id == q.objective_id and r.objective_text
     # a reaction after the reveal does not count, and a second reveal does nothing
     await react("UFRED", key_shown)
-    assert await any_service.reveal(post.id) is None
+    assert await any_service.daily.reveal(post.id) is None
     assert len(notifier.of_type(RevealPost)) == 1
 
 
@@ -109,10 +109,10 @@ async def test_concurrent_reveals_announce_once(
 ) -> None:
     channel_id = await subscribe(any_service)
     clock.set(dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.UTC))
-    post = await any_service.post_daily(channel_id)
+    post = await any_service.daily.post_daily(channel_id)
     assert post is not None
     clock.set(post.reveal_due_at)
-    results = await asyncio.gather(*(any_service.reveal(post.id) for _ in range(8)))
+    results = await asyncio.gather(*(any_service.daily.reveal(post.id) for _ in range(8)))
     assert sum(r is not None for r in results) == 1
     assert len(notifier.of_type(RevealPost)) == 1
 
@@ -120,7 +120,7 @@ async def test_concurrent_reveals_announce_once(
 async def test_duplicate_reaction_deliveries_concurrently_one_row(any_service: QuizService, clock: ManualClock) -> None:
     channel_id = await subscribe(any_service)
     clock.set(dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.UTC))
-    post = await any_service.post_daily(channel_id)
+    post = await any_service.daily.post_daily(channel_id)
     assert post is not None and post.message_ref
     calls = [
         any_service.record_reaction(
@@ -157,7 +157,7 @@ async def test_platform_refusal_marks_post_failed_and_changes_nothing_else(
     channel_id = await subscribe(any_service)
     notifier.refuse.add("C1")
     clock.set(dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.UTC))
-    assert await any_service.post_daily(channel_id) is None
+    assert await any_service.daily.post_daily(channel_id) is None
     posts = await any_service.store.channel_posts(channel_id)
     assert [p.status for p in posts] == ["failed"]
 
@@ -166,11 +166,11 @@ async def test_no_surprise_post_on_the_subscription_day(any_service: QuizService
     clock.set(dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.UTC))  # 10:30 in Berlin, after today's 09:00
     channel_id = await subscribe(any_service)
     ch = await any_service.store.channel_by_id(channel_id)
-    assert not await any_service.daily_is_due(ch)
-    posted, _ = await any_service.catch_up()
+    assert not await any_service.daily.daily_is_due(ch)
+    posted, _ = await any_service.daily.catch_up()
     assert posted == 0
     clock.set(dt.datetime(2026, 3, 3, 8, 0, tzinfo=dt.UTC))  # tomorrow 09:00 Berlin
-    assert await any_service.daily_is_due(await any_service.store.channel_by_id(channel_id))
+    assert await any_service.daily.daily_is_due(await any_service.store.channel_by_id(channel_id))
 
 
 async def test_platform_not_served_here_leaves_the_post_for_another_process(
@@ -186,10 +186,10 @@ async def test_platform_not_served_here_leaves_the_post_for_another_process(
         raise PlatformUnavailable("no slack connection in this process")
 
     notifier.post = unavailable  # type: ignore[method-assign]
-    assert await any_service.post_daily(channel_id) is None
+    assert await any_service.daily.post_daily(channel_id) is None
     assert await any_service.store.channel_posts(channel_id) == []
     notifier.post = real_post  # type: ignore[method-assign]
-    assert await any_service.post_daily(channel_id) is not None
+    assert await any_service.daily.post_daily(channel_id) is not None
 
 
 async def test_reconcile_repairs_missed_reactions_and_leaves_fresh_ones_alone(
@@ -197,7 +197,7 @@ async def test_reconcile_repairs_missed_reactions_and_leaves_fresh_ones_alone(
 ) -> None:
     channel_id = await subscribe(any_service)
     clock.set(dt.datetime(2026, 3, 2, 8, 0, tzinfo=dt.UTC))
-    post = await any_service.post_daily(channel_id)
+    post = await any_service.daily.post_daily(channel_id)
     assert post is not None and post.message_ref
     ref = post.message_ref
 
@@ -225,9 +225,9 @@ async def test_reconcile_repairs_missed_reactions_and_leaves_fresh_ones_alone(
     before = await any_service.store.reaction_events(post.id)
     as_of = max(ev.seq for _p, ev in before)
     await react("UD", "four", True, "e3")
-    assert await any_service.reconcile_post(post, stale, as_of) == 0
+    assert await any_service.reactions.reconcile_post(post, stale, as_of) == 0
     clock.set(post.reveal_due_at)
-    reveal = (await any_service.reveal_due())[0]
+    reveal = (await any_service.daily.reveal_due())[0]
     counts = {o.text: o.count for o in reveal.options}
     q = any_service.by_id[post.question_id]
     shown = [q.options[i] for i in post.option_order]

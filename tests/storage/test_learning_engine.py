@@ -80,7 +80,7 @@ async def test_abandoned_drill_expires(any_service: QuizService, clock: ManualCl
 async def test_daily_and_drill_share_one_review_per_day(any_service: QuizService, clock: ManualClock) -> None:
     channel_id = await setup_channel(any_service)
     clock.set(MONDAY_9_BERLIN)
-    post = await any_service.post_daily(channel_id)
+    post = await any_service.daily.post_daily(channel_id)
     assert post is not None and post.message_ref
     q = any_service.by_id[post.question_id]
     shown = post.option_order.index(q.answer_index)
@@ -95,7 +95,7 @@ async def test_daily_and_drill_share_one_review_per_day(any_service: QuizService
         delivery_id="E1",
     )
     clock.set(post.reveal_due_at)
-    await any_service.reveal_due()
+    await any_service.daily.reveal_due()
     ws = await any_service.store.ensure_workspace("slack", "T1")
     alice = await any_service.store.find_person(ws, "UALICE")
     assert alice is not None
@@ -175,10 +175,10 @@ async def test_focus_topic_drives_selection_and_reveal_reason(
     assert "Topic 2" in replies[0].text and not replies[0].private
     clock.set(MONDAY_9_BERLIN)
     for _ in range(3):
-        post = await any_service.post_daily(channel_id)
+        post = await any_service.daily.post_daily(channel_id)
         assert post is not None and post.objective_id.startswith("2.") and post.reason == "focus"
         clock.set(post.reveal_due_at)
-        await any_service.reveal_due()
+        await any_service.daily.reveal_due()
         clock.advance(hours=16)
     reveal = notifier.of_type(RevealPost)[0]
     assert isinstance(reveal, RevealPost) and "focus" in reveal.reason
@@ -225,15 +225,15 @@ async def test_weekly_board_posted_once(
 ) -> None:
     channel_id = await setup_channel(any_service)
     clock.set(dt.datetime(2026, 3, 2, 7, 0, tzinfo=dt.UTC))  # Monday 08:00 Berlin: last week was quiet
-    assert await any_service.post_weekly_board(channel_id) is False
+    assert await any_service.boards.post_weekly(channel_id) is False
     assert not [m for _c, m, _r in notifier.sent if isinstance(m, Reply)]  # a quiet week posts nothing
     alice = member("UALICE")
     r = (await any_service.handle_command(alice, "/drill", "1.1.1 1"))[0]  # drilling in the channel joins its team
     assert r.card is not None
     await any_service.press_button(alice, f"drill:{r.card.drill_id}:0:{right_letter(any_service, r)}")
     clock.set(dt.datetime(2026, 3, 9, 7, 0, tzinfo=dt.UTC))  # the next Monday
-    assert await any_service.post_weekly_board(channel_id) is True
-    assert await any_service.post_weekly_board(channel_id) is False
+    assert await any_service.boards.post_weekly(channel_id) is True
+    assert await any_service.boards.post_weekly(channel_id) is False
     boards = [m for _c, m, _r in notifier.sent if isinstance(m, Reply)]
     assert len(boards) == 1 and "last week" in boards[0].title and not boards[0].private
 

@@ -251,7 +251,7 @@ async def test_a_quiet_week_posts_no_board(
 ) -> None:
     channel_id = await setup_channel(any_service)
     clock.set(dt.datetime(2026, 3, 9, 7, 0, tzinfo=dt.UTC))
-    assert await any_service.post_weekly_board(channel_id) is False
+    assert await any_service.boards.post_weekly(channel_id) is False
     assert not [m for _c, m, _r in notifier.sent if isinstance(m, Reply | QuestionPost)]
 
 

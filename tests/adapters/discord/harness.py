@@ -109,7 +109,7 @@ class World:
         ws = await self.service.store.ensure_workspace("discord", guild)
         ch = await self.service.store.get_channel(ws, channel)
         assert ch is not None
-        post = await self.service.post_daily(ch.id)
+        post = await self.service.daily.post_daily(ch.id)
         assert post is not None and post.message_ref is not None
         return post, self.fake.messages[post.message_ref]
 

@@ -122,7 +122,7 @@ async def test_the_real_weekly_board_arrives_as_a_decodable_png(world: World) ->
         await world.fake.react(world.person(i)["id"], msg.id, key)
     await world.settle()
     world.clock.advance(hours=9)  # answers count once the question is revealed
-    assert len(await world.service.reveal_due()) == 1
+    assert len(await world.service.daily.reveal_due()) == 1
     rec = await world.command("leaderboard", {"week": "this"}, user=world.person(1))
     messages = [m for m in [rec.original, *rec.followups] if m is not None]
     assert any("Leaderboard" in text_of(m.data) for m in messages)

@@ -31,7 +31,7 @@ async def test_429_with_via_is_retried_once_after_the_delay(world: World) -> Non
     await world.start_bot()
     cid = await _channel_id(world)
     world.fake.rate_limit("POST", POST_RX, times=1, retry_after=0.3)
-    post = await world.service.post_daily(cid)
+    post = await world.service.daily.post_daily(cid)
     assert post is not None and post.status == "posted"
     first, second = world.fake.calls_to("POST", POST_RX)
     assert first.status == 429 and second.status == 200
@@ -57,7 +57,7 @@ async def test_429_without_via_is_not_retried(world: World) -> None:
     cid = await _channel_id(world)
     world.fake.rate_limit("POST", POST_RX, times=1, retry_after=0.05, via=False)
     with pytest.raises(discord.HTTPException) as err:
-        await world.service.post_daily(cid)
+        await world.service.daily.post_daily(cid)
     assert err.value.status == 429
     assert len(world.fake.calls_to("POST", POST_RX)) == 1
 
@@ -68,7 +68,7 @@ async def test_429_storm_is_bounded_and_surfaced(world: World) -> None:
     cid = await _channel_id(world)
     world.fake.rate_limit("POST", POST_RX, times=100, retry_after=0.01)
     with pytest.raises(discord.HTTPException):
-        await world.service.post_daily(cid)
+        await world.service.daily.post_daily(cid)
     assert len(world.fake.calls_to("POST", POST_RX)) == 5
     [post] = await world.service.store.channel_posts(cid)
     assert post.status == "reserved"  # resume_reserved() sends it on a later tick
@@ -79,7 +79,7 @@ async def test_403_is_not_retried_and_reported_once(world: World) -> None:
     await world.start_bot()
     cid = await _channel_id(world, CHAN_A2)
     world.fake.forbidden_channels.add(CHAN_A2)
-    assert await world.service.post_daily(cid) is None
+    assert await world.service.daily.post_daily(cid) is None
     rx = rf"/channels/{CHAN_A2}/messages$"
     assert len(world.fake.calls_to("POST", rx)) == 1
     [post] = await world.service.store.channel_posts(cid)
@@ -88,7 +88,7 @@ async def test_403_is_not_retried_and_reported_once(world: World) -> None:
     assert len(dms) == 1 and world.fake.dm_channels[dms[0].channel_id] == OWNER
     assert f"<#{CHAN_A2}>" in dms[0].data["content"] and "Send Messages" in dms[0].data["content"]
 
-    assert await world.service.post_daily(cid, manual=True) is None  # an admin tries again
+    assert await world.service.daily.post_daily(cid, manual=True) is None  # an admin tries again
     assert len(world.fake.calls_to("POST", rx)) == 2
     assert len([m for m in world.fake.messages.values() if m.channel_id in world.fake.dm_channels]) == 1
 
@@ -198,7 +198,7 @@ async def test_the_answered_count_edits_the_question_and_a_429_on_the_edit_is_re
     world.fake.rate_limit("PATCH", rf"/channels/{CHAN_A}/messages/{msg.id}$", times=1, retry_after=0.2)
     from bot.core.messages import QuestionPost
 
-    rendered = world.service.render_question(
+    rendered = world.service.daily.render_question(
         await world.service.channel_by_id(_post.channel_id), _post, world.service.by_id[_post.question_id]
     )
     assert isinstance(rendered, QuestionPost)

@@ -34,7 +34,7 @@ async def test_a_reminder_dm_has_a_button_that_starts_the_review_drill_in_the_dm
     assert plan is not None and (plan.remind_time, plan.tz) == ("08:00", "Europe/Lisbon")
     await due_reviews(world, sam["id"], 3)
     world.clock.set(dt.datetime(2026, 12, 3, 8, 0, tzinfo=dt.UTC))
-    assert await world.service.send_plan_messages() == 1
+    assert await world.service.plans.messages.send_due() == 1
     [dm] = dms_to(world, sam["id"])
     assert "3 review(s) due today" in text_of(dm.data)
     [button] = components_of(dm)
@@ -47,7 +47,7 @@ async def test_a_reminder_dm_has_a_button_that_starts_the_review_drill_in_the_dm
     assert "Drill: 5 question(s) · reviews due, then your weak areas." in text_of(started.data)
     drill_ids = [c["custom_id"] for row in started.data["components"] for c in row["components"]]
     assert len(drill_ids) == 4 and all(cid.startswith("drill:") for cid in drill_ids)
-    assert await world.service.send_plan_messages() == 0  # one a day
+    assert await world.service.plans.messages.send_due() == 0  # one a day
 
 
 async def test_closed_dms_are_tried_once(world: World) -> None:
@@ -59,7 +59,7 @@ async def test_closed_dms_are_tried_once(world: World) -> None:
     world.fake.refuse_dms.add(kim["id"])
     for day in range(2):
         world.clock.set(dt.datetime(2026, 12, 3 + day, 9, 0, tzinfo=dt.UTC))
-        assert await world.service.send_plan_messages() == 0
+        assert await world.service.plans.messages.send_due() == 0
     refused = [c for c in world.fake.calls if c.method == "POST" and c.path.endswith("/messages")]
     assert len([c for c in refused if c.path.split("/")[-2] in world.fake.dm_channels]) == 1
     rec = await world.command("plan show", {}, user=kim)

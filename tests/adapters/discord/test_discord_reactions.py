@@ -45,7 +45,7 @@ async def test_daily_loop_with_reactions_from_many_people(world: World) -> None:
     assert P.BOT_ID not in stored_users  # the bot's own seed reactions are not events at all
 
     world.clock.advance(hours=9)
-    assert len(await world.service.reveal_due()) == 1
+    assert len(await world.service.daily.reveal_due()) == 1
     [reveal] = reveal_messages(world.fake)
     fields = {f["name"][2]: f["name"] for f in reveal.data["embeds"][0]["fields"] if f["name"][:1] in "✅❌"}
     for shown, canonical in enumerate(post.option_order):
@@ -83,12 +83,12 @@ async def test_reaction_edge_cases(world: World) -> None:
     assert not [r for r in await world.sql("SELECT raw_emoji FROM reaction_event") if r[0] == "chatter"]
 
     world.clock.advance(hours=9)
-    await world.service.reveal_due()
+    await world.service.daily.reveal_due()
     answered = await world.count("answer")
     await world.fake.react(u[5]["id"], msg.id, KEYS[3])  # on a closed question
     await world.settle()
     world.clock.advance(minutes=5)
-    await world.service.reveal_due()
+    await world.service.daily.reveal_due()
     assert await world.count("answer") == answered == 2
 
 
@@ -184,7 +184,7 @@ async def test_two_guilds_keep_their_data_apart(world: World) -> None:
     assert (GUILD_A, x["id"]) in rows and (GUILD_B, x["id"]) in rows  # one person per server
 
     world.clock.advance(hours=9)
-    await world.service.reveal_due()
+    await world.service.daily.reveal_due()
     assert "2 answered" in text_of(reveal_messages(world.fake, CHAN_A)[0].data)
     assert "1 answered" in text_of(reveal_messages(world.fake, CHAN_B)[0].data)
 

@@ -37,7 +37,7 @@ async def test_a_report_from_the_reveal_is_stored_once_listed_and_flags_the_item
     bot = await world.start_bot()
     post, _question = await world.post_question()
     world.clock.advance(hours=10)
-    assert await world.service.reveal(post.id) is not None
+    assert await world.service.daily.reveal(post.id) is not None
     [reveal] = reveal_messages(world.fake)
     q = world.service.by_id[post.question_id]
     sam = world.person(1, "sam")

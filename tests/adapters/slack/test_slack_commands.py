@@ -213,17 +213,6 @@ async def test_drill_buttons_carry_the_value_and_a_replay_changes_nothing_in_the
     assert "Right!" in first["text"] and "already answered" in second["text"]
 
 
-async def test_drill_button_without_service_support_gets_a_clear_message(
-    slack: SlackHarness, service: QuizService, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(service, "press_button", None, raising=False)  # an older service without drills
-    status, _, _ = await slack.action("drill_answer_A", "drill:1:1:A", key="nobuttons")
-    await slack.idle()
-    assert status == 200
-    [reply] = slack.replies("nobuttons")
-    assert reply["response_type"] == "ephemeral" and "not available" in reply["text"]
-
-
 def _chart_reply(private: bool) -> Reply:
     from bot.core.charts import ChartImage
 

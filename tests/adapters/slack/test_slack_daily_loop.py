@@ -46,7 +46,7 @@ async def test_full_daily_loop_in_one_workspace(
     await slack.idle()
 
     clock.advance(hours=9)
-    reveal = await service.reveal(post.id)
+    reveal = await service.daily.reveal(post.id)
     assert reveal is not None
     *_, posted, pointer = (c.params for c in fake.of("chat.postMessage"))
     assert posted["thread_ts"] == ts  # the reveal is a reply in the question's thread ...
@@ -156,8 +156,8 @@ async def test_two_workspaces_keep_their_data_apart(
     assert {c.team for c in fake.of("users.info")} == {"T1", "T2"}  # each team's own token
 
     clock.advance(hours=9)
-    await service.reveal(one.id)
-    await service.reveal(two.id)
+    await service.daily.reveal(one.id)
+    await service.daily.reveal(two.id)
     reveal_one, reveal_two = [c for c in fake.of("chat.postMessage")[2:] if "thread_ts" in c.params]
     assert (reveal_one.team, reveal_two.team) == ("T1", "T2")
     pointers = [c for c in fake.of("chat.postMessage")[2:] if "thread_ts" not in c.params]
@@ -186,7 +186,7 @@ async def test_app_home_shows_the_progress_chart_uploaded_once(
     await slack.react("UALICE", "one", post.message_ref or "")
     await slack.idle()
     clock.advance(hours=9)
-    assert len(await service.reveal_due()) == 1  # the answer is scored at the reveal
+    assert len(await service.daily.reveal_due()) == 1  # the answer is scored at the reveal
     for ts in ("2.1", "2.2"):  # opened twice with the same figures: one upload, both views show it
         await slack.event({"type": "app_home_opened", "user": "UALICE", "channel": "D1", "tab": "home", "event_ts": ts})
         await slack.idle()

@@ -26,14 +26,14 @@ async def subscribe_and_post(
     ws = await service.store.ensure_workspace("slack", team)
     ch = await service.store.get_channel(ws, channel)
     assert ch is not None and ch.active
-    post = await service.post_daily(ch.id)
+    post = await service.daily.post_daily(ch.id)
     assert post is not None and post.message_ref
     return post
 
 
 async def answers_at_reveal(service: QuizService, clock: ManualClock, post: PostInfo) -> dict[int, int]:
     clock.advance(hours=10)
-    await service.reveal(post.id)
+    await service.daily.reveal(post.id)
     counts, _right = await service.store.post_answer_counts(post.id)
     return counts
 

@@ -216,8 +216,8 @@ async def test_two_workspaces_use_their_own_tokens_and_their_data_stays_apart(
     # scheduled work (no request to take a token from) finds each workspace's token in the database
     clock.advance(hours=9)
     fake.calls.clear()
-    assert await service.reveal(one.id) is not None
-    assert await service.reveal(two.id) is not None
+    assert await service.daily.reveal(one.id) is not None
+    assert await service.daily.reveal(two.id) is not None
     [(first, to_one), (second, to_two)] = [
         (c.params, c.token) for c in fake.of("chat.postMessage") if "thread_ts" in c.params
     ]  # the reveals, in their questions' threads
@@ -263,7 +263,7 @@ async def test_uninstall_forgets_the_workspace_and_its_later_events_do_nothing(
     channel = await service.store.get_channel(ws1, "C1")
     assert channel is not None
     clock.advance(days=1)
-    assert await service.post_daily(channel.id) is None
+    assert await service.daily.post_daily(channel.id) is None
     assert not fake.of("chat.postMessage")
 
     # tokens_revoked: a user token alone leaves the bot installed; the bot token removes the installation
@@ -277,7 +277,7 @@ async def test_uninstall_forgets_the_workspace_and_its_later_events_do_nothing(
     # reinstalling brings the workspace back with its history
     await oauth.install("T1")
     clock.advance(days=1)
-    again = await service.post_daily(channel.id)
+    again = await service.daily.post_daily(channel.id)
     assert again is not None and again.message_ref
     assert [c.token for c in fake.of("chat.postMessage")] == ["xoxb-test-one"]
 

@@ -32,7 +32,7 @@ async def test_a_reminder_dm_has_a_button_that_starts_the_review_drill_in_the_dm
     assert set_reply["response_type"] == "ephemeral" and "08:00 Europe/London" in set_reply["text"]
     await due_reviews(service, "UALICE", 3)
     clock.set(dt.datetime(2026, 12, 3, 8, 0, tzinfo=dt.UTC))
-    assert await service.send_plan_messages() == 1
+    assert await service.plans.messages.send_due() == 1
     [dm] = [c for c in fake.of("chat.postMessage") if c.params["channel"] == "UALICE"]
     assert dm.team == "T1" and dm.params["text"].startswith("StudyBot: reviews due")
     assert "3 review(s) due today" in dm.params["text"]
@@ -43,7 +43,7 @@ async def test_a_reminder_dm_has_a_button_that_starts_the_review_drill_in_the_dm
         "studybot_review",
         "review:T1",
     )
-    assert await service.send_plan_messages() == 0  # one a day
+    assert await service.plans.messages.send_due() == 0  # one a day
 
     status, _, elapsed = await slack.action(button["action_id"], button["value"], channel="DALICE", key="dm")
     assert status == 200 and elapsed < 1.0
@@ -64,7 +64,7 @@ async def test_a_refused_dm_is_tried_once(
     fake.refuse_channels["UBOB"] = "messages_tab_disabled"
     for day in range(2):
         clock.set(dt.datetime(2026, 12, 3 + day, 8, 30, tzinfo=dt.UTC))
-        assert await service.send_plan_messages() == 0
+        assert await service.plans.messages.send_due() == 0
     attempts = [c for c in fake.of("chat.postMessage") if c.params["channel"] == "UBOB"]
     assert len(attempts) == 1 and not any(k[1] == "UBOB" for k in fake.messages)
     await slack.command("/plan", "", user="UBOB", key="show")
@@ -95,7 +95,7 @@ async def test_reminders_due_at_once_all_arrive_through_slacks_429s(
     await slack.idle()
     fake.rate_limit("chat.postMessage", times=2, retry_after=1)  # Slack says "slow down" twice
     clock.set(dt.datetime(2026, 12, 3, 8, 0, tzinfo=dt.UTC))
-    assert await service.send_plan_messages() == 20
+    assert await service.plans.messages.send_due() == 20
     delivered = {k[1] for k in fake.messages}
     assert set(people) <= delivered
     assert len([c for c in fake.of("chat.postMessage") if c.params["channel"] in people]) == 22  # 2 retried

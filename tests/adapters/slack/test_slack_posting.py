@@ -82,7 +82,7 @@ async def test_429_storm_is_bounded_and_refusals_are_not_retried(
     await slack.command("/studybot", "subscribe", user="UADMIN", channel="CPRIVATE")
     await slack.idle()
     [ch] = await service.store.active_channels()
-    assert await service.post_daily(ch.id) is None
+    assert await service.daily.post_daily(ch.id) is None
     [failed] = await service.store.channel_posts(ch.id)
     assert failed.status == "failed"
     assert fake.of("reactions.add") == []

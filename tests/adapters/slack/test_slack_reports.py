@@ -53,7 +53,7 @@ async def test_a_report_from_the_reveal_is_stored_once_listed_and_flags_the_item
 ) -> None:
     post = await subscribe_and_post(slack, service)
     clock.advance(hours=10)
-    assert await service.reveal(post.id) is not None
+    assert await service.daily.reveal(post.id) is not None
     reveal = next(c.params for c in fake.of("chat.postMessage") if c.params.get("thread_ts") == post.message_ref)
     q = service.by_id[post.question_id]
     button = _report_button(reveal["blocks"])

@@ -131,7 +131,7 @@ async def test_http_mode_serves_signed_requests_and_reconciles_at_start_up(
     fake.admins.add("UADMIN")
     ws = await service.store.ensure_workspace("slack", "T1")
     ch = await service.store.subscribe_channel(ws, "C1", "quiz", "UTC", "08:00", clock.now())
-    post = await service.post_daily(ch.id)
+    post = await service.daily.post_daily(ch.id)
     assert post is not None and post.message_ref
     fake.react("T1", "C1", post.message_ref, "two", "UALICE")
 
@@ -170,7 +170,7 @@ async def test_socket_mode_receives_envelopes_and_acks_them(
     assert how == "socket-mode"
     ws = await service.store.ensure_workspace("slack", "T1")
     ch = await service.store.subscribe_channel(ws, "C1", "quiz", "UTC", "08:00", clock.now())
-    post = await service.post_daily(ch.id)  # through the notifier serve_slack registered
+    post = await service.daily.post_daily(ch.id)  # through the notifier serve_slack registered
     assert post is not None and post.message_ref
     clock.advance(minutes=1)
     event = {
