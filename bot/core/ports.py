@@ -24,6 +24,7 @@ __all__ = [
     "ChartRenderer",
     "ChannelInfo",
     "DrillInfo",
+    "DrillStart",
     "IncomingReaction",
     "ItemReportInfo",
     "Notifier",
@@ -88,6 +89,20 @@ class DrillInfo:
     status: str  # active done expired
     created_at: dt.datetime
     expires_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class DrillStart:
+    """What choosing a drill's questions reads about a person, read at once (``DrillStore.drill_start``)."""
+
+    objective_stats: tuple[tuple[str, int, int], ...]  # (objective, right, answers), as person_objective_stats
+    seen: frozenset[str]  # every question the person has answered, as seen_questions
+    # due reviews (question -> due): every one whose due UTC day is at most that of the ``cap``-th most
+    # overdue (all of them if fewer are due), ``cap`` being the plan's daily cap or the caller's default
+    due: dict[str, dt.datetime]
+    plan: StudyPlanInfo | None
+    team_tz: str | None  # the zone of the person's team in the workspace (None: no team)
+    active: DrillInfo | None  # as active_drill
 
 
 @dataclass(frozen=True, slots=True)
@@ -385,6 +400,12 @@ class DrillStore(Protocol):
     async def drill_results(self, drill_id: int) -> list[tuple[int, str, str, bool]]: ...
 
     async def active_drill(self, person_id: int) -> DrillInfo | None: ...
+
+    async def drill_start(self, workspace_id: int, person_id: int, now: dt.datetime, default_cap: int) -> DrillStart:
+        """Everything ``/drill`` reads before choosing, in one read: the person's objective stats, seen
+        questions, study plan, team zone and active drill, and of the reviews due at ``now`` only those a
+        daily cap can reach (the plan's cap, ``default_cap`` without a plan; see :class:`DrillStart`)."""
+        ...
 
 
 class TeamStore(Protocol):

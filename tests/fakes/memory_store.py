@@ -35,7 +35,7 @@ from sqlalchemy.exc import NoResultFound
 
 from bot.core.answers import ReactionEvent
 from bot.core.messages import ChannelRef
-from bot.core.ports import ChannelInfo, DrillInfo, IncomingReaction, ItemReportInfo, PostInfo, StudyPlanInfo
+from bot.core.ports import ChannelInfo, DrillInfo, DrillStart, IncomingReaction, ItemReportInfo, PostInfo, StudyPlanInfo
 
 __all__ = ["MemoryStore"]
 
@@ -934,6 +934,26 @@ class MemoryStore:
     async def active_drill(self, person_id: int) -> DrillInfo | None:
         active = [d for d in self.rows.drill_session.values() if d.person_id == person_id and d.status == "active"]
         return self._drill_info(max(active, key=lambda d: d.id)) if active else None
+
+    async def drill_start(self, workspace_id: int, person_id: int, now: dt.datetime, default_cap: int) -> DrillStart:
+        plan = await self.get_plan(person_id)
+        cap = plan.daily_cap if plan is not None else default_cap
+        due = await self.due_reviews(person_id, now)
+        kept: dict[str, dt.datetime] = {}
+        if cap > 0:
+            days = sorted(d.date() for d in due.values())
+            last_day = days[cap - 1] if len(days) >= cap else None
+            kept = {q: d for q, d in due.items() if last_day is None or d.date() <= last_day}
+        m = self._membership(workspace_id, person_id)
+        team = self.rows.team.get(m.team_id) if m is not None else None
+        return DrillStart(
+            objective_stats=tuple(await self.person_objective_stats(person_id)),
+            seen=frozenset(await self.seen_questions(person_id)),
+            due=kept,
+            plan=plan,
+            team_tz=team.tz if team is not None else None,
+            active=await self.active_drill(person_id),
+        )
 
     async def person_team(self, workspace_id: int, person_id: int) -> tuple[int, bool] | None:
         m = self._membership(workspace_id, person_id)

@@ -837,6 +837,67 @@ async def test_item_reports_are_stored_once_per_delivery_oldest_first(store: Con
     assert await store.count_rows("item_report") == 2
 
 
+async def test_drill_start_reads_stats_seen_plan_team_zone_active_drill_and_the_due_reviews_a_cap_can_reach(
+    store: ContractStore,
+) -> None:
+    ws = await store.ensure_workspace("slack", "T1")
+    a, b = await store.ensure_person(ws, "UA"), await store.ensure_person(ws, "UB")
+    h, d = dt.timedelta(hours=1), dt.timedelta(days=1)
+    empty = await store.drill_start(ws, a, T0, 20)
+    assert (empty.objective_stats, empty.seen, empty.due, empty.plan, empty.team_tz, empty.active) == (
+        (),
+        frozenset(),
+        {},
+        None,
+        None,
+        None,
+    )
+    await drill_answer(store, ws, a, "q1", "1.1.1", False, T0)
+    await drill_answer(store, ws, a, "q1", "1.1.1", True, T0 + h)
+    await drill_answer(store, ws, a, "q2", "2.1.1", True, T0 + 2 * h)
+    await drill_answer(store, ws, b, "q9", "3.1.1", True, T0)
+    # due: two three days ago, three the day before yesterday (one at its last second), one yesterday; one not yet
+    cards = {
+        "old1": T0 - 3 * d,
+        "old2": T0 - 3 * d + h,
+        "mid1": T0 - 2 * d,
+        "mid2": T0 - 2 * d + 2 * h,
+        "mid3": dt.datetime.combine((T0 - 2 * d).date(), dt.time(23, 59, 59), tzinfo=dt.UTC),
+        "new1": T0 - d,
+        "later": T0 + h,
+    }
+    for qid, due in cards.items():
+        await store.save_review(a, qid, "card", due, DAY)
+    await store.save_review(b, "theirs", "card", T0 - 5 * d, DAY)
+    due_now = {q: t for q, t in cards.items() if t <= T0}
+    start = await store.drill_start(ws, a, T0, 3)  # no plan: the default cap of 3 reaches the second day
+    assert sorted(start.objective_stats) == [("1.1.1", 1, 2), ("2.1.1", 1, 1)]
+    assert start.seen == {"q1", "q2"}
+    assert start.due == {q: due_now[q] for q in ("old1", "old2", "mid1", "mid2", "mid3")}
+    assert (start.plan, start.team_tz, start.active) == (None, None, None)  # drill_answer's drills are done
+    assert (await store.drill_start(ws, a, T0, 2)).due == {q: due_now[q] for q in ("old1", "old2")}
+    assert (await store.drill_start(ws, a, T0, 6)).due == due_now  # the cap-th is the last due
+    assert (await store.drill_start(ws, a, T0, 7)).due == due_now  # fewer due than the cap: all of them
+    assert (await store.drill_start(ws, a, T0, 0)).due == {}
+    assert (await store.drill_start(ws, a, T0 - 3 * d, 1)).due == {"old1": cards["old1"]}  # due at the instant
+    plan = await store.save_plan(a, T0, daily_cap=1, tz="Asia/Tokyo")
+    ch = await channel(store, ws)
+    assert ch.team_id is not None
+    await store.join_if_teamless(ws, ch.team_id, a)
+    running = await store.create_drill(ws, a, "due:", [("q3", (0, 1, 2, 3))], T0, T0 + 2 * h)
+    start = await store.drill_start(ws, a, T0, 20)  # the plan's cap wins over the default
+    assert start.due == {q: due_now[q] for q in ("old1", "old2")}
+    assert (start.plan, start.team_tz) == (plan, "Europe/Berlin")
+    assert start.active is not None and start.active.id == running
+    other = await store.drill_start(ws, b, T0, 20)
+    assert (other.seen, other.due, other.team_tz, other.active) == (
+        {"q9"},
+        {"theirs": T0 - 5 * d},
+        None,
+        None,
+    )
+
+
 # -- study plans -----------------------------------------------------------------------------------
 async def test_a_plan_is_created_on_first_save_and_changes_field_by_field(store: ContractStore) -> None:
     ws = await store.ensure_workspace("discord", "G1")
