@@ -23,6 +23,7 @@ from bot.core.messages import ChannelRef, Message
 __all__ = [
     "ChartRenderer",
     "ChannelInfo",
+    "ChannelPostSummary",
     "DrillInfo",
     "DrillStart",
     "IncomingReaction",
@@ -172,6 +173,16 @@ class PostInfo:
     revealed_at: dt.datetime | None
 
 
+@dataclass(frozen=True, slots=True)
+class ChannelPostSummary:
+    """What choosing a channel's next question needs of its posts (``PostStore.channel_post_summary``),
+    whatever the channel's age: counts per question, the day's slots and the last few posts."""
+
+    question_counts: dict[str, int]  # posts per question id, failed posts left out
+    slots_on_day: tuple[int, ...]  # slots of the posts (any status) on the local day asked about, ascending
+    recent: tuple[PostInfo, ...]  # the last posts (any status), oldest first, as at the end of channel_posts
+
+
 class Notifier(Protocol):
     """Sends neutral messages to a platform's channels."""
 
@@ -275,6 +286,11 @@ class PostStore(Protocol):
     """Daily question posts: reserve, mark posted or failed, find by message, open and due for reveal."""
 
     async def channel_posts(self, channel_id: int) -> list[PostInfo]: ...
+
+    async def channel_post_summary(self, channel_id: int, day: dt.date, recent: int = 3) -> ChannelPostSummary:
+        """In one read: how often each question was posted in the channel (failed posts not counted), the
+        slots taken on local ``day``, and its last ``recent`` posts (see :class:`ChannelPostSummary`)."""
+        ...
 
     async def reserve_post(
         self,

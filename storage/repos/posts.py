@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 
-from bot.core.ports import PostInfo
+from bot.core.ports import ChannelPostSummary, PostInfo
 from storage.sql import PO, C, SqlBase
 
 __all__ = ["PostsRepo"]
@@ -22,6 +22,35 @@ class PostsRepo(SqlBase):
                 await conn.execute(select(PO).where(PO.c.channel_id == channel_id).order_by(PO.c.created_at, PO.c.id))
             ).all()
         return [self._post(r) for r in rows]
+
+    async def channel_post_summary(self, channel_id: int, day: dt.date, recent: int = 3) -> ChannelPostSummary:
+        mine = PO.c.channel_id == channel_id
+        async with self.engine.begin() as conn:
+            counts = (
+                await conn.execute(
+                    select(PO.c.question_id, func.count())
+                    .where(mine, PO.c.status != "failed")
+                    .group_by(PO.c.question_id)
+                )
+            ).all()
+            slots = (
+                await conn.execute(select(PO.c.slot).where(mine, PO.c.local_date == day).order_by(PO.c.slot))
+            ).scalars()
+            slots_on_day = tuple(int(s) for s in slots)
+            last = (
+                (
+                    await conn.execute(
+                        select(PO).where(mine).order_by(PO.c.created_at.desc(), PO.c.id.desc()).limit(recent)
+                    )
+                ).all()
+                if recent > 0
+                else []
+            )
+        return ChannelPostSummary(
+            question_counts={r[0]: int(r[1]) for r in counts},
+            slots_on_day=slots_on_day,
+            recent=tuple(self._post(r) for r in reversed(last)),
+        )
 
     async def reserve_post(
         self,

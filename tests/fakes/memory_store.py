@@ -35,7 +35,16 @@ from sqlalchemy.exc import NoResultFound
 
 from bot.core.answers import ReactionEvent
 from bot.core.messages import ChannelRef
-from bot.core.ports import ChannelInfo, DrillInfo, DrillStart, IncomingReaction, ItemReportInfo, PostInfo, StudyPlanInfo
+from bot.core.ports import (
+    ChannelInfo,
+    ChannelPostSummary,
+    DrillInfo,
+    DrillStart,
+    IncomingReaction,
+    ItemReportInfo,
+    PostInfo,
+    StudyPlanInfo,
+)
 
 __all__ = ["MemoryStore"]
 
@@ -527,6 +536,18 @@ class MemoryStore:
     async def channel_posts(self, channel_id: int) -> list[PostInfo]:
         posts = [p for p in self.rows.post.values() if p.channel_id == channel_id]
         return [self._post_info(p) for p in sorted(posts, key=lambda p: (p.created_at, p.id))]
+
+    async def channel_post_summary(self, channel_id: int, day: dt.date, recent: int = 3) -> ChannelPostSummary:
+        posts = await self.channel_posts(channel_id)
+        counts: dict[str, int] = {}
+        for p in posts:
+            if p.status != "failed":
+                counts[p.question_id] = counts.get(p.question_id, 0) + 1
+        return ChannelPostSummary(
+            question_counts=counts,
+            slots_on_day=tuple(sorted(p.slot for p in posts if p.local_date == day)),
+            recent=tuple(posts[-recent:]) if recent > 0 else (),
+        )
 
     async def reserve_post(
         self,

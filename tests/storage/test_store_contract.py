@@ -337,6 +337,33 @@ async def test_channel_posts_come_oldest_first_and_open_posts_by_id(store: Contr
     assert [p.id for p in await store.open_posts(ch.id)] == sorted([early.id, late.id])
 
 
+async def test_channel_post_summary_counts_questions_takes_the_days_slots_and_the_last_posts(
+    store: ContractStore,
+) -> None:
+    ws = await store.ensure_workspace("slack", "T1")
+    ch, other = await channel(store, ws, "C1"), await channel(store, ws, "C2")
+    d = dt.timedelta(days=1)
+    empty = await store.channel_post_summary(ch.id, DAY)
+    assert (empty.question_counts, empty.slots_on_day, empty.recent) == ({}, (), ())
+    first = await posted(store, ch, DAY - 2 * d, qid="q1", ref="ts1")
+    second = await posted(store, ch, DAY - d, qid="q2", ref="ts2")
+    again = await posted(store, ch, DAY, 0, qid="q1", ref="ts3")
+    failed = await posted(store, ch, DAY, 2, qid="q3", ref=None)
+    await store.mark_failed(failed.id)
+    bonus = await posted(store, ch, DAY, 1, qid="q2", ref=None)  # reserved, not sent
+    await posted(store, other, DAY, 0, qid="q1", ref="tsX")
+    summary = await store.channel_post_summary(ch.id, DAY)
+    assert summary.question_counts == {"q1": 2, "q2": 2}  # the failed post does not count
+    assert summary.slots_on_day == (0, 1, 2)  # every status takes its slot
+    everything = await store.channel_posts(ch.id)
+    assert [p.id for p in everything] == [first.id, second.id, again.id, failed.id, bonus.id]
+    assert summary.recent == tuple(everything[-3:])
+    assert (await store.channel_post_summary(ch.id, DAY - d, recent=5)).recent == tuple(everything)
+    yesterday = await store.channel_post_summary(ch.id, DAY - d, recent=0)
+    assert (yesterday.slots_on_day, yesterday.recent) == ((0,), ())
+    assert (await store.channel_post_summary(ch.id, DAY + d)).slots_on_day == ()
+
+
 async def test_due_reveals_and_a_reveal_claimed_exactly_once(store: ContractStore) -> None:
     ws = await store.ensure_workspace("slack", "T1")
     ch = await channel(store, ws)
