@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, literal, literal_column, select, union_all
 
 from storage.repos.boards import ranked_first_attempts
 from storage.sql import A, SqlBase, _n_correct
@@ -49,6 +49,28 @@ class ReportsRepo(SqlBase):
                 )
             ).all()
         return [(r[0], int(r[1] or 0), int(r[2])) for r in rows]
+
+    async def team_objective_stats_since(
+        self, team_id: int, objective_ids: Sequence[str], since: dt.datetime
+    ) -> list[tuple[str, int, int]]:
+        if not objective_ids:
+            return []
+        # one range of ix_answer_team_objective_window per objective (no GROUP BY over the team's window);
+        # the index is partial on ``objective_id > ''`` so that no other query of the team's answers uses it
+        parts = [
+            select(literal(o).label("objective_id"), _n_correct(A.c.correct).label("right"), func.count().label("n"))
+            .select_from(A)
+            .where(
+                A.c.team_id == team_id,
+                A.c.objective_id == o,
+                A.c.objective_id > literal_column("''"),
+                A.c.answered_at >= since,
+            )
+            for o in dict.fromkeys(objective_ids)
+        ]
+        async with self.engine.begin() as conn:
+            rows = (await conn.execute(union_all(*parts))).all()
+        return [(r[0], int(r[1] or 0), int(r[2])) for r in rows if r[2]]
 
     async def team_wrong_choices(self, team_id: int, objective_ids: Sequence[str]) -> list[tuple[str, str, int, int]]:
         """(objective, question, canonical option, count) of wrong answers, most chosen first."""

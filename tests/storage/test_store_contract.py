@@ -782,6 +782,29 @@ async def test_team_objective_stats_windows_and_most_chosen_wrong_options(store:
     assert sorted(await store.team_member_topic_stats(team)) == [(a, "1", 0, 2), (b, "1", 1, 2), (b, "2", 0, 1)]
 
 
+async def test_team_objective_stats_since_give_the_windows_figures_of_the_objectives_asked_for(
+    store: ContractStore,
+) -> None:
+    ws = await store.ensure_workspace("slack", "T1")
+    team, rival = await store.ensure_team(ws, "red"), await store.ensure_team(ws, "blue")
+    a, b = await store.ensure_person(ws, "UA"), await store.ensure_person(ws, "UB")
+    d = dt.timedelta(days=1)
+    await drill_answer(store, ws, a, "q1", "1.1.1", True, T0 - 10 * d, team=team)  # before the window
+    await drill_answer(store, ws, a, "q1", "1.1.1", False, T0 - d, team=team)  # at its start
+    await drill_answer(store, ws, b, "q2", "1.1.1", True, T0, team=team)
+    await drill_answer(store, ws, b, "q3", "2.2.2", False, T0, team=team)
+    await drill_answer(store, ws, b, "q4", "9.9.9", True, T0, team=team)  # not asked for
+    await drill_answer(store, ws, a, "q1", "1.1.1", True, T0, team=rival)
+    since = T0 - d
+    got = await store.team_objective_stats_since(team, ["1.1.1", "2.2.2", "3.3.3", "1.1.1"], since)
+    assert sorted(got) == [("1.1.1", 1, 2), ("2.2.2", 0, 1)]  # no row for an objective without answers
+    everything = await store.team_objective_stats(team, since=since)
+    assert sorted(got) == sorted(r for r in everything if r[0] in {"1.1.1", "2.2.2", "3.3.3"})
+    assert await store.team_objective_stats_since(team, ["1.1.1"], T0 + d) == []
+    assert await store.team_objective_stats_since(team, [], since) == []
+    assert await store.team_objective_stats_since(rival, ["1.1.1"], since) == [("1.1.1", 1, 1)]
+
+
 # -- forget-me ------------------------------------------------------------------------------------
 async def test_forget_person_deletes_their_rows_and_anonymises_their_audit_entries(store: ContractStore) -> None:
     ws, ws2 = await store.ensure_workspace("slack", "T1"), await store.ensure_workspace("slack", "T2")
