@@ -3,14 +3,38 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import and_, func, literal, literal_column, select, union_all
+from sqlalchemy import CompoundSelect, and_, bindparam, func, literal, literal_column, select, union_all
 
 from storage.repos.boards import ranked_first_attempts
 from storage.sql import A, SqlBase, _n_correct
 
 __all__ = ["ReportsRepo"]
+
+
+@functools.lru_cache(maxsize=8)
+def _window_stats_statement(objective_ids: tuple[str, ...]) -> CompoundSelect[Any]:
+    """One range of ix_answer_team_objective_window per objective (no GROUP BY over the team's window), built
+    once per syllabus: a hundred SELECTs cost milliseconds of Python to construct. The index is partial on
+    ``objective_id > ''``, repeated here, so that no other query of a team's answers uses it."""
+    team = bindparam("b_team", type_=A.c.team_id.type)
+    since = bindparam("b_since", type_=A.c.answered_at.type)
+    return union_all(
+        *(
+            select(literal(o).label("objective_id"), _n_correct(A.c.correct).label("right"), func.count().label("n"))
+            .select_from(A)
+            .where(
+                A.c.team_id == team,
+                A.c.objective_id == o,
+                A.c.objective_id > literal_column("''"),
+                A.c.answered_at >= since,
+            )
+            for o in objective_ids
+        )
+    )
 
 
 class ReportsRepo(SqlBase):
@@ -55,21 +79,12 @@ class ReportsRepo(SqlBase):
     ) -> list[tuple[str, int, int]]:
         if not objective_ids:
             return []
-        # one range of ix_answer_team_objective_window per objective (no GROUP BY over the team's window);
-        # the index is partial on ``objective_id > ''`` so that no other query of the team's answers uses it
-        parts = [
-            select(literal(o).label("objective_id"), _n_correct(A.c.correct).label("right"), func.count().label("n"))
-            .select_from(A)
-            .where(
-                A.c.team_id == team_id,
-                A.c.objective_id == o,
-                A.c.objective_id > literal_column("''"),
-                A.c.answered_at >= since,
-            )
-            for o in dict.fromkeys(objective_ids)
-        ]
         async with self.engine.begin() as conn:
-            rows = (await conn.execute(union_all(*parts))).all()
+            rows = (
+                await conn.execute(
+                    _window_stats_statement(tuple(dict.fromkeys(objective_ids))), {"b_team": team_id, "b_since": since}
+                )
+            ).all()
         return [(r[0], int(r[1] or 0), int(r[2])) for r in rows if r[2]]
 
     async def team_wrong_choices(self, team_id: int, objective_ids: Sequence[str]) -> list[tuple[str, str, int, int]]:
