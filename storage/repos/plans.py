@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from collections.abc import Sequence
 
-from sqlalchemy import and_, bindparam, or_, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.core.ports import StudyPlanInfo
-from storage.sql import SP, SPP, R, SqlBase
+from storage.sql import SP, SPP, P, R, SqlBase
 
 __all__ = ["PLAN_FIELDS", "PlansRepo"]
 
@@ -44,6 +45,55 @@ class PlansRepo(SqlBase):
                 conn,
                 SP.c.dm_blocked_at.is_(None),
                 or_(SP.c.remind_time.is_not(None), SP.c.weekly_summary.is_(True)),
+            )
+
+    async def plans_to_message(self, now: dt.datetime) -> list[StudyPlanInfo]:
+        reachable = SP.c.dm_blocked_at.is_(None)
+        async with self.engine.begin() as conn:
+            zones = (await conn.execute(select(SP.c.tz).where(reachable).distinct())).scalars().all()
+            per_zone = []
+            for tz in zones:
+                try:
+                    day = now.astimezone(zoneinfo.ZoneInfo(tz)).date()
+                except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                    per_zone.append(SP.c.tz == tz)  # left to the sweep's own rules, as before
+                    continue
+                monday = day - dt.timedelta(days=day.weekday())
+                per_zone.append(
+                    and_(
+                        SP.c.tz == tz,
+                        or_(
+                            and_(
+                                SP.c.remind_time.is_not(None),
+                                or_(SP.c.last_reminded_on.is_(None), SP.c.last_reminded_on < day),
+                            ),
+                            and_(
+                                SP.c.weekly_summary.is_(True),
+                                or_(SP.c.last_summary_on.is_(None), SP.c.last_summary_on < monday),
+                            ),
+                        ),
+                    )
+                )
+            if not per_zone:
+                return []
+            return await self._plans(conn, reachable, or_(*per_zone))
+
+    async def count_reminded(self, workspace_id: int) -> int:
+        async with self.engine.begin() as conn:
+            return int(
+                (
+                    await conn.execute(
+                        select(func.count())
+                        .select_from(SP)
+                        .join(P, P.c.id == SP.c.person_id)
+                        .where(
+                            P.c.workspace_id == workspace_id,
+                            SP.c.dm_blocked_at.is_(None),
+                            SP.c.remind_time.is_not(None),
+                            SP.c.remind_time != "",
+                        )
+                    )
+                ).scalar_one()
             )
 
     async def claim_message(self, person_id: int, kind: str, day: dt.date) -> bool:

@@ -27,6 +27,7 @@ import datetime as dt
 import itertools
 import json
 import re
+import zoneinfo
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -1216,6 +1217,31 @@ class MemoryStore:
             for _id, p in sorted(self.rows.study_plan.items())
             if p.dm_blocked_at is None and (p.remind_time is not None or p.weekly_summary)
         ]
+
+    async def plans_to_message(self, now: dt.datetime) -> list[StudyPlanInfo]:
+        out = []
+        for plan in await self.messaged_plans():
+            try:
+                day = now.astimezone(zoneinfo.ZoneInfo(plan.tz)).date()
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                out.append(plan)
+                continue
+            monday = day - dt.timedelta(days=day.weekday())
+            reminder = plan.remind_time is not None and (plan.last_reminded_on is None or plan.last_reminded_on < day)
+            summary = plan.weekly_summary and (plan.last_summary_on is None or plan.last_summary_on < monday)
+            if reminder or summary:
+                out.append(plan)
+        return out
+
+    async def count_reminded(self, workspace_id: int) -> int:
+        return sum(
+            1
+            for person_id, p in self.rows.study_plan.items()
+            if p.dm_blocked_at is None
+            and p.remind_time
+            and person_id in self.rows.person
+            and self.rows.person[person_id].workspace_id == workspace_id
+        )
 
     async def claim_message(self, person_id: int, kind: str, day: dt.date) -> bool:
         column = {"reminder": "last_reminded_on", "summary": "last_summary_on"}[kind]

@@ -979,6 +979,46 @@ async def test_only_plans_that_may_be_messaged_are_swept(store: ContractStore) -
     assert [p.person_id for p in await store.messaged_plans()] == sorted([a, b])
 
 
+async def test_the_sweep_reads_only_plans_whose_reminder_or_summary_has_not_gone_out_in_their_zone(
+    store: ContractStore,
+) -> None:
+    ws = await store.ensure_workspace("slack", "T1")
+    people = [await store.ensure_person(ws, f"U{i}") for i in range(8)]
+    fresh, today, yesterday, summary_done, summary_due, blocked, nothing, tokyo = people
+    now = dt.datetime(2026, 3, 4, 16, 0, tzinfo=dt.UTC)  # Wednesday; already Thursday in Tokyo
+    wednesday, monday = now.date(), now.date() - dt.timedelta(days=2)
+    await store.save_plan(fresh, T0, remind_time="08:00", tz="Europe/Berlin")  # never reminded
+    for person, day in ((today, wednesday), (yesterday, wednesday - dt.timedelta(days=1)), (tokyo, wednesday)):
+        await store.save_plan(person, T0, remind_time="08:00", tz="Asia/Tokyo" if person == tokyo else "UTC")
+        assert await store.claim_message(person, "reminder", day)
+    await store.save_plan(summary_done, T0, weekly_summary=True)
+    assert await store.claim_message(summary_done, "summary", monday)
+    await store.save_plan(summary_due, T0, weekly_summary=True, remind_time="08:00")
+    assert await store.claim_message(summary_due, "reminder", wednesday)  # reminded, but its summary is due
+    assert await store.claim_message(summary_due, "summary", monday - dt.timedelta(days=7))
+    await store.save_plan(blocked, T0, remind_time="08:00", dm_blocked_at=T0)
+    await store.save_plan(nothing, T0, daily_cap=5)
+    swept = await store.plans_to_message(now)
+    assert [p.person_id for p in swept] == sorted([fresh, yesterday, summary_due, tokyo])
+    assert swept == [p for p in await store.messaged_plans() if p.person_id in {fresh, yesterday, summary_due, tokyo}]
+    assert [p.person_id for p in await store.plans_to_message(now + dt.timedelta(days=7))] == sorted(
+        [fresh, today, yesterday, summary_done, summary_due, tokyo]
+    )
+
+
+async def test_reminded_people_are_counted_per_workspace(store: ContractStore) -> None:
+    ws, other = await store.ensure_workspace("slack", "T1"), await store.ensure_workspace("slack", "T2")
+    a, b, c, d = [await store.ensure_person(ws, f"U{i}") for i in range(4)]
+    e = await store.ensure_person(other, "U9")
+    assert await store.count_reminded(ws) == 0
+    await store.save_plan(a, T0, remind_time="08:00")
+    await store.save_plan(b, T0, remind_time="07:30", weekly_summary=True)
+    await store.save_plan(c, T0, weekly_summary=True)  # a summary only: no reminders
+    await store.save_plan(d, T0, remind_time="08:00", dm_blocked_at=T0)  # refused DMs
+    await store.save_plan(e, T0, remind_time="08:00")
+    assert (await store.count_reminded(ws), await store.count_reminded(other)) == (2, 1)
+
+
 async def test_a_reminder_is_claimed_once_a_day_and_a_summary_once_a_week(store: ContractStore) -> None:
     ws = await store.ensure_workspace("slack", "T1")
     a = await store.ensure_person(ws, "U1")
