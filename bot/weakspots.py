@@ -128,9 +128,8 @@ class WeakSpots:
             return None
         # recent answers say more about today's weak spots, and keep the query small for old channels
         since = self.clock.now() - WEAK_SPOT_WINDOW
-        rows = await self.store.team_objective_stats_since(ch.team_id, self._objective_ids, since)
-        if not rows:  # none on the syllabus: whether answers on retired objectives exist still decides None
-            rows = await self.store.team_objective_stats(ch.team_id, since=since)
         # the daily choice reads only the syllabus's objectives and whether there are figures at all, so the
-        # figures of retired objectives can be left out whenever the syllabus's own are there
+        # figures of retired objectives can be left out whenever the syllabus's own are there (the store
+        # gives them only when it has no others, and nothing only when the team answered nothing)
+        rows = await self.store.team_objective_stats_since(ch.team_id, self._objective_ids, since)
         return {o: (c, n) for o, c, n in rows} or None

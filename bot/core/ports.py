@@ -477,7 +477,8 @@ class ReportStore(Protocol):
     ) -> list[tuple[str, int, int]]:
         """(objective, right, answers) of the team's answers from ``since`` on, for each of ``objective_ids``
         that has any (as ``team_objective_stats(team_id, since=since)`` restricted to them), read per
-        objective through an index: the cost follows the objectives asked for, not the team's history."""
+        objective through an index: the cost follows the objectives asked for, not the team's history.
+        If none of them has answers, the figures of every objective (so [] means no answer at all)."""
         ...
 
     async def team_wrong_choices(self, team_id: int, objective_ids: Sequence[str]) -> list[tuple[str, str, int, int]]:

@@ -77,15 +77,29 @@ class ReportsRepo(SqlBase):
     async def team_objective_stats_since(
         self, team_id: int, objective_ids: Sequence[str], since: dt.datetime
     ) -> list[tuple[str, int, int]]:
-        if not objective_ids:
-            return []
+        window = (A.c.team_id == team_id, A.c.answered_at >= since)
         async with self.engine.begin() as conn:
-            rows = (
+            if objective_ids:
+                rows = (
+                    await conn.execute(
+                        _window_stats_statement(tuple(dict.fromkeys(objective_ids))),
+                        {"b_team": team_id, "b_since": since},
+                    )
+                ).all()
+                found = [(r[0], int(r[1] or 0), int(r[2])) for r in rows if r[2]]
+                if found:
+                    return found
+            # none on the objectives asked for: any at all (ix_answer_team_time, first entry)? then all of them
+            if (await conn.execute(select(A.c.id).where(*window).limit(1))).first() is None:
+                return []
+            every = (
                 await conn.execute(
-                    _window_stats_statement(tuple(dict.fromkeys(objective_ids))), {"b_team": team_id, "b_since": since}
+                    select(A.c.objective_id, _n_correct(A.c.correct), func.count())
+                    .where(*window)
+                    .group_by(A.c.objective_id)
                 )
             ).all()
-        return [(r[0], int(r[1] or 0), int(r[2])) for r in rows if r[2]]
+        return [(r[0], int(r[1] or 0), int(r[2])) for r in every]
 
     async def team_wrong_choices(self, team_id: int, objective_ids: Sequence[str]) -> list[tuple[str, str, int, int]]:
         """(objective, question, canonical option, count) of wrong answers, most chosen first."""

@@ -1039,8 +1039,9 @@ class MemoryStore:
     async def team_objective_stats_since(
         self, team_id: int, objective_ids: Sequence[str], since: dt.datetime
     ) -> list[tuple[str, int, int]]:
+        every = await self.team_objective_stats(team_id, since=since)
         wanted = set(objective_ids)
-        return [row for row in await self.team_objective_stats(team_id, since=since) if row[0] in wanted]
+        return [row for row in every if row[0] in wanted] or every
 
     async def team_objective_stats(
         self, team_id: int, since: dt.datetime | None = None, until: dt.datetime | None = None

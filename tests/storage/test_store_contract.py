@@ -800,9 +800,12 @@ async def test_team_objective_stats_since_give_the_windows_figures_of_the_object
     assert sorted(got) == [("1.1.1", 1, 2), ("2.2.2", 0, 1)]  # no row for an objective without answers
     everything = await store.team_objective_stats(team, since=since)
     assert sorted(got) == sorted(r for r in everything if r[0] in {"1.1.1", "2.2.2", "3.3.3"})
-    assert await store.team_objective_stats_since(team, ["1.1.1"], T0 + d) == []
-    assert await store.team_objective_stats_since(team, [], since) == []
+    assert await store.team_objective_stats_since(team, ["1.1.1"], T0 + d) == []  # no answer at all
+    # none on the objectives asked for: those of every objective
+    assert sorted(await store.team_objective_stats_since(team, ["3.3.3"], since)) == sorted(everything)
+    assert sorted(await store.team_objective_stats_since(team, [], since)) == sorted(everything)
     assert await store.team_objective_stats_since(rival, ["1.1.1"], since) == [("1.1.1", 1, 1)]
+    assert await store.team_objective_stats_since(rival, ["1.1.1"], T0 + d) == []
 
 
 # -- forget-me ------------------------------------------------------------------------------------
