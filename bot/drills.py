@@ -70,11 +70,14 @@ class Drills:
         cmd = parse_drill(text, self.syllabus)
         ws, person = await self._who(inv)
         now = self.clock.now()
-        await self._join_channel_team(inv, ws, person)  # people who only drill still count for the channel's team
         seed = seed_for("drill", inv.platform, inv.workspace, inv.user, now.isoformat())
         candidates: list[Question]
         weak: list[str] = []
         start = await self.store.drill_start(ws, person, now, DEFAULT_REVIEW_CAP)
+        # people who only drill still count for the channel's team: a teamless person joins it (and the team's
+        # zone is read again); someone in a team stays where they are, so there is nothing to look up
+        if start.team_tz is None and await self._join_channel_team(inv, ws, person):
+            start = await self.store.drill_start(ws, person, now, DEFAULT_REVIEW_CAP)
         stats = [ObjectiveStat(o, c, n) for o, c, n in start.objective_stats]
         ranked, _few = weakest_objectives(stats, n=10)
         weak = [s.objective_id for s in ranked if s.smoothed < smoothed_accuracy(0, 0)]
@@ -158,10 +161,13 @@ class Drills:
         weakness = {q: accuracy.get(self.by_id[q].objective_id, 1.0) for q in start.due if q in self.by_id}
         return capped_reviews(start.due, weakness, room)
 
-    async def _join_channel_team(self, inv: Invocation, ws: int, person: int) -> None:
+    async def _join_channel_team(self, inv: Invocation, ws: int, person: int) -> bool:
+        """Put a teamless person in the channel's team, if it has one (True then)."""
         ch = await self.store.get_channel(ws, inv.channel)
         if ch is not None and ch.active and ch.team_id is not None:
             await self.store.join_if_teamless(ws, ch.team_id, person)
+            return True
+        return False
 
     def _card(self, drill_id: int, seq: int, plan: Sequence[tuple[str, Sequence[int]]]) -> DrillCard:
         qid, order = plan[seq]

@@ -95,15 +95,14 @@ class DrillsRepo(SqlBase):
         """One read for ``/drill``: every statement is on the person's own rows through an index, and of
         the due reviews only the ``cap`` most overdue (``ix_review_person_due``) plus the rest of that day."""
         async with self.engine.begin() as conn:
-            stats = (
+            # per objective and question: the objective stats and the seen set in one pass over the person's rows
+            per_question = (
                 await conn.execute(
-                    select(A.c.objective_id, _n_correct(A.c.correct), func.count())
+                    select(A.c.objective_id, A.c.question_id, _n_correct(A.c.correct), func.count())
                     .where(A.c.person_id == person_id)
-                    .group_by(A.c.objective_id)
+                    .group_by(A.c.objective_id, A.c.question_id)
                 )
             ).all()
-            seen = (await conn.execute(select(A.c.question_id).where(A.c.person_id == person_id).distinct())).scalars()
-            seen_set = frozenset(seen)
             found = await self._plans(conn, SP.c.person_id == person_id)
             plan = found[0] if found else None
             cap = plan.daily_cap if plan is not None else default_cap
@@ -130,9 +129,13 @@ class DrillsRepo(SqlBase):
                     select(DS).where(DS.c.person_id == person_id, DS.c.status == "active").order_by(DS.c.id.desc())
                 )
             ).first()
+        stats: dict[str, tuple[int, int]] = {}
+        for objective, _question, right, n in per_question:
+            had = stats.get(objective, (0, 0))
+            stats[objective] = (had[0] + int(right or 0), had[1] + int(n))
         return DrillStart(
-            objective_stats=tuple((r[0], int(r[1] or 0), int(r[2])) for r in stats),
-            seen=seen_set,
+            objective_stats=tuple((o, c, n) for o, (c, n) in stats.items()),
+            seen=frozenset(r[1] for r in per_question),
             due=due,
             plan=plan,
             team_tz=tz,
