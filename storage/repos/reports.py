@@ -15,6 +15,10 @@ from storage.sql import A, SqlBase, _n_correct
 __all__ = ["ReportsRepo"]
 
 
+# the condition ix_answer_team_objective_window is partial on (true of every row): a query must repeat it
+_WINDOW_INDEX_CONDITION = A.c.objective_id > literal_column("''")
+
+
 @functools.lru_cache(maxsize=8)
 def _window_stats_statement(objective_ids: tuple[str, ...]) -> CompoundSelect[Any]:
     """One range of ix_answer_team_objective_window per objective (no GROUP BY over the team's window), built
@@ -26,12 +30,7 @@ def _window_stats_statement(objective_ids: tuple[str, ...]) -> CompoundSelect[An
         *(
             select(literal(o).label("objective_id"), _n_correct(A.c.correct).label("right"), func.count().label("n"))
             .select_from(A)
-            .where(
-                A.c.team_id == team,
-                A.c.objective_id == o,
-                A.c.objective_id > literal_column("''"),
-                A.c.answered_at >= since,
-            )
+            .where(A.c.team_id == team, A.c.objective_id == o, _WINDOW_INDEX_CONDITION, A.c.answered_at >= since)
             for o in objective_ids
         )
     )
@@ -79,19 +78,31 @@ class ReportsRepo(SqlBase):
     ) -> list[tuple[str, int, int]]:
         window = (A.c.team_id == team_id, A.c.answered_at >= since)
         async with self.engine.begin() as conn:
-            if objective_ids:
+            # any answer in the window at all (ix_answer_team_time, first entry)? a new team stops here
+            if (await conn.execute(select(A.c.id).where(*window).limit(1))).first() is None:
+                return []
+            if objective_ids and self.dialect == "postgresql":
+                # PostgreSQL scans the index once per listed objective itself (and would plan a hundred-branch
+                # UNION ALL anew on every call)
+                rows = (
+                    await conn.execute(
+                        select(A.c.objective_id, _n_correct(A.c.correct), func.count())
+                        .where(*window, A.c.objective_id.in_(list(objective_ids)), _WINDOW_INDEX_CONDITION)
+                        .group_by(A.c.objective_id)
+                    )
+                ).all()
+            elif objective_ids:  # SQLite: one SELECT per objective beats its IN-list plan (8 ms against 12)
                 rows = (
                     await conn.execute(
                         _window_stats_statement(tuple(dict.fromkeys(objective_ids))),
                         {"b_team": team_id, "b_since": since},
                     )
                 ).all()
+            if objective_ids:
                 found = [(r[0], int(r[1] or 0), int(r[2])) for r in rows if r[2]]
                 if found:
                     return found
-            # none on the objectives asked for: any at all (ix_answer_team_time, first entry)? then all of them
-            if (await conn.execute(select(A.c.id).where(*window).limit(1))).first() is None:
-                return []
+            # none on the objectives asked for, yet answers: those of every objective
             every = (
                 await conn.execute(
                     select(A.c.objective_id, _n_correct(A.c.correct), func.count())
