@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Integer, String, delete, func, literal, select, union_all, update
 
 from bot.core.ports import ChannelPostSummary, PostInfo
 from storage.sql import PO, C, SqlBase
@@ -25,18 +25,17 @@ class PostsRepo(SqlBase):
 
     async def channel_post_summary(self, channel_id: int, day: dt.date, recent: int = 3) -> ChannelPostSummary:
         mine = PO.c.channel_id == channel_id
+        # posts per question and the day's slots in one statement (both over the unique channel/date/slot index)
+        counts_and_slots = union_all(
+            select(PO.c.question_id, func.count().label("n"), literal(None, Integer).label("slot"))
+            .where(mine, PO.c.status != "failed")
+            .group_by(PO.c.question_id),
+            select(literal(None, String).label("question_id"), literal(0).label("n"), PO.c.slot).where(
+                mine, PO.c.local_date == day
+            ),
+        )
         async with self.engine.begin() as conn:
-            counts = (
-                await conn.execute(
-                    select(PO.c.question_id, func.count())
-                    .where(mine, PO.c.status != "failed")
-                    .group_by(PO.c.question_id)
-                )
-            ).all()
-            slots = (
-                await conn.execute(select(PO.c.slot).where(mine, PO.c.local_date == day).order_by(PO.c.slot))
-            ).scalars()
-            slots_on_day = tuple(int(s) for s in slots)
+            rows = (await conn.execute(counts_and_slots)).all()
             last = (
                 (
                     await conn.execute(
@@ -47,8 +46,8 @@ class PostsRepo(SqlBase):
                 else []
             )
         return ChannelPostSummary(
-            question_counts={r[0]: int(r[1]) for r in counts},
-            slots_on_day=slots_on_day,
+            question_counts={r.question_id: int(r.n) for r in rows if r.question_id is not None},
+            slots_on_day=tuple(sorted(int(r.slot) for r in rows if r.question_id is None)),
             recent=tuple(self._post(r) for r in reversed(last)),
         )
 
