@@ -44,6 +44,8 @@ RESULTS = Path(__file__).resolve().parent / "results"
 # a fixed Thursday afternoon: "this week" holds Monday to Thursday, and every run sees the same calendar
 NOW = dt.datetime(2026, 3, 5, 15, 0, tzinfo=dt.UTC)
 DEFAULT_SCALE = 0.25
+# what ``--only`` can select, in the order they run
+BENCHMARKS = ("ingestion", "aggregations", "sql", "drill", "daily")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -87,6 +89,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="SQLite only: keep the seeded database in this folder and start later runs with the same seeding "
         "arguments from a copy of it (seeding at --scale 1 takes about two minutes)",
     )
+    p.add_argument(
+        "--only",
+        type=lambda v: [x.strip() for x in v.split(",") if x.strip()],
+        default=list(BENCHMARKS),
+        metavar="NAMES",
+        help=f"comma-separated benchmarks to run, of {','.join(BENCHMARKS)} (default: all); "
+        "start-up and memory are always reported",
+    )
     p.add_argument("--no-json", action="store_true", help=f"do not write {RESULTS.name}/<timestamp>.json")
     p.add_argument("--check", action="store_true", help="exit 1 if a figure misses its target")
     args = p.parse_args(argv)
@@ -94,6 +104,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         p.error("--scale, --teams, --reactions, --channels and --repeats must be positive")
     if not 0 <= args.duplicates < 1:
         p.error("--duplicates must be in [0, 1)")
+    unknown = sorted(set(args.only) - set(BENCHMARKS))
+    if unknown or not args.only:
+        p.error(f"--only takes a comma-separated list of {','.join(BENCHMARKS)}, not {','.join(unknown) or 'nothing'}")
     return args
 
 
@@ -162,13 +175,16 @@ async def run_backend(url: str, args: argparse.Namespace) -> dict[str, Any]:
     gc.freeze()  # as bot/runner.py does once the runtime is built: loaded content stays out of full collections
     await create_scratch(rt.engine)
     try:
-        say(f"1/3 reaction ingestion: {args.rounds} bursts of {args.reactions} calls")
-        figures: list[Figure] = await bench_ingestion(rt, args.reactions, args.duplicates, args.rounds, rng, say)
-        if args.sustained > 0:
-            say(f"  sustained ingestion: {args.sustained:,} deliveries, then {args.rate:g}/s offered for 10 s")
-            figures += await bench_sustained(
-                rt, args.sustained, args.sustained_duplicates, args.in_flight, args.rate, 10.0, rng, say
-            )
+        only = set(args.only)
+        figures: list[Figure] = []
+        if "ingestion" in only:
+            say(f"1/3 reaction ingestion: {args.rounds} bursts of {args.reactions} calls")
+            figures += await bench_ingestion(rt, args.reactions, args.duplicates, args.rounds, rng, say)
+            if args.sustained > 0:
+                say(f"  sustained ingestion: {args.sustained:,} deliveries, then {args.rate:g}/s offered for 10 s")
+                figures += await bench_sustained(
+                    rt, args.sustained, args.sustained_duplicates, args.in_flight, args.rate, 10.0, rng, say
+                )
         if cached is not None:
             seeded = cached
         else:
@@ -186,12 +202,16 @@ async def run_backend(url: str, args: argparse.Namespace) -> dict[str, Any]:
             f"  seeded {seeded.answers:,} answers ({seeded.daily_answers:,} daily, {seeded.drill_answers:,} drill), "
             f"{seeded.posts:,} posts in {seeded.seconds:.1f} s"
         )
-        figures += await bench_aggregations(rt, seeded, args.repeats, args.baseline_runs, rng, say)
-        figures += await bench_against_sql(rt, seeded, args.repeats, say)
-        say("  timing /drill for a person with 5,000 review states ...")
-        figures += await bench_drill(rt, seeded, 5000, max(20, 4 * args.repeats), rng)
-        say(f"3/3 daily posting: {args.channels} new channels + {len(seeded.channel_ids)} with history")
-        figures += await bench_daily_posting(rt, seeded, args.channels, args.reactions, say)
+        if "aggregations" in only:
+            figures += await bench_aggregations(rt, seeded, args.repeats, args.baseline_runs, rng, say)
+        if "sql" in only:
+            figures += await bench_against_sql(rt, seeded, args.repeats, say)
+        if "drill" in only:
+            say("  timing /drill for a person with 5,000 review states ...")
+            figures += await bench_drill(rt, seeded, 5000, max(20, 4 * args.repeats), rng)
+        if "daily" in only:
+            say(f"3/3 daily posting: {args.channels} new channels + {len(seeded.channel_ids)} with history")
+            figures += await bench_daily_posting(rt, seeded, args.channels, args.reactions, say)
     finally:
         await drop_scratch(rt.engine)
         await rt.close()

@@ -178,11 +178,7 @@ class ChannelAdmin:
             lines.append(f"  focus       topic {ch.focus_topic} until {fmt_local(ch.focus_until, ch.tz)}")
         if ch.active:
             lines.append(f"  next post   {fmt_local(await self._daily.next_daily_at(ch, now), ch.tz)}")
-        reminded = sum(
-            1
-            for p in await self.store.messaged_plans()
-            if (p.platform, p.workspace) == (ch.ref.platform, ch.ref.workspace) and p.remind_time
-        )
+        reminded = await self.store.count_reminded(ch.workspace_id)
         lines.append(f"  study plans {reminded} people here get review reminders (counts only; plans are personal)")
         return "\n".join(lines)
 

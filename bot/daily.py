@@ -104,8 +104,7 @@ class DailyQuestions:
             return False
         if ch.scheduled_since is not None and due_at < ch.scheduled_since:
             return False  # subscribed (or rescheduled) after today's time: the first question is tomorrow
-        posts = await self.store.channel_posts(ch.id)
-        return not any(p.local_date == day and p.slot == 0 for p in posts)
+        return 0 not in (await self.store.channel_post_summary(ch.id, day, recent=0)).slots_on_day
 
     async def next_daily_at(self, ch: ChannelInfo, now: dt.datetime) -> dt.datetime:
         """When the next daily question will really be posted: today's time unless today's question
@@ -131,25 +130,26 @@ class DailyQuestions:
         ch = await self.store.channel_by_id(channel_id)
         now = self.clock.now()
         day = local_date(now, ch.tz)
-        posts = await self.store.channel_posts(ch.id)
+        posts = await self.store.channel_post_summary(ch.id, day)
         slot = 0
-        if any(p.local_date == day and p.slot == 0 for p in posts):
+        if 0 in posts.slots_on_day:
             if not manual:
                 return None
-            slot = 1 + max(p.slot for p in posts if p.local_date == day)
+            slot = 1 + max(posts.slots_on_day)
         focus = ch.focus_topic if ch.focus_topic and ch.focus_until and ch.focus_until > now else None
         team_stats = await self._team_stats(ch)
         seed = seed_for(ch.ref.platform, ch.ref.workspace, ch.ref.channel, day.isoformat(), slot)
         choice = choose_question(
             self.syllabus,
             self.questions,
-            [p.question_id for p in posts if p.status != "failed"],
+            # choose_question counts the ids: each posted question as often as it was posted
+            [qid for qid, n in sorted(posts.question_counts.items()) for _ in range(n)],
             seed,
             team_stats=team_stats,
             focus_topic=focus,
         )
         q = choice.question
-        order = option_order(q, seed, self._avoid_key_letter(posts))
+        order = option_order(q, seed, self._avoid_key_letter(posts.recent))
         reveal_at = now + dt.timedelta(minutes=ch.reveal_minutes)
         post = await self.store.reserve_post(
             ch.id,

@@ -27,12 +27,13 @@ from bot.core.selection import option_order, seed_for, smoothed_accuracy
 
 if TYPE_CHECKING:
     from bot.core.clock import Clock
-    from bot.core.ports import Store
+    from bot.core.ports import DrillStart, Store
     from bot.exams import MockExams
 
 __all__ = ["DRILL_TTL", "Drills"]
 
 DRILL_TTL = dt.timedelta(hours=2)
+DEFAULT_REVIEW_CAP = 20  # due reviews a day for a person without a study plan (reviews_left_today's default)
 
 
 class Drills:
@@ -69,16 +70,20 @@ class Drills:
         cmd = parse_drill(text, self.syllabus)
         ws, person = await self._who(inv)
         now = self.clock.now()
-        await self._join_channel_team(inv, ws, person)  # people who only drill still count for the channel's team
         seed = seed_for("drill", inv.platform, inv.workspace, inv.user, now.isoformat())
         candidates: list[Question]
         weak: list[str] = []
-        stats = [ObjectiveStat(o, c, n) for o, c, n in await self.store.person_objective_stats(person)]
+        start = await self.store.drill_start(ws, person, now, DEFAULT_REVIEW_CAP)
+        # people who only drill still count for the channel's team: a teamless person joins it (and the team's
+        # zone is read again); someone in a team stays where they are, so there is nothing to look up
+        if start.team_tz is None and await self._join_channel_team(inv, ws, person):
+            start = await self.store.drill_start(ws, person, now, DEFAULT_REVIEW_CAP)
+        stats = [ObjectiveStat(o, c, n) for o, c, n in start.objective_stats]
         ranked, _few = weakest_objectives(stats, n=10)
         weak = [s.objective_id for s in ranked if s.smoothed < smoothed_accuracy(0, 0)]
-        due = await self._capped_due(person, ws, now, stats)
-        seen = await self.store.seen_questions(person)
-        running = await self.store.active_drill(person)
+        due = self._capped_due(start, stats)
+        seen: set[str] = set(start.seen)
+        running = start.active
         if running is not None and parse_exam_scope(running.scope) is not None and now < running.expires_at:
             return [
                 Reply(
@@ -126,7 +131,7 @@ class Drills:
             return [Reply("There are no questions in that scope yet. Try /drill topic1.")]
         rng = random.Random(seed)
         plan = [(q.id, option_order(q, rng.getrandbits(64))) for q in picked]
-        previous = await self.store.active_drill(person)
+        previous = running  # read with the rest; nothing is written in between
         drill_id = await self.store.create_drill(ws, person, f"{cmd.kind}:{cmd.target}", plan, now, now + DRILL_TTL)
         label = {
             "due": "reviews due, then your weak areas",
@@ -146,24 +151,23 @@ class Drills:
         )
         return [Reply("\n".join(lines), card=self._card(drill_id, 0, plan))]
 
-    async def _capped_due(
-        self, person: int, ws: int, now: dt.datetime, stats: Sequence[ObjectiveStat]
-    ) -> dict[str, dt.datetime]:
+    def _capped_due(self, start: DrillStart, stats: Sequence[ObjectiveStat]) -> dict[str, dt.datetime]:
         """The due reviews today's cap still allows (``/plan cap``): the most overdue, then the weakest."""
-        due = await self.store.due_reviews(person, now)
-        if not due:
-            return due
-        team = await self.store.person_team(ws, person)
-        day = self._local_day((await self.store.team_info(team[0]))[2] if team else "UTC")
-        room = reviews_left_today(await self.store.get_plan(person), day)
+        if not start.due:
+            return {}
+        day = self._local_day(start.team_tz or "UTC")
+        room = reviews_left_today(start.plan, day, DEFAULT_REVIEW_CAP)
         accuracy = {s.objective_id: s.smoothed for s in stats}
-        weakness = {q: accuracy.get(self.by_id[q].objective_id, 1.0) for q in due if q in self.by_id}
-        return capped_reviews(due, weakness, room)
+        weakness = {q: accuracy.get(self.by_id[q].objective_id, 1.0) for q in start.due if q in self.by_id}
+        return capped_reviews(start.due, weakness, room)
 
-    async def _join_channel_team(self, inv: Invocation, ws: int, person: int) -> None:
+    async def _join_channel_team(self, inv: Invocation, ws: int, person: int) -> bool:
+        """Put a teamless person in the channel's team, if it has one (True then)."""
         ch = await self.store.get_channel(ws, inv.channel)
         if ch is not None and ch.active and ch.team_id is not None:
             await self.store.join_if_teamless(ws, ch.team_id, person)
+            return True
+        return False
 
     def _card(self, drill_id: int, seq: int, plan: Sequence[tuple[str, Sequence[int]]]) -> DrillCard:
         qid, order = plan[seq]

@@ -54,7 +54,7 @@ class PlanMessages:
             async with gate:
                 return await self._messages_for(plan, now)
 
-        sent = await asyncio.gather(*(one(p) for p in await self.store.messaged_plans()))
+        sent = await asyncio.gather(*(one(p) for p in await self.store.plans_to_message(now)))
         return sum(sent)
 
     async def _messages_for(self, plan: StudyPlanInfo, now: dt.datetime) -> int:

@@ -50,6 +50,7 @@ class WeakSpots:
         self._asker = asker
         self._is_admin = is_admin
         self._with_chart = with_chart
+        self._objective_ids = tuple(o.id for o in syllabus.objectives())
 
     async def command(self, inv: Invocation, text: str) -> list[Reply]:
         """``/weakspots [team] [topicN]``: for the team's leads and admins; a lead asking elsewhere gets their own."""
@@ -126,5 +127,9 @@ class WeakSpots:
         if ch.team_id is None:
             return None
         # recent answers say more about today's weak spots, and keep the query small for old channels
-        rows = await self.store.team_objective_stats(ch.team_id, since=self.clock.now() - WEAK_SPOT_WINDOW)
+        since = self.clock.now() - WEAK_SPOT_WINDOW
+        # the daily choice reads only the syllabus's objectives and whether there are figures at all, so the
+        # figures of retired objectives can be left out whenever the syllabus's own are there (the store
+        # gives them only when it has no others, and nothing only when the team answered nothing)
+        rows = await self.store.team_objective_stats_since(ch.team_id, self._objective_ids, since)
         return {o: (c, n) for o, c, n in rows} or None

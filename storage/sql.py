@@ -13,7 +13,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.core.messages import ChannelRef
-from bot.core.ports import ChannelInfo, DrillInfo, PostInfo
+from bot.core.ports import ChannelInfo, DrillInfo, PostInfo, StudyPlanInfo
 from storage.tables import (
     Answer,
     AuditLog,
@@ -180,6 +180,56 @@ class SqlBase:
         if not inserted and display_name and row.display_name != display_name:
             await conn.execute(update(P).where(P.c.id == row.id).values(display_name=display_name))
         return int(row.id)
+
+    async def _plans(self, conn: AsyncConnection, *where: Any) -> list[StudyPlanInfo]:
+        """Study plans (with their pauses) matching ``where``, by person (plans and drills read them)."""
+        rows = (
+            await conn.execute(
+                select(SP, W.c.platform, W.c.external_id.label("ws_ext"), P.c.external_id.label("user_ext"))
+                .join(P, P.c.id == SP.c.person_id)
+                .join(W, W.c.id == P.c.workspace_id)
+                .where(*where)
+                .order_by(SP.c.person_id)
+            )
+        ).all()
+        pauses = await self._pauses(conn, [r.person_id for r in rows])
+        return [
+            StudyPlanInfo(
+                person_id=r.person_id,
+                platform=r.platform,
+                workspace=r.ws_ext,
+                user=r.user_ext,
+                tz=r.tz,
+                remind_time=r.remind_time,
+                last_reminded_on=r.last_reminded_on,
+                dm_blocked_at=r.dm_blocked_at,
+                exam_date=r.exam_date,
+                weekly_summary=bool(r.weekly_summary),
+                last_summary_on=r.last_summary_on,
+                daily_cap=r.daily_cap,
+                reviews_on=r.reviews_on,
+                reviews_done=r.reviews_done,
+                pauses=tuple(pauses.get(r.person_id, ())),
+            )
+            for r in rows
+        ]
+
+    async def _pauses(
+        self, conn: AsyncConnection, person_ids: Sequence[int]
+    ) -> dict[int, list[tuple[dt.date, dt.date]]]:
+        out: dict[int, list[tuple[dt.date, dt.date]]] = {}
+        if not person_ids:
+            return out
+        rows = (
+            await conn.execute(
+                select(SPP.c.person_id, SPP.c.start_date, SPP.c.end_date)
+                .where(SPP.c.person_id.in_(list(person_ids)))
+                .order_by(SPP.c.person_id, SPP.c.start_date, SPP.c.id)
+            )
+        ).all()
+        for r in rows:
+            out.setdefault(r.person_id, []).append((r.start_date, r.end_date))
+        return out
 
     async def count_rows(self, table: str) -> int:
         """Row count of a table (diagnostics and tests)."""

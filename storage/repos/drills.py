@@ -7,10 +7,10 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
-from bot.core.ports import DrillInfo
-from storage.sql import DS, A, SqlBase, _drill
+from bot.core.ports import DrillInfo, DrillStart
+from storage.sql import DS, SP, TM, A, R, SqlBase, T, _drill, _n_correct
 
 __all__ = ["DrillsRepo"]
 
@@ -90,3 +90,54 @@ class DrillsRepo(SqlBase):
                 )
             ).first()
         return _drill(row._mapping) if row else None
+
+    async def drill_start(self, workspace_id: int, person_id: int, now: dt.datetime, default_cap: int) -> DrillStart:
+        """One read for ``/drill``: every statement is on the person's own rows through an index, and of
+        the due reviews only the ``cap`` most overdue (``ix_review_person_due``) plus the rest of that day."""
+        async with self.engine.begin() as conn:
+            # per objective and question: the objective stats and the seen set in one pass over the person's rows
+            per_question = (
+                await conn.execute(
+                    select(A.c.objective_id, A.c.question_id, _n_correct(A.c.correct), func.count())
+                    .where(A.c.person_id == person_id)
+                    .group_by(A.c.objective_id, A.c.question_id)
+                )
+            ).all()
+            found = await self._plans(conn, SP.c.person_id == person_id)
+            plan = found[0] if found else None
+            cap = plan.daily_cap if plan is not None else default_cap
+            due: dict[str, dt.datetime] = {}
+            if cap > 0:
+                mine = [R.c.person_id == person_id, R.c.due <= now]
+                last = (
+                    await conn.execute(select(R.c.due).where(*mine).order_by(R.c.due).limit(1).offset(cap - 1))
+                ).scalar()
+                if last is not None:  # at least ``cap`` due: the rest of that (UTC) day can still make the cut
+                    after = dt.datetime.combine(last.date() + dt.timedelta(days=1), dt.time(), tzinfo=last.tzinfo)
+                    mine.append(R.c.due < after)
+                rows = (await conn.execute(select(R.c.question_id, R.c.due).where(*mine))).all()
+                due = {r.question_id: r.due for r in rows}
+            tz = (
+                await conn.execute(
+                    select(T.c.tz)
+                    .join(TM, TM.c.team_id == T.c.id)
+                    .where(TM.c.workspace_id == workspace_id, TM.c.person_id == person_id)
+                )
+            ).scalar()
+            active = (
+                await conn.execute(
+                    select(DS).where(DS.c.person_id == person_id, DS.c.status == "active").order_by(DS.c.id.desc())
+                )
+            ).first()
+        stats: dict[str, tuple[int, int]] = {}
+        for objective, _question, right, n in per_question:
+            had = stats.get(objective, (0, 0))
+            stats[objective] = (had[0] + int(right or 0), had[1] + int(n))
+        return DrillStart(
+            objective_stats=tuple((o, c, n) for o, (c, n) in stats.items()),
+            seen=frozenset(r[1] for r in per_question),
+            due=due,
+            plan=plan,
+            team_tz=tz,
+            active=_drill(active._mapping) if active else None,
+        )

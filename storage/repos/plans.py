@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from collections.abc import Sequence
-from typing import Any
 
-from sqlalchemy import and_, bindparam, or_, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.core.ports import StudyPlanInfo
-from storage.sql import SP, SPP, P, R, SqlBase, W
+from storage.sql import SP, SPP, P, R, SqlBase
 
 __all__ = ["PLAN_FIELDS", "PlansRepo"]
 
@@ -21,55 +21,6 @@ _CLAIM_COLUMN = {"reminder": "last_reminded_on", "summary": "last_summary_on"}
 
 class PlansRepo(SqlBase):
     """Study plans (one row per person) and their pauses."""
-
-    async def _plans(self, conn: AsyncConnection, *where: Any) -> list[StudyPlanInfo]:
-        rows = (
-            await conn.execute(
-                select(SP, W.c.platform, W.c.external_id.label("ws_ext"), P.c.external_id.label("user_ext"))
-                .join(P, P.c.id == SP.c.person_id)
-                .join(W, W.c.id == P.c.workspace_id)
-                .where(*where)
-                .order_by(SP.c.person_id)
-            )
-        ).all()
-        pauses = await self._pauses(conn, [r.person_id for r in rows])
-        return [
-            StudyPlanInfo(
-                person_id=r.person_id,
-                platform=r.platform,
-                workspace=r.ws_ext,
-                user=r.user_ext,
-                tz=r.tz,
-                remind_time=r.remind_time,
-                last_reminded_on=r.last_reminded_on,
-                dm_blocked_at=r.dm_blocked_at,
-                exam_date=r.exam_date,
-                weekly_summary=bool(r.weekly_summary),
-                last_summary_on=r.last_summary_on,
-                daily_cap=r.daily_cap,
-                reviews_on=r.reviews_on,
-                reviews_done=r.reviews_done,
-                pauses=tuple(pauses.get(r.person_id, ())),
-            )
-            for r in rows
-        ]
-
-    async def _pauses(
-        self, conn: AsyncConnection, person_ids: Sequence[int]
-    ) -> dict[int, list[tuple[dt.date, dt.date]]]:
-        out: dict[int, list[tuple[dt.date, dt.date]]] = {}
-        if not person_ids:
-            return out
-        rows = (
-            await conn.execute(
-                select(SPP.c.person_id, SPP.c.start_date, SPP.c.end_date)
-                .where(SPP.c.person_id.in_(list(person_ids)))
-                .order_by(SPP.c.person_id, SPP.c.start_date, SPP.c.id)
-            )
-        ).all()
-        for r in rows:
-            out.setdefault(r.person_id, []).append((r.start_date, r.end_date))
-        return out
 
     async def _ensure_plan(self, conn: AsyncConnection, person_id: int, now: dt.datetime) -> None:
         await self._insert_ignore(conn, SP, {"person_id": person_id, "updated_at": now})
@@ -94,6 +45,55 @@ class PlansRepo(SqlBase):
                 conn,
                 SP.c.dm_blocked_at.is_(None),
                 or_(SP.c.remind_time.is_not(None), SP.c.weekly_summary.is_(True)),
+            )
+
+    async def plans_to_message(self, now: dt.datetime) -> list[StudyPlanInfo]:
+        reachable = SP.c.dm_blocked_at.is_(None)
+        async with self.engine.begin() as conn:
+            zones = (await conn.execute(select(SP.c.tz).where(reachable).distinct())).scalars().all()
+            per_zone = []
+            for tz in zones:
+                try:
+                    day = now.astimezone(zoneinfo.ZoneInfo(tz)).date()
+                except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                    per_zone.append(SP.c.tz == tz)  # left to the sweep's own rules, as before
+                    continue
+                monday = day - dt.timedelta(days=day.weekday())
+                per_zone.append(
+                    and_(
+                        SP.c.tz == tz,
+                        or_(
+                            and_(
+                                SP.c.remind_time.is_not(None),
+                                or_(SP.c.last_reminded_on.is_(None), SP.c.last_reminded_on < day),
+                            ),
+                            and_(
+                                SP.c.weekly_summary.is_(True),
+                                or_(SP.c.last_summary_on.is_(None), SP.c.last_summary_on < monday),
+                            ),
+                        ),
+                    )
+                )
+            if not per_zone:
+                return []
+            return await self._plans(conn, reachable, or_(*per_zone))
+
+    async def count_reminded(self, workspace_id: int) -> int:
+        async with self.engine.begin() as conn:
+            return int(
+                (
+                    await conn.execute(
+                        select(func.count())
+                        .select_from(SP)
+                        .join(P, P.c.id == SP.c.person_id)
+                        .where(
+                            P.c.workspace_id == workspace_id,
+                            SP.c.dm_blocked_at.is_(None),
+                            SP.c.remind_time.is_not(None),
+                            SP.c.remind_time != "",
+                        )
+                    )
+                ).scalar_one()
             )
 
     async def claim_message(self, person_id: int, kind: str, day: dt.date) -> bool:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Integer, String, delete, func, literal, select, union_all, update
 
-from bot.core.ports import PostInfo
+from bot.core.ports import ChannelPostSummary, PostInfo
 from storage.sql import PO, C, SqlBase
 
 __all__ = ["PostsRepo"]
@@ -22,6 +22,34 @@ class PostsRepo(SqlBase):
                 await conn.execute(select(PO).where(PO.c.channel_id == channel_id).order_by(PO.c.created_at, PO.c.id))
             ).all()
         return [self._post(r) for r in rows]
+
+    async def channel_post_summary(self, channel_id: int, day: dt.date, recent: int = 3) -> ChannelPostSummary:
+        mine = PO.c.channel_id == channel_id
+        # posts per question and the day's slots in one statement (both over the unique channel/date/slot index)
+        counts_and_slots = union_all(
+            select(PO.c.question_id, func.count().label("n"), literal(None, Integer).label("slot"))
+            .where(mine, PO.c.status != "failed")
+            .group_by(PO.c.question_id),
+            select(literal(None, String).label("question_id"), literal(0).label("n"), PO.c.slot).where(
+                mine, PO.c.local_date == day
+            ),
+        )
+        async with self.engine.begin() as conn:
+            rows = (await conn.execute(counts_and_slots)).all()
+            last = (
+                (
+                    await conn.execute(
+                        select(PO).where(mine).order_by(PO.c.created_at.desc(), PO.c.id.desc()).limit(recent)
+                    )
+                ).all()
+                if recent > 0
+                else []
+            )
+        return ChannelPostSummary(
+            question_counts={r.question_id: int(r.n) for r in rows if r.question_id is not None},
+            slots_on_day=tuple(sorted(int(r.slot) for r in rows if r.question_id is None)),
+            recent=tuple(self._post(r) for r in reversed(last)),
+        )
 
     async def reserve_post(
         self,

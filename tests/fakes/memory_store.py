@@ -27,6 +27,7 @@ import datetime as dt
 import itertools
 import json
 import re
+import zoneinfo
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,7 +36,16 @@ from sqlalchemy.exc import NoResultFound
 
 from bot.core.answers import ReactionEvent
 from bot.core.messages import ChannelRef
-from bot.core.ports import ChannelInfo, DrillInfo, IncomingReaction, ItemReportInfo, PostInfo, StudyPlanInfo
+from bot.core.ports import (
+    ChannelInfo,
+    ChannelPostSummary,
+    DrillInfo,
+    DrillStart,
+    IncomingReaction,
+    ItemReportInfo,
+    PostInfo,
+    StudyPlanInfo,
+)
 
 __all__ = ["MemoryStore"]
 
@@ -528,6 +538,18 @@ class MemoryStore:
         posts = [p for p in self.rows.post.values() if p.channel_id == channel_id]
         return [self._post_info(p) for p in sorted(posts, key=lambda p: (p.created_at, p.id))]
 
+    async def channel_post_summary(self, channel_id: int, day: dt.date, recent: int = 3) -> ChannelPostSummary:
+        posts = await self.channel_posts(channel_id)
+        counts: dict[str, int] = {}
+        for p in posts:
+            if p.status != "failed":
+                counts[p.question_id] = counts.get(p.question_id, 0) + 1
+        return ChannelPostSummary(
+            question_counts=counts,
+            slots_on_day=tuple(sorted(p.slot for p in posts if p.local_date == day)),
+            recent=tuple(posts[-recent:]) if recent > 0 else (),
+        )
+
     async def reserve_post(
         self,
         channel_id: int,
@@ -935,6 +957,26 @@ class MemoryStore:
         active = [d for d in self.rows.drill_session.values() if d.person_id == person_id and d.status == "active"]
         return self._drill_info(max(active, key=lambda d: d.id)) if active else None
 
+    async def drill_start(self, workspace_id: int, person_id: int, now: dt.datetime, default_cap: int) -> DrillStart:
+        plan = await self.get_plan(person_id)
+        cap = plan.daily_cap if plan is not None else default_cap
+        due = await self.due_reviews(person_id, now)
+        kept: dict[str, dt.datetime] = {}
+        if cap > 0:
+            days = sorted(d.date() for d in due.values())
+            last_day = days[cap - 1] if len(days) >= cap else None
+            kept = {q: d for q, d in due.items() if last_day is None or d.date() <= last_day}
+        m = self._membership(workspace_id, person_id)
+        team = self.rows.team.get(m.team_id) if m is not None else None
+        return DrillStart(
+            objective_stats=tuple(await self.person_objective_stats(person_id)),
+            seen=frozenset(await self.seen_questions(person_id)),
+            due=kept,
+            plan=plan,
+            team_tz=team.tz if team is not None else None,
+            active=await self.active_drill(person_id),
+        )
+
     async def person_team(self, workspace_id: int, person_id: int) -> tuple[int, bool] | None:
         m = self._membership(workspace_id, person_id)
         return (m.team_id, m.is_lead) if m is not None else None
@@ -993,6 +1035,13 @@ class MemoryStore:
                 t = summed.setdefault((team, person if team == team_id else None, topic), [0, 0])
                 t[0], t[1] = t[0] + n, t[1] + c
         return [(team, person, topic, n, c) for (team, person, topic), (n, c) in summed.items()]
+
+    async def team_objective_stats_since(
+        self, team_id: int, objective_ids: Sequence[str], since: dt.datetime
+    ) -> list[tuple[str, int, int]]:
+        every = await self.team_objective_stats(team_id, since=since)
+        wanted = set(objective_ids)
+        return [row for row in every if row[0] in wanted] or every
 
     async def team_objective_stats(
         self, team_id: int, since: dt.datetime | None = None, until: dt.datetime | None = None
@@ -1169,6 +1218,31 @@ class MemoryStore:
             for _id, p in sorted(self.rows.study_plan.items())
             if p.dm_blocked_at is None and (p.remind_time is not None or p.weekly_summary)
         ]
+
+    async def plans_to_message(self, now: dt.datetime) -> list[StudyPlanInfo]:
+        out = []
+        for plan in await self.messaged_plans():
+            try:
+                day = now.astimezone(zoneinfo.ZoneInfo(plan.tz)).date()
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                out.append(plan)
+                continue
+            monday = day - dt.timedelta(days=day.weekday())
+            reminder = plan.remind_time is not None and (plan.last_reminded_on is None or plan.last_reminded_on < day)
+            summary = plan.weekly_summary and (plan.last_summary_on is None or plan.last_summary_on < monday)
+            if reminder or summary:
+                out.append(plan)
+        return out
+
+    async def count_reminded(self, workspace_id: int) -> int:
+        return sum(
+            1
+            for person_id, p in self.rows.study_plan.items()
+            if p.dm_blocked_at is None
+            and p.remind_time
+            and person_id in self.rows.person
+            and self.rows.person[person_id].workspace_id == workspace_id
+        )
 
     async def claim_message(self, person_id: int, kind: str, day: dt.date) -> bool:
         column = {"reminder": "last_reminded_on", "summary": "last_summary_on"}[kind]

@@ -208,3 +208,46 @@ async def test_an_open_question_shows_how_many_answered_in_one_edit_per_burst(
     await asyncio.sleep(0.5)
     assert len(notifier.updates) == 2
     assert service.answered_counts.every > 0 and not service.answered_counts._pending
+
+
+async def test_the_daily_weighting_reads_the_teams_last_90_days_on_the_syllabus(
+    service: QuizService, store: MemoryStore, clock: ManualClock
+) -> None:
+    channel_id = await subscribe(service)
+    ch = await store.channel_by_id(channel_id)
+    clock.set(MONDAY_9_BERLIN)
+    assert ch.team_id is not None and await service.weakspots.team_stats(ch) is None  # nothing answered yet
+    ws = await store.ensure_workspace("slack", "T1")
+    person = await store.ensure_person(ws, "U1")
+    objective = service.syllabus.objectives()[0].id
+
+    async def answer(qid: str, obj: str, correct: bool, at: dt.datetime) -> None:
+        drill = await store.create_drill(ws, person, "topic:1", [(qid, (0, 1, 2, 3))], at, at + dt.timedelta(hours=2))
+        info = await store.get_drill(drill)
+        assert info is not None
+        values = {
+            "workspace_id": ws,
+            "person_id": person,
+            "team_id": ch.team_id,
+            "channel_id": None,
+            "question_id": qid,
+            "objective_id": obj,
+            "subtopic_id": obj.rsplit(".", 1)[0],
+            "topic_id": obj.split(".")[0],
+            "source": "drill",
+            "post_id": None,
+            "drill_id": drill,
+            "drill_seq": 0,
+            "option": 0,
+            "correct": correct,
+            "answered_at": at,
+        }
+        assert await store.answer_drill(info, 0, values, True)
+
+    # only a retired objective answered: there are figures, so the weighted choice applies as before
+    await answer("retired-1", "9.9.9", False, MONDAY_9_BERLIN - dt.timedelta(days=1))
+    assert await service.weakspots.team_stats(ch) == {"9.9.9": (0, 1)}
+    await answer("q-old", objective, True, MONDAY_9_BERLIN - dt.timedelta(days=91))  # outside the window
+    await answer("q-new", objective, False, MONDAY_9_BERLIN - dt.timedelta(days=2))
+    # the syllabus's figures; the retired objective's are left out (the choice never reads them)
+    assert await service.weakspots.team_stats(ch) == {objective: (0, 1)}

@@ -205,3 +205,50 @@ async def test_board_weak_spots_and_stats_carry_the_figures_their_tables_show(
     assert {t.topic: f"{t.tally.right}/{t.tally.attempted}" for t in stats.data.topics} == {
         row[0]: row[2] for row in stats.tables[0].rows
     }
+
+
+async def test_a_teamless_persons_first_drill_counts_todays_reviews_in_the_zone_of_the_team_they_join(
+    service: QuizService, store: MemoryStore, clock: ManualClock
+) -> None:
+    """Drilling in a channel puts a teamless person in its team; the daily review cap is then counted on
+    that team's local day (here already Tuesday in Berlin, still Monday in UTC)."""
+    await subscribe(service)  # C1: its own team, Europe/Berlin
+    now = dt.datetime(2026, 3, 2, 23, 30, tzinfo=dt.UTC)
+    clock.set(now)
+    ws = await store.ensure_workspace("slack", "T1")
+    person = await store.ensure_person(ws, "UNEW", "unew")
+    in_objective = {
+        o.id: [q for q in service.questions if q.objective_id == o.id] for o in service.syllabus.objectives()
+    }
+    objective = next(o for o in service.syllabus.objectives() if len(in_objective[o.id]) >= 2)
+    due_q = in_objective[objective.id][0]
+    drill = await store.create_drill(ws, person, "topic:1", [(due_q.id, (0, 1, 2, 3))], now, now)
+    info = await store.get_drill(drill)
+    assert info is not None
+    values = {
+        "workspace_id": ws,
+        "person_id": person,
+        "team_id": None,
+        "channel_id": None,
+        "question_id": due_q.id,
+        "objective_id": due_q.objective_id,
+        "subtopic_id": due_q.subtopic_id,
+        "topic_id": due_q.topic_id,
+        "source": "drill",
+        "post_id": None,
+        "drill_id": drill,
+        "drill_seq": 0,
+        "option": 0,
+        "correct": True,
+        "answered_at": now - dt.timedelta(days=3),
+    }
+    assert await store.answer_drill(info, 0, values, True)  # seen: unseen questions come before it
+    await store.save_review(person, due_q.id, "card", now - dt.timedelta(days=1), dt.date(2026, 2, 28))
+    await store.save_plan(person, now, daily_cap=1)
+    assert await store.count_review(person, dt.date(2026, 3, 3), now) == 1  # Tuesday's one review is done
+    assert await store.person_team(ws, person) is None
+    await service.handle_command(member("UNEW"), "/drill", f"{objective.id} 1")
+    assert await store.person_team(ws, person) is not None
+    running = await store.active_drill(person)
+    # counted on Monday (UTC), the cap would leave room for the due review and it would come first
+    assert running is not None and [q for q, _order in running.questions] != [due_q.id]

@@ -337,6 +337,33 @@ async def test_channel_posts_come_oldest_first_and_open_posts_by_id(store: Contr
     assert [p.id for p in await store.open_posts(ch.id)] == sorted([early.id, late.id])
 
 
+async def test_channel_post_summary_counts_questions_takes_the_days_slots_and_the_last_posts(
+    store: ContractStore,
+) -> None:
+    ws = await store.ensure_workspace("slack", "T1")
+    ch, other = await channel(store, ws, "C1"), await channel(store, ws, "C2")
+    d = dt.timedelta(days=1)
+    empty = await store.channel_post_summary(ch.id, DAY)
+    assert (empty.question_counts, empty.slots_on_day, empty.recent) == ({}, (), ())
+    first = await posted(store, ch, DAY - 2 * d, qid="q1", ref="ts1")
+    second = await posted(store, ch, DAY - d, qid="q2", ref="ts2")
+    again = await posted(store, ch, DAY, 0, qid="q1", ref="ts3")
+    failed = await posted(store, ch, DAY, 2, qid="q3", ref=None)
+    await store.mark_failed(failed.id)
+    bonus = await posted(store, ch, DAY, 1, qid="q2", ref=None)  # reserved, not sent
+    await posted(store, other, DAY, 0, qid="q1", ref="tsX")
+    summary = await store.channel_post_summary(ch.id, DAY)
+    assert summary.question_counts == {"q1": 2, "q2": 2}  # the failed post does not count
+    assert summary.slots_on_day == (0, 1, 2)  # every status takes its slot
+    everything = await store.channel_posts(ch.id)
+    assert [p.id for p in everything] == [first.id, second.id, again.id, failed.id, bonus.id]
+    assert summary.recent == tuple(everything[-3:])
+    assert (await store.channel_post_summary(ch.id, DAY - d, recent=5)).recent == tuple(everything)
+    yesterday = await store.channel_post_summary(ch.id, DAY - d, recent=0)
+    assert (yesterday.slots_on_day, yesterday.recent) == ((0,), ())
+    assert (await store.channel_post_summary(ch.id, DAY + d)).slots_on_day == ()
+
+
 async def test_due_reveals_and_a_reveal_claimed_exactly_once(store: ContractStore) -> None:
     ws = await store.ensure_workspace("slack", "T1")
     ch = await channel(store, ws)
@@ -755,6 +782,32 @@ async def test_team_objective_stats_windows_and_most_chosen_wrong_options(store:
     assert sorted(await store.team_member_topic_stats(team)) == [(a, "1", 0, 2), (b, "1", 1, 2), (b, "2", 0, 1)]
 
 
+async def test_team_objective_stats_since_give_the_windows_figures_of_the_objectives_asked_for(
+    store: ContractStore,
+) -> None:
+    ws = await store.ensure_workspace("slack", "T1")
+    team, rival = await store.ensure_team(ws, "red"), await store.ensure_team(ws, "blue")
+    a, b = await store.ensure_person(ws, "UA"), await store.ensure_person(ws, "UB")
+    d = dt.timedelta(days=1)
+    await drill_answer(store, ws, a, "q1", "1.1.1", True, T0 - 10 * d, team=team)  # before the window
+    await drill_answer(store, ws, a, "q1", "1.1.1", False, T0 - d, team=team)  # at its start
+    await drill_answer(store, ws, b, "q2", "1.1.1", True, T0, team=team)
+    await drill_answer(store, ws, b, "q3", "2.2.2", False, T0, team=team)
+    await drill_answer(store, ws, b, "q4", "9.9.9", True, T0, team=team)  # not asked for
+    await drill_answer(store, ws, a, "q1", "1.1.1", True, T0, team=rival)
+    since = T0 - d
+    got = await store.team_objective_stats_since(team, ["1.1.1", "2.2.2", "3.3.3", "1.1.1"], since)
+    assert sorted(got) == [("1.1.1", 1, 2), ("2.2.2", 0, 1)]  # no row for an objective without answers
+    everything = await store.team_objective_stats(team, since=since)
+    assert sorted(got) == sorted(r for r in everything if r[0] in {"1.1.1", "2.2.2", "3.3.3"})
+    assert await store.team_objective_stats_since(team, ["1.1.1"], T0 + d) == []  # no answer at all
+    # none on the objectives asked for: those of every objective
+    assert sorted(await store.team_objective_stats_since(team, ["3.3.3"], since)) == sorted(everything)
+    assert sorted(await store.team_objective_stats_since(team, [], since)) == sorted(everything)
+    assert await store.team_objective_stats_since(rival, ["1.1.1"], since) == [("1.1.1", 1, 1)]
+    assert await store.team_objective_stats_since(rival, ["1.1.1"], T0 + d) == []
+
+
 # -- forget-me ------------------------------------------------------------------------------------
 async def test_forget_person_deletes_their_rows_and_anonymises_their_audit_entries(store: ContractStore) -> None:
     ws, ws2 = await store.ensure_workspace("slack", "T1"), await store.ensure_workspace("slack", "T2")
@@ -837,6 +890,67 @@ async def test_item_reports_are_stored_once_per_delivery_oldest_first(store: Con
     assert await store.count_rows("item_report") == 2
 
 
+async def test_drill_start_reads_stats_seen_plan_team_zone_active_drill_and_the_due_reviews_a_cap_can_reach(
+    store: ContractStore,
+) -> None:
+    ws = await store.ensure_workspace("slack", "T1")
+    a, b = await store.ensure_person(ws, "UA"), await store.ensure_person(ws, "UB")
+    h, d = dt.timedelta(hours=1), dt.timedelta(days=1)
+    empty = await store.drill_start(ws, a, T0, 20)
+    assert (empty.objective_stats, empty.seen, empty.due, empty.plan, empty.team_tz, empty.active) == (
+        (),
+        frozenset(),
+        {},
+        None,
+        None,
+        None,
+    )
+    await drill_answer(store, ws, a, "q1", "1.1.1", False, T0)
+    await drill_answer(store, ws, a, "q1", "1.1.1", True, T0 + h)
+    await drill_answer(store, ws, a, "q2", "2.1.1", True, T0 + 2 * h)
+    await drill_answer(store, ws, b, "q9", "3.1.1", True, T0)
+    # due: two three days ago, three the day before yesterday (one at its last second), one yesterday; one not yet
+    cards = {
+        "old1": T0 - 3 * d,
+        "old2": T0 - 3 * d + h,
+        "mid1": T0 - 2 * d,
+        "mid2": T0 - 2 * d + 2 * h,
+        "mid3": dt.datetime.combine((T0 - 2 * d).date(), dt.time(23, 59, 59), tzinfo=dt.UTC),
+        "new1": T0 - d,
+        "later": T0 + h,
+    }
+    for qid, due in cards.items():
+        await store.save_review(a, qid, "card", due, DAY)
+    await store.save_review(b, "theirs", "card", T0 - 5 * d, DAY)
+    due_now = {q: t for q, t in cards.items() if t <= T0}
+    start = await store.drill_start(ws, a, T0, 3)  # no plan: the default cap of 3 reaches the second day
+    assert sorted(start.objective_stats) == [("1.1.1", 1, 2), ("2.1.1", 1, 1)]
+    assert start.seen == {"q1", "q2"}
+    assert start.due == {q: due_now[q] for q in ("old1", "old2", "mid1", "mid2", "mid3")}
+    assert (start.plan, start.team_tz, start.active) == (None, None, None)  # drill_answer's drills are done
+    assert (await store.drill_start(ws, a, T0, 2)).due == {q: due_now[q] for q in ("old1", "old2")}
+    assert (await store.drill_start(ws, a, T0, 6)).due == due_now  # the cap-th is the last due
+    assert (await store.drill_start(ws, a, T0, 7)).due == due_now  # fewer due than the cap: all of them
+    assert (await store.drill_start(ws, a, T0, 0)).due == {}
+    assert (await store.drill_start(ws, a, T0 - 3 * d, 1)).due == {"old1": cards["old1"]}  # due at the instant
+    plan = await store.save_plan(a, T0, daily_cap=1, tz="Asia/Tokyo")
+    ch = await channel(store, ws)
+    assert ch.team_id is not None
+    await store.join_if_teamless(ws, ch.team_id, a)
+    running = await store.create_drill(ws, a, "due:", [("q3", (0, 1, 2, 3))], T0, T0 + 2 * h)
+    start = await store.drill_start(ws, a, T0, 20)  # the plan's cap wins over the default
+    assert start.due == {q: due_now[q] for q in ("old1", "old2")}
+    assert (start.plan, start.team_tz) == (plan, "Europe/Berlin")
+    assert start.active is not None and start.active.id == running
+    other = await store.drill_start(ws, b, T0, 20)
+    assert (other.seen, other.due, other.team_tz, other.active) == (
+        {"q9"},
+        {"theirs": T0 - 5 * d},
+        None,
+        None,
+    )
+
+
 # -- study plans -----------------------------------------------------------------------------------
 async def test_a_plan_is_created_on_first_save_and_changes_field_by_field(store: ContractStore) -> None:
     ws = await store.ensure_workspace("discord", "G1")
@@ -866,6 +980,46 @@ async def test_only_plans_that_may_be_messaged_are_swept(store: ContractStore) -
     await store.save_plan(c, T0, daily_cap=5)  # no reminder, no summary
     await store.save_plan(d, T0, remind_time="07:00", dm_blocked_at=T0)  # refused DMs: not retried
     assert [p.person_id for p in await store.messaged_plans()] == sorted([a, b])
+
+
+async def test_the_sweep_reads_only_plans_whose_reminder_or_summary_has_not_gone_out_in_their_zone(
+    store: ContractStore,
+) -> None:
+    ws = await store.ensure_workspace("slack", "T1")
+    people = [await store.ensure_person(ws, f"U{i}") for i in range(8)]
+    fresh, today, yesterday, summary_done, summary_due, blocked, nothing, tokyo = people
+    now = dt.datetime(2026, 3, 4, 16, 0, tzinfo=dt.UTC)  # Wednesday; already Thursday in Tokyo
+    wednesday, monday = now.date(), now.date() - dt.timedelta(days=2)
+    await store.save_plan(fresh, T0, remind_time="08:00", tz="Europe/Berlin")  # never reminded
+    for person, day in ((today, wednesday), (yesterday, wednesday - dt.timedelta(days=1)), (tokyo, wednesday)):
+        await store.save_plan(person, T0, remind_time="08:00", tz="Asia/Tokyo" if person == tokyo else "UTC")
+        assert await store.claim_message(person, "reminder", day)
+    await store.save_plan(summary_done, T0, weekly_summary=True)
+    assert await store.claim_message(summary_done, "summary", monday)
+    await store.save_plan(summary_due, T0, weekly_summary=True, remind_time="08:00")
+    assert await store.claim_message(summary_due, "reminder", wednesday)  # reminded, but its summary is due
+    assert await store.claim_message(summary_due, "summary", monday - dt.timedelta(days=7))
+    await store.save_plan(blocked, T0, remind_time="08:00", dm_blocked_at=T0)
+    await store.save_plan(nothing, T0, daily_cap=5)
+    swept = await store.plans_to_message(now)
+    assert [p.person_id for p in swept] == sorted([fresh, yesterday, summary_due, tokyo])
+    assert swept == [p for p in await store.messaged_plans() if p.person_id in {fresh, yesterday, summary_due, tokyo}]
+    assert [p.person_id for p in await store.plans_to_message(now + dt.timedelta(days=7))] == sorted(
+        [fresh, today, yesterday, summary_done, summary_due, tokyo]
+    )
+
+
+async def test_reminded_people_are_counted_per_workspace(store: ContractStore) -> None:
+    ws, other = await store.ensure_workspace("slack", "T1"), await store.ensure_workspace("slack", "T2")
+    a, b, c, d = [await store.ensure_person(ws, f"U{i}") for i in range(4)]
+    e = await store.ensure_person(other, "U9")
+    assert await store.count_reminded(ws) == 0
+    await store.save_plan(a, T0, remind_time="08:00")
+    await store.save_plan(b, T0, remind_time="07:30", weekly_summary=True)
+    await store.save_plan(c, T0, weekly_summary=True)  # a summary only: no reminders
+    await store.save_plan(d, T0, remind_time="08:00", dm_blocked_at=T0)  # refused DMs
+    await store.save_plan(e, T0, remind_time="08:00")
+    assert (await store.count_reminded(ws), await store.count_reminded(other)) == (2, 1)
 
 
 async def test_a_reminder_is_claimed_once_a_day_and_a_summary_once_a_week(store: ContractStore) -> None:

@@ -21,7 +21,16 @@ from bot.core.ports.people import PeopleStore
 from bot.core.ports.plans import PlanStore
 from bot.core.ports.platform import DirectMessageRefused, Notifier, PlatformError, PlatformUnavailable
 from bot.core.ports.posts import PostStore
-from bot.core.ports.records import ChannelInfo, DrillInfo, IncomingReaction, ItemReportInfo, PostInfo, StudyPlanInfo
+from bot.core.ports.records import (
+    ChannelInfo,
+    ChannelPostSummary,
+    DrillInfo,
+    DrillStart,
+    IncomingReaction,
+    ItemReportInfo,
+    PostInfo,
+    StudyPlanInfo,
+)
 from bot.core.ports.reports import ReportStore
 from bot.core.ports.reviews import ReviewStore
 from bot.core.ports.store import Store
@@ -30,7 +39,9 @@ from bot.core.ports.teams import TeamStore
 __all__ = [
     "ChartRenderer",
     "ChannelInfo",
+    "ChannelPostSummary",
     "DrillInfo",
+    "DrillStart",
     "IncomingReaction",
     "ItemReportInfo",
     "Notifier",

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-from bot.core.ports.records import DrillInfo
+from bot.core.ports.records import DrillInfo, DrillStart
 
 __all__ = ["DrillStore"]
 
@@ -35,3 +35,9 @@ class DrillStore(Protocol):
     async def drill_results(self, drill_id: int) -> list[tuple[int, str, str, bool]]: ...
 
     async def active_drill(self, person_id: int) -> DrillInfo | None: ...
+
+    async def drill_start(self, workspace_id: int, person_id: int, now: dt.datetime, default_cap: int) -> DrillStart:
+        """Everything ``/drill`` reads before choosing, in one read: the person's objective stats, seen
+        questions, study plan, team zone and active drill, and of the reviews due at ``now`` only those a
+        daily cap can reach (the plan's cap, ``default_cap`` without a plan; see :class:`DrillStart`)."""
+        ...

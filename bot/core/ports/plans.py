@@ -25,6 +25,16 @@ class PlanStore(Protocol):
         """Plans that may get a direct message (a reminder time or the weekly summary, DMs not refused)."""
         ...
 
+    async def plans_to_message(self, now: dt.datetime) -> list[StudyPlanInfo]:
+        """The messaged plans (as ``messaged_plans``, by person) whose reminder has not gone out on the local
+        day of ``now`` in the plan's zone, or whose weekly summary has not for that day's week (its Monday):
+        the minute sweep's candidates, filtered in the store (a plan left out has nothing due)."""
+        ...
+
+    async def count_reminded(self, workspace_id: int) -> int:
+        """How many people of the workspace get review reminders (a reminder time, DMs not refused)."""
+        ...
+
     async def claim_message(self, person_id: int, kind: str, day: dt.date) -> bool:
         """Mark the ``kind`` message (``reminder``: local ``day``; ``summary``: its Monday) as sent;
         False if it already was (at most one a day, one summary a week), across processes."""

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Protocol
 
-from bot.core.ports.records import PostInfo
+from bot.core.ports.records import ChannelPostSummary, PostInfo
 
 __all__ = ["PostStore"]
 
@@ -15,6 +15,11 @@ class PostStore(Protocol):
     """Daily question posts: reserve, mark posted or failed, find by message, open and due for reveal."""
 
     async def channel_posts(self, channel_id: int) -> list[PostInfo]: ...
+
+    async def channel_post_summary(self, channel_id: int, day: dt.date, recent: int = 3) -> ChannelPostSummary:
+        """In one read: how often each question was posted in the channel (failed posts not counted), the
+        slots taken on local ``day``, and its last ``recent`` posts (see :class:`ChannelPostSummary`)."""
+        ...
 
     async def reserve_post(
         self,

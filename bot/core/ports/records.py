@@ -9,7 +9,16 @@ from dataclasses import dataclass
 from bot.core.answers import ReactionEvent
 from bot.core.messages import ChannelRef
 
-__all__ = ["ChannelInfo", "DrillInfo", "IncomingReaction", "ItemReportInfo", "PostInfo", "StudyPlanInfo"]
+__all__ = [
+    "ChannelInfo",
+    "ChannelPostSummary",
+    "DrillInfo",
+    "DrillStart",
+    "IncomingReaction",
+    "ItemReportInfo",
+    "PostInfo",
+    "StudyPlanInfo",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,3 +115,27 @@ class PostInfo:
     posted_at: dt.datetime | None
     reveal_due_at: dt.datetime
     revealed_at: dt.datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class DrillStart:
+    """What choosing a drill's questions reads about a person, read at once (``DrillStore.drill_start``)."""
+
+    objective_stats: tuple[tuple[str, int, int], ...]  # (objective, right, answers), as person_objective_stats
+    seen: frozenset[str]  # every question the person has answered, as seen_questions
+    # due reviews (question -> due): every one whose due UTC day is at most that of the ``cap``-th most
+    # overdue (all of them if fewer are due), ``cap`` being the plan's daily cap or the caller's default
+    due: dict[str, dt.datetime]
+    plan: StudyPlanInfo | None
+    team_tz: str | None  # the zone of the person's team in the workspace (None: no team)
+    active: DrillInfo | None  # as active_drill
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelPostSummary:
+    """What choosing a channel's next question needs of its posts (``PostStore.channel_post_summary``),
+    whatever the channel's age: counts per question, the day's slots and the last few posts."""
+
+    question_counts: dict[str, int]  # posts per question id, failed posts left out
+    slots_on_day: tuple[int, ...]  # slots of the posts (any status) on the local day asked about, ascending
+    recent: tuple[PostInfo, ...]  # the last posts (any status), oldest first, as at the end of channel_posts
