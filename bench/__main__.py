@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy.engine import make_url
 
 from bench import cache
+from bench.fanout import bench_fanout
 from bench.harness import BenchNotifier, LoopLag, create_scratch, drop_scratch
 from bench.scenarios import (
     LOOP_LAG_LIMIT,
@@ -45,7 +46,7 @@ RESULTS = Path(__file__).resolve().parent / "results"
 NOW = dt.datetime(2026, 3, 5, 15, 0, tzinfo=dt.UTC)
 DEFAULT_SCALE = 0.25
 # what ``--only`` can select, in the order they run
-BENCHMARKS = ("ingestion", "aggregations", "sql", "drill", "daily")
+BENCHMARKS = ("ingestion", "aggregations", "sql", "drill", "daily", "fanout")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -88,6 +89,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         type=Path,
         help="SQLite only: keep the seeded database in this folder and start later runs with the same seeding "
         "arguments from a copy of it (seeding at --scale 1 takes about two minutes)",
+    )
+    p.add_argument(
+        "--fanout-channels", type=int, default=1000, help="channels of the daily fan-out benchmark (default 1000)"
+    )
+    p.add_argument(
+        "--fanout-latency",
+        type=float,
+        default=0.05,
+        help="seconds the loopback Slack takes to answer each Web API call (default 0.05)",
     )
     p.add_argument(
         "--only",
@@ -212,6 +222,9 @@ async def run_backend(url: str, args: argparse.Namespace) -> dict[str, Any]:
         if "daily" in only:
             say(f"3/3 daily posting: {args.channels} new channels + {len(seeded.channel_ids)} with history")
             figures += await bench_daily_posting(rt, seeded, args.channels, args.reactions, say)
+        if "fanout" in only:
+            say(f"daily fan-out: {args.fanout_channels} channels through the Slack notifier")
+            figures += await bench_fanout(rt, seeded, args.fanout_channels, args.fanout_latency, say)
     finally:
         await drop_scratch(rt.engine)
         await rt.close()
