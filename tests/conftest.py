@@ -13,6 +13,8 @@ from bot.core.clock import ManualClock
 from bot.core.messages import ChannelRef, Message
 from bot.service import Invocation, QuizService
 from content.loader import Bank, load_content
+from tests.dbshare import pytest_addoption as pytest_addoption
+from tests.dbshare import pytest_configure as pytest_configure
 
 _KEEP = {"PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "TEST_DATABASE_URL", "PYTHONPATH", "VIRTUAL_ENV", "SYSTEMROOT"}
 
