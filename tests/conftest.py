@@ -99,9 +99,10 @@ def notifier() -> RecordingNotifier:
 
 
 @pytest.fixture
-async def service(
+async def sql_service(
     db_url: str, notifier: RecordingNotifier, clock: ManualClock, bank: Bank
 ) -> AsyncIterator[QuizService]:
+    """The service of ``build_runtime`` on a migrated SQLite file (or TEST_DATABASE_URL's database)."""
     from bot.app import build_runtime
 
     rt = await build_runtime(db_url, notifier, clock, bank=bank)
@@ -109,6 +110,12 @@ async def service(
         yield rt.service
     finally:
         await rt.close()
+
+
+@pytest.fixture
+def service(sql_service: QuizService) -> QuizService:
+    """On SQL here; folders above storage import ``tests.backends.above_storage_service`` (MemoryStore)."""
+    return sql_service
 
 
 def admin(channel: str = "C1", user: str = "UADMIN", workspace: str = "T1", platform: str = "slack") -> Invocation:
