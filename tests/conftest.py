@@ -13,6 +13,8 @@ from bot.core.clock import ManualClock
 from bot.core.messages import ChannelRef, Message
 from bot.service import Invocation, QuizService
 from content.loader import Bank, load_content
+from tests.dbshare import pytest_addoption as pytest_addoption
+from tests.dbshare import pytest_configure as pytest_configure
 
 _KEEP = {"PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "TEST_DATABASE_URL", "PYTHONPATH", "VIRTUAL_ENV", "SYSTEMROOT"}
 
@@ -97,9 +99,10 @@ def notifier() -> RecordingNotifier:
 
 
 @pytest.fixture
-async def service(
+async def sql_service(
     db_url: str, notifier: RecordingNotifier, clock: ManualClock, bank: Bank
 ) -> AsyncIterator[QuizService]:
+    """The service of ``build_runtime`` on a migrated SQLite file (or TEST_DATABASE_URL's database)."""
     from bot.app import build_runtime
 
     rt = await build_runtime(db_url, notifier, clock, bank=bank)
@@ -107,6 +110,12 @@ async def service(
         yield rt.service
     finally:
         await rt.close()
+
+
+@pytest.fixture
+def service(sql_service: QuizService) -> QuizService:
+    """On SQL here; folders above storage import ``tests.backends.above_storage_service`` (MemoryStore)."""
+    return sql_service
 
 
 def admin(channel: str = "C1", user: str = "UADMIN", workspace: str = "T1", platform: str = "slack") -> Invocation:

@@ -1,4 +1,7 @@
-"""Fixtures for the Discord adapter: a FakeDiscord on 127.0.0.1:0, a real service, real discord.py clients."""
+"""Fixtures for the Discord adapter: a FakeDiscord on 127.0.0.1:0, a real service, real discord.py clients.
+
+The service runs on MemoryStore unless a test is marked ``sqlite`` (tests/backends.py).
+"""
 
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ from bot.core.clock import ManualClock
 from content.loader import Bank
 from tests.adapters.discord.fake_discord import FakeDiscord
 from tests.adapters.discord.harness import ADMIN, CHAN_A, CHAN_A2, CHAN_B, GUILD_A, GUILD_B, OWNER, Bot, World
+from tests.backends import on_sqlite, wire_memory_service
 
 
 @pytest.fixture
@@ -31,12 +35,13 @@ async def fake() -> AsyncIterator[FakeDiscord]:
 
 @pytest.fixture
 async def world(
-    fake: FakeDiscord, db_url: str, clock: ManualClock, bank: Bank, monkeypatch: pytest.MonkeyPatch
+    request: pytest.FixtureRequest, fake: FakeDiscord, clock: ManualClock, bank: Bank, monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[World]:
+    """The real service on MemoryStore, or (a test marked ``sqlite``) ``build_runtime``'s on a SQLite file."""
     monkeypatch.setattr("bot.app.load_content", lambda: bank)  # parse the YAML bank once per session, not per test
     routing = RoutingNotifier()
-    rt = await build_runtime(db_url, routing, clock)
-    w = World(fake, rt.service, routing, clock)
+    rt = await build_runtime(request.getfixturevalue("db_url"), routing, clock) if on_sqlite(request) else None
+    w = World(fake, rt.service if rt else wire_memory_service(routing, clock, bank), routing, clock)
     try:
         yield w
     finally:
@@ -48,7 +53,10 @@ async def world(
         # a database call cut short by a cancelled worker still finishes in aiosqlite's thread: let it
         # deliver its result while this test's event loop is open, then close the runtime
         await asyncio.sleep(0.2)
-        await rt.close()
+        if rt is not None:
+            await rt.close()
+        else:
+            await w.service.aclose()
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from bot.core.ports import Notifier, PostInfo
 from bot.service import Invocation, QuizService
 from tests.adapters.discord import discord_payloads as P
 from tests.adapters.discord.fake_discord import FakeDiscord, InteractionRecord, StoredMessage, wait_until
+from tests.fakes.memory_store import MemoryStore
 
 GUILD_A = P.guild_id_on_shard(0)
 GUILD_B = P.guild_id_on_shard(1)
@@ -117,15 +118,27 @@ class World:
         """Who answers what right now, by Discord user id (the core's answer policy over stored events)."""
         events = [ev for _pid, ev in await self.service.store.reaction_events(post_id)]
         by_person = derive_answers(events, self.clock.now() + dt.timedelta(days=1))
-        rows = await self.sql("SELECT id, external_id FROM person")
-        ext = {str(r[0]): str(r[1]) for r in rows}
+        store = self.service.store
+        if isinstance(store, MemoryStore):
+            ext = {str(p.id): p.external_id for p in store.rows.person.values()}
+        else:
+            rows = await self.sql("SELECT id, external_id FROM person")
+            ext = {str(r[0]): str(r[1]) for r in rows}
         return {ext[pid]: option for pid, option in by_person.items()}
 
     async def sql(self, query: str) -> list[Any]:
-        async with self.service.store.engine.connect() as conn:  # type: ignore[attr-defined]
+        """Raw SQL on the world's database: only for tests marked ``sqlite`` (tests/backends.py)."""
+        engine = getattr(self.service.store, "engine", None)
+        assert engine is not None, "World.sql needs a database: mark the test @pytest.mark.sqlite"
+        async with engine.connect() as conn:
             return list((await conn.execute(text(query))).all())
 
     async def count(self, table: str) -> int:
+        """Rows in ``table`` (the MemoryStore's rows of that table when the world runs on it)."""
+        store = self.service.store
+        if isinstance(store, MemoryStore):
+            rows: dict[Any, Any] = getattr(store.rows, table)
+            return len(rows)
         return int((await self.sql(f"SELECT count(*) FROM {table}"))[0][0])
 
     async def event_count(self, post_id: int) -> int:

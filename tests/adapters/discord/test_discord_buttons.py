@@ -70,6 +70,7 @@ async def test_buttons_without_service_support_say_so(world: World) -> None:
     assert rec.callbacks[0][1]["data"]["flags"] == EPHEMERAL and NO_BUTTONS in rec.callbacks[0][1]["data"]["content"]
 
 
+@pytest.mark.sqlite  # a restart on the same SQLite file loses nothing
 async def test_real_drill_answered_with_buttons_before_and_after_a_restart(world: World) -> None:
     """The real service: a double press counts once, a stranger's press counts not, a restart loses nothing."""
     if not hasattr(QuizService, "press_button"):

@@ -6,6 +6,8 @@ import asyncio
 import json
 import re
 
+import pytest
+
 from bot.core.model import LETTERS
 from tests.adapters.discord import discord_payloads as P
 from tests.adapters.discord.fake_discord import wait_until
@@ -14,6 +16,7 @@ from tests.adapters.discord.harness import CHAN_A, CHAN_B, GUILD_A, GUILD_B, Wor
 KEYS = ("1\ufe0f\u20e3", "2\ufe0f\u20e3", "3\ufe0f\u20e3", "4\ufe0f\u20e3")
 
 
+@pytest.mark.sqlite  # reads the stored rows with SQL
 async def test_daily_loop_with_reactions_from_many_people(world: World) -> None:
     await world.start_bot()
     post, msg = await world.post_question()
@@ -62,6 +65,7 @@ async def test_daily_loop_with_reactions_from_many_people(world: World) -> None:
     assert sent.body["message_reference"]["fail_if_not_exists"] is False
 
 
+@pytest.mark.sqlite  # reads the stored rows with SQL
 async def test_reaction_edge_cases(world: World) -> None:
     await world.start_bot()
     post, msg = await world.post_question()
@@ -114,6 +118,7 @@ async def test_resume_replays_missed_events_once(world: World) -> None:
     assert await world.event_count(post.id) == 3  # a's replayed add kept its delivery id: one row
 
 
+@pytest.mark.sqlite  # reads the stored rows with SQL
 async def test_invalid_session_loses_events_and_reconciliation_restores_them(world: World) -> None:
     """§6 check 8: after op 9 the gap is never replayed; on_ready reconciliation reads GET .../reactions."""
     bot = await world.start_bot()
@@ -154,6 +159,7 @@ async def test_periodic_reconciliation_repairs_without_a_reconnect(world: World)
     assert len(world.fake.identifies) == 1
 
 
+@pytest.mark.sqlite  # reads the stored rows with SQL
 async def test_two_guilds_keep_their_data_apart(world: World) -> None:
     await world.start_bot()
     post_a, msg_a = await world.post_question(CHAN_A, GUILD_A)
@@ -189,6 +195,7 @@ async def test_two_guilds_keep_their_data_apart(world: World) -> None:
     assert "1 answered" in text_of(reveal_messages(world.fake, CHAN_B)[0].data)
 
 
+@pytest.mark.sqlite  # reads the stored rows with SQL
 async def test_sharded_client_records_reactions_on_every_shard(world: World) -> None:
     world.fake.shard_count = 2
     bot = await world.start_bot(sharded=True)

@@ -31,6 +31,7 @@ async def _send(world: World, opened: InteractionRecord, user: dict[str, str], *
     return rec
 
 
+@pytest.mark.sqlite  # the authors' CLI reads the database file
 async def test_a_report_from_the_reveal_is_stored_once_listed_and_flags_the_item(
     world: World, db_url: str, bank: Bank, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -25,6 +25,9 @@ from bot.core.clock import ManualClock
 from bot.service import QuizService
 from content.loader import Bank
 from tests.adapters.slack.fake_slack import BOT_USER, SIGNING_SECRET, TOKENS, FakeSlack, form_body, signed_headers
+from tests.backends import above_storage_service, memory_service, memory_store
+
+__all__ = ["above_storage_service", "memory_service", "memory_store"]  # the service on MemoryStore unless marked sqlite
 
 TOKEN_OF = {team: token for token, team in TOKENS.items()}
 

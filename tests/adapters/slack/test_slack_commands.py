@@ -24,6 +24,7 @@ def texts(replies: list[dict[str, Any]]) -> str:
     return "\n".join(r.get("text", "") for r in replies)
 
 
+@pytest.mark.sqlite  # another writer holds the SQLite file
 async def test_acks_stay_under_a_second_while_another_writer_holds_the_database(
     slack: SlackHarness, service: QuizService, clock: ManualClock, db_url: str
 ) -> None:

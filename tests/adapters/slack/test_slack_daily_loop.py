@@ -6,6 +6,8 @@ import json
 import re
 from typing import Any
 
+import pytest
+
 from adapters.slack import build_slack_app, make_client
 from bot.core.clock import ManualClock
 from bot.service import QuizService
@@ -19,6 +21,7 @@ def chose(text: str) -> dict[str, int]:
     return {m.group(1): int(m.group(2)) for m in re.finditer(r"[✅❌] ([A-D]) \((\d+) chose it\)", text)}
 
 
+@pytest.mark.sqlite  # the Slack loopback end to end on a real SQLite file
 async def test_full_daily_loop_in_one_workspace(
     slack: SlackHarness, service: QuizService, fake: FakeSlack, clock: ManualClock
 ) -> None:

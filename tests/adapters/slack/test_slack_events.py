@@ -7,6 +7,8 @@ import json
 import time
 from typing import Any
 
+import pytest
+
 from bot.core.clock import ManualClock
 from bot.core.ports import PostInfo
 from bot.service import QuizService
@@ -73,6 +75,7 @@ async def test_duplicate_deliveries_answer_200_and_store_one_event(
     assert await answers_at_reveal(service, clock, post) == {post.option_order[1]: 1}
 
 
+@pytest.mark.sqlite  # concurrent inserts meet the database's unique key
 async def test_concurrent_first_deliveries_of_one_event_store_one_row(
     slack: SlackHarness, service: QuizService, clock: ManualClock
 ) -> None:

@@ -42,6 +42,7 @@ def _shown(view: dict[str, Any]) -> str:
     return "\n".join(b["text"]["text"] for b in view["blocks"] if b["type"] == "section")
 
 
+@pytest.mark.sqlite  # the authors' CLI reads the database file
 async def test_a_report_from_the_reveal_is_stored_once_listed_and_flags_the_item(
     slack: SlackHarness,
     service: QuizService,
