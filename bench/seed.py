@@ -197,6 +197,7 @@ async def seed_workspace(
     last_report = time.perf_counter()
 
     pending: asyncio.Task[None] | None = None
+    last_at: dict[tuple[int, str], dt.datetime] = {}  # answer.prev_at, as link_attempts keeps it
 
     async def insert_answers(rows: list[dict[str, Any]]) -> None:
         async with store.engine.begin() as conn:
@@ -220,6 +221,10 @@ async def seed_workspace(
                     r["drill_id"] = drill_id
         rows = daily + [r for _s, rs in drills for r in rs]
         rows.sort(key=lambda r: r["answered_at"])
+        for r in rows:  # rows go in in time order, so ids follow it: the pair's previous row is the last one seen
+            key = (r["person_id"], r["question_id"])
+            r["prev_at"] = last_at.get(key)
+            last_at[key] = r["answered_at"]
         if rows:
             pending = asyncio.create_task(insert_answers(rows))
         seeded.drills += len(drills)

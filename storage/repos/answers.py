@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.core.answers import ReactionEvent
 from bot.core.ports import ChannelInfo, IncomingReaction, PostInfo
+from storage.repos.boards import link_attempts
 from storage.sql import RE, TM, A, P, SqlBase, _chunks
 
 __all__ = ["AnswersRepo"]
@@ -172,6 +173,7 @@ class AnswersRepo(SqlBase):
                 for pid, opt in sorted(answers.items())
             ]
             await conn.execute(self._insert(A).values(rows).on_conflict_do_nothing())
+            await link_attempts(conn, [(pid, post.question_id) for pid in answers])
 
     async def post_answer_counts(self, post_id: int) -> tuple[dict[int, int], list[int]]:
         """Per canonical option, how many chose it; and the people who got it right."""

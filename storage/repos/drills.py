@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 
 from bot.core.ports import DrillInfo, DrillStart
+from storage.repos.boards import link_attempts
 from storage.sql import DS, SP, TM, A, R, SqlBase, T, _drill, _n_correct
 
 __all__ = ["DrillsRepo"]
@@ -58,6 +59,7 @@ class DrillsRepo(SqlBase):
         async with self.engine.begin() as conn:
             if not await self._insert_ignore(conn, A, values):
                 return False
+            await link_attempts(conn, [(int(values["person_id"]), str(values["question_id"]))])
             result = await conn.execute(
                 update(DS)
                 .where(DS.c.id == drill.id, DS.c.position == seq, DS.c.status == "active")

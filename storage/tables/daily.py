@@ -79,7 +79,10 @@ class Answer(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("post_id", "person_id", name="uq_answer_post_person"),
         UniqueConstraint("drill_id", "drill_seq", name="uq_answer_drill_seq"),
-        Index("ix_answer_ws_time", "workspace_id", "answered_at"),
+        # the week's first attempts of a workspace, read from the index alone (the leaderboard)
+        Index(
+            "ix_answer_ws_week", "workspace_id", "answered_at", "team_id", "person_id", "topic_id", "correct", "prev_at"
+        ),
         Index("ix_answer_team_time", "team_id", "answered_at"),
         Index("ix_answer_person_question", "person_id", "question_id"),
         Index("ix_answer_question", "question_id"),
@@ -115,6 +118,10 @@ class Answer(SQLModel, table=True):
     option: int  # canonical option index 0-3
     correct: bool
     answered_at: dt.datetime = _ts()
+    # answered_at of the same person's previous answer to the same question (by time, then id), None for the
+    # first: an answer is the first attempt in [start, end) iff it is in it and prev_at is None or < start.
+    # Kept by the store on every answer insert (storage.repos.boards.link_attempts); 0007 filled it.
+    prev_at: dt.datetime | None = _ts(nullable=True)
 
 
 class WeeklyBoard(SQLModel, table=True):

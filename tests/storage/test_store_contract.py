@@ -1077,3 +1077,99 @@ async def test_concurrent_claims_of_one_reminder_give_it_to_exactly_one(store: C
     await store.save_plan(a, T0, remind_time="08:00")
     won = await asyncio.gather(*(store.claim_message(a, "reminder", DAY) for _ in range(8)))
     assert sorted(won) == [False] * 7 + [True]
+
+
+# -- first attempts kept as answers are written (answer.prev_at) ---------------------------------
+def _expected_board(
+    answers: list[dict[str, Any]], ws: int, team: int, start: dt.datetime, end: dt.datetime
+) -> list[tuple[int, int | None, str, int, int]]:
+    """``team_first_attempts`` recomputed from the raw answers: first per (person, question) by (time, order)."""
+    seen: set[tuple[int, str]] = set()
+    sums: dict[tuple[int, int | None, str], list[int]] = {}
+    for a in sorted(answers, key=lambda a: (a["at"], a["seq"])):
+        if a["ws"] != ws or not start <= a["at"] < end or (a["person"], a["question"]) in seen:
+            continue
+        seen.add((a["person"], a["question"]))
+        if a["team"] is None:
+            continue
+        s = sums.setdefault((a["team"], a["person"] if a["team"] == team else None, a["topic"]), [0, 0])
+        s[0] += 1
+        s[1] += int(a["correct"])
+    return sorted(((t, p, topic, n, r) for (t, p, topic), (n, r) in sums.items()), key=str)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+async def test_team_first_attempts_equal_a_recomputation_after_random_writes_moves_and_deletions(
+    store: ContractStore, seed: int
+) -> None:
+    """Answers out of time order, ties in time, daily saves for many people, team moves and removals, team
+    deletion and forget-me, in a random order: after each, every team's board of two windows equals the
+    recomputation from the raw answers (the SQL store reads it from ``prev_at``, kept by every write)."""
+    import random
+
+    rng = random.Random(seed)
+    ws = await store.ensure_workspace("slack", "T1")
+    ch = await channel(store, ws)
+    assert ch.team_id is not None
+    teams = [ch.team_id, await store.ensure_team(ws, "red"), await store.ensure_team(ws, "blue")]
+    people = [await store.ensure_person(ws, f"U{i}") for i in range(4)]
+    member: dict[int, int] = {}
+    answers: list[dict[str, Any]] = []
+    h = dt.timedelta(hours=1)
+    slot = 0
+    windows = [(T0, T0 + dt.timedelta(days=7)), (T0 + 20 * h, T0 + 60 * h)]
+    for step in range(40):
+        kind = rng.choice(["drill", "drill", "drill", "daily", "move", "remove", "delete", "forget"])
+        person = rng.choice(people)
+        if kind == "drill":
+            qid = rng.choice(["q0", "q1", "q2"])
+            at, correct, topic = T0 + rng.randint(-10, 80) * h, rng.random() < 0.5, rng.choice(["1", "2"])
+            team = member.get(person)
+            await drill_answer(store, ws, person, qid, f"{topic}.1.1", correct, at, team=team)
+            answers.append(
+                {"ws": ws, "person": person, "question": qid, "team": team, "topic": topic, "correct": correct}
+                | {"at": at, "seq": step}
+            )
+        elif kind == "daily":
+            qid, slot = rng.choice(["q0", "q1", "q2"]), slot + 1
+            post = await posted(store, ch, slot=slot, qid=qid, objective="3.1.1")
+            chosen = {p: rng.randint(0, 3) for p in rng.sample(people, rng.randint(1, len(people)))}
+            at = T0 + rng.randint(-10, 80) * h
+            await store.save_daily_answers(post, ch, chosen, 2, at)
+            for p in sorted(chosen):
+                answers.append(
+                    {"ws": ws, "person": p, "question": qid, "team": member.get(p, ch.team_id), "topic": "3"}
+                    | {"correct": chosen[p] == 2, "at": at, "seq": step}
+                )
+        elif kind == "move":
+            team = rng.choice(teams)
+            await store.set_member(ws, team, person)
+            member[person] = team
+            for a in answers:
+                if a["person"] == person:
+                    a["team"] = team
+        elif kind == "remove" and person in member:
+            team = member.pop(person)
+            assert await store.remove_member(team, person)
+            for a in answers:
+                if a["person"] == person and a["team"] == team:
+                    a["team"] = None
+        elif kind == "delete" and len(teams) > 1:
+            team = teams.pop(rng.randrange(1, len(teams)))  # the channel's own team stays for daily posts
+            await store.delete_team(team)
+            member = {p: t for p, t in member.items() if t != team}
+            for a in answers:
+                if a["team"] == team:
+                    a["team"] = None
+            teams.append(await store.ensure_team(ws, f"new{step}"))
+        elif kind == "forget":
+            await store.forget_person(person)
+            people[people.index(person)] = await store.ensure_person(ws, f"U{step}x")
+            member.pop(person, None)
+            answers = [a for a in answers if a["person"] != person]
+        for team in teams:
+            for start, end in windows:
+                assert sorted(await store.team_first_attempts(ws, team, start, end), key=str) == _expected_board(
+                    answers, ws, team, start, end
+                ), (step, kind, team, start)
+    assert await store.count_rows("answer") == len(answers)

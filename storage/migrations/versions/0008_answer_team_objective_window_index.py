@@ -1,10 +1,9 @@
 """answer index for a team's recent answers per objective (the daily question's weighting)
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-03 20:20:00.000000
 
-Numbered 0008 because another branch adds 0007: when both land, 0008 follows 0007 (set down_revision).
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ from alembic import op
 
 
 revision = '0008'
-down_revision = '0006'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
