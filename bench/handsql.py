@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Integer, String, case, cast, func, literal, null, select, union_all
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.core import boards, weakspots
+from bot.core import boards, present, weakspots
 from bot.core.learning import MIN_ANSWERS_FOR_RANKING, week_bounds
 from bot.core.messages import Reply
 from bot.core.model import Question, Syllabus
@@ -105,7 +105,7 @@ def check_leaderboard(reply: Reply, figures: LeaderboardFigures, team: int, syll
         streaks=streaks,
         team_names=figures.team_names,
     )
-    _same_tables(reply, boards.board_tables(board), "leaderboard")
+    _same_tables(reply, present.tables(board), "leaderboard")
 
 
 # -- /weakspots --------------------------------------------------------------------------------------
@@ -198,7 +198,7 @@ def check_weakspots(reply: Reply, figures: WeakspotFigures, syllabus: Syllabus, 
         if not match:
             raise AssertionError(f"weakspots: {w.objective_id} shows {shown.get(w.objective_id)!r}, not one of {tied}")
         chosen[w.objective_id] = match[0]
-    expected = weakspots.weakspot_tables(
+    report = weakspots.weakspot_report(
         syllabus,
         figures.stats,
         figures.recent,
@@ -208,8 +208,8 @@ def check_weakspots(reply: Reply, figures: WeakspotFigures, syllabus: Syllabus, 
         member_topics=figures.members,
         names=figures.names,
     )
-    assert expected is not None
-    _same_tables(reply, expected, "weakspots")
+    assert report is not None
+    _same_tables(reply, present.tables(report), "weakspots")
 
 
 # -- /stats ------------------------------------------------------------------------------------------
