@@ -145,14 +145,21 @@ class Boards:
             }
             for p, spans in (await self.store.pauses_of(todo)).items()
         }
-        window = 8  # most streaks are short: read a week first, more only for those that reach its start
+        window = 4  # most streaks are short: read a few days first, more only for those that reach their start
         while todo:
             first = max(last_day - dt.timedelta(days=window), STREAK_EPOCH) if last_day > STREAK_EPOCH else last_day
-            since = dt.datetime.combine(first, dt.time(), tzinfo=zone).astimezone(dt.UTC)
-            times = await self.store.daily_answer_times(todo, since)
+            if window <= 32:  # the store counts the local days (its spans between local midnights)
+                days = [first + dt.timedelta(days=k) for k in range((last_day - first).days + 2)]
+                bounds = [dt.datetime.combine(d, dt.time(), tzinfo=zone).astimezone(dt.UTC) for d in days]
+                spans = await self.store.daily_answer_days(todo, bounds)
+                answered = {p: {days[i] for i in s} for p, s in spans.items()}
+            else:  # the few long streaks: every answer's time, converted here
+                since = dt.datetime.combine(first, dt.time(), tzinfo=zone).astimezone(dt.UTC)
+                times = await self.store.daily_answer_times(todo, since)
+                answered = {p: {t.astimezone(zone).date() for t in ts} for p, ts in times.items()}
             longer = []
             for p in todo:
-                n = daily_streak({t.astimezone(zone).date() for t in times.get(p, [])}, last_day, held.get(p, ()))
+                n = daily_streak(answered.get(p, ()), last_day, held.get(p, ()))
                 out[p] = n
                 if n + len(held.get(p, ())) >= window - 1 and window < 3000:
                     longer.append(p)  # the streak may go back further than we read

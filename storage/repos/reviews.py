@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
-from storage.sql import A, R, SqlBase, _n_correct
+from storage.sql import A, R, SqlBase, _chunks, _n_correct
 
 __all__ = ["ReviewsRepo"]
 
@@ -114,6 +114,32 @@ class ReviewsRepo(SqlBase):
         out: dict[int, list[dt.datetime]] = {}
         for r in rows:
             out.setdefault(r.person_id, []).append(r.answered_at)
+        return out
+
+    async def daily_answer_days(self, person_ids: Sequence[int], bounds: Sequence[dt.datetime]) -> dict[int, set[int]]:
+        if not person_ids or len(bounds) < 2:
+            return {}
+        # the span's index: the last bound at or before the answer (most answers are recent: newest first)
+        span = case(*((A.c.answered_at >= b, i) for i, b in reversed(list(enumerate(bounds[:-1])))), else_=-1).label(
+            "span"
+        )
+        out: dict[int, set[int]] = {}
+        async with self.engine.begin() as conn:
+            for chunk in _chunks(sorted(set(person_ids)), 500):
+                rows = (
+                    await conn.execute(
+                        select(A.c.person_id, span)
+                        .distinct()
+                        .where(
+                            A.c.person_id.in_(chunk),
+                            A.c.source == "daily",
+                            A.c.answered_at >= bounds[0],
+                            A.c.answered_at < bounds[-1],
+                        )
+                    )
+                ).all()
+                for person, i in rows:
+                    out.setdefault(person, set()).add(i)
         return out
 
     # -- drills ---------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ the highest id after a delete). Foreign keys, column lengths and NOT NULL are no
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import itertools
 import json
@@ -827,6 +828,20 @@ class MemoryStore:
         for a in self.rows.answer.values():
             if a.person_id in wanted and a.source == "daily" and a.answered_at >= since:
                 out.setdefault(a.person_id, []).append(a.answered_at)
+        return out
+
+    async def daily_answer_days(self, person_ids: Sequence[int], bounds: Sequence[dt.datetime]) -> dict[int, set[int]]:
+        edges = [_utc(b) for b in bounds]
+        wanted = set(person_ids)
+        out: dict[int, set[int]] = {}
+        for a in self.rows.answer.values():
+            if (
+                a.person_id in wanted
+                and a.source == "daily"
+                and len(edges) > 1
+                and edges[0] <= a.answered_at < edges[-1]
+            ):
+                out.setdefault(a.person_id, set()).add(bisect.bisect_right(edges, a.answered_at) - 1)
         return out
 
     # -- drills ---------------------------------------------------------------------------------

@@ -560,6 +560,22 @@ async def test_daily_answer_times_count_only_daily_answers_since_the_instant(sto
     assert await store.daily_answer_times([], T0) == {}
 
 
+async def test_daily_answer_days_give_the_spans_between_bounds_that_hold_daily_answers(store: ContractStore) -> None:
+    ws = await store.ensure_workspace("slack", "T1")
+    ch = await channel(store, ws)
+    a, b, c = [await store.ensure_person(ws, u) for u in ("UA", "UB", "UC")]
+    d = dt.timedelta(days=1)
+    for k, who in enumerate(([a, b], [a], [b], [a])):
+        post = await posted(store, ch, DAY + k * d, ref=f"ts{k}")
+        await store.save_daily_answers(post, ch, dict.fromkeys(who, 0), 0, T0 + k * d)
+    await drill_answer(store, ws, c, "q9", "1.1.1", True, T0 + d)  # not a daily answer
+    bounds = [T0 - d, T0, T0 + d, T0 + 2 * d, T0 + 3 * d]  # the last answer (T0 + 3d) is at the end: outside
+    assert await store.daily_answer_days([a, b, c], bounds) == {a: {1, 2}, b: {1, 3}}
+    edge = [T0 + dt.timedelta(seconds=1), T0 + d, T0 + d + dt.timedelta(seconds=1)]  # an answer on a bound
+    assert await store.daily_answer_days([a, b], edge) == {a: {1}}
+    assert await store.daily_answer_days([], bounds) == {} and await store.daily_answer_days([a], [T0]) == {}
+
+
 # -- drills ---------------------------------------------------------------------------------------
 async def test_a_new_drill_replaces_the_active_one(store: ContractStore) -> None:
     ws = await store.ensure_workspace("slack", "T1")

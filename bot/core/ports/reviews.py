@@ -37,3 +37,9 @@ class ReviewStore(Protocol):
     async def daily_answer_times(
         self, person_ids: Sequence[int], since: dt.datetime
     ) -> dict[int, list[dt.datetime]]: ...
+
+    async def daily_answer_days(self, person_ids: Sequence[int], bounds: Sequence[dt.datetime]) -> dict[int, set[int]]:
+        """Per person, the indexes ``i`` of the spans [bounds[i], bounds[i + 1]) holding one of their daily
+        answers (people with none are left out). ``bounds`` ascend; with a zone's local midnights they are the
+        person's answer days, counted in the database instead of converting every answer's time (streaks)."""
+        ...
