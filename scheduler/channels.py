@@ -4,7 +4,7 @@ The database is the source of truth: jobs live in a ``MemoryJobStore`` rebuilt f
 channels at start, on every ``service.channel_listeners`` callback and by a periodic resync (a
 settings change handled by another process reaches the scheduler that way). Nothing is lost by
 keeping jobs in memory, because a run missed while no scheduler was up is caught up from the
-database (:meth:`QuizService.catch_up`), and posting is idempotent per channel and local date.
+database (``service.daily.catch_up``), and posting is idempotent per channel and local date.
 
 What each job does is in :mod:`scheduler.sweeps`, its tracked run in :mod:`scheduler.runs`. Every log
 line of these modules, and of APScheduler while this scheduler runs, carries ``channel`` (the
