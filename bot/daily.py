@@ -127,6 +127,16 @@ class DailyQuestions:
         otherwise a bonus question is posted in the next free slot. Returns the post, or None if
         there was nothing to do (already posted) or the platform refused.
         """
+        # the reads and the reservation in one transaction; the platform call after it, outside
+        async with self.store.atomic():
+            reserved = await self._reserve(channel_id, manual)
+        if reserved is None:
+            return None
+        ch, post, q = reserved
+        return await self._send_post(ch, post, q)
+
+    async def _reserve(self, channel_id: int, manual: bool) -> tuple[ChannelInfo, PostInfo, Question] | None:
+        """Choose the channel's next question and reserve its post; None if there is nothing to post."""
         ch = await self.store.channel_by_id(channel_id)
         now = self.clock.now()
         day = local_date(now, ch.tz)
@@ -166,7 +176,7 @@ class DailyQuestions:
         if post is None:  # another process or a retry got there first
             log.info("daily post already exists", extra={"channel": ch.ref.channel, "date": day.isoformat()})
             return None
-        return await self._send_post(ch, post, q)
+        return ch, post, q
 
     async def _send_post(self, ch: ChannelInfo, post: PostInfo, q: Question) -> PostInfo | None:
         message = self.render_question(ch, post, q)
@@ -180,12 +190,14 @@ class DailyQuestions:
             log.warning("platform refused the daily post: %s", exc, extra={"channel": ch.ref.channel})
             await self.store.mark_failed(post.id)
             return None
-        await self.store.mark_posted(post.id, ref, self.clock.now())
+        async with self.store.atomic():
+            await self.store.mark_posted(post.id, ref, self.clock.now())
+            posted = await self.store.get_post(post.id)
         try:
             await self._notifier().add_option_reactions(ch.ref, ref, len(message.options))
         except PlatformError as exc:
             log.warning("could not add option reactions: %s", exc, extra={"channel": ch.ref.channel})
-        return await self.store.get_post(post.id)
+        return posted
 
     async def resume_reserved(self, older_than: dt.timedelta = dt.timedelta(minutes=2)) -> int:
         """Send posts that were reserved but never sent (the process died in between)."""

@@ -3,9 +3,12 @@ the table names and small helpers (``storage/repos/*.py`` build on it; ``SqlStor
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy import Table, case, func, select, update
@@ -57,6 +60,12 @@ W, P, C, PO, RE, A, AU, D, T, TM, R, DS, WB, IR, SP, SPP = (
 )
 
 
+# the transaction of an open ``atomic()`` block: (its connection, the task that opened it, the engine)
+_SHARED: ContextVar[tuple[AsyncConnection, asyncio.Task[Any] | None, AsyncEngine] | None] = ContextVar(
+    "studybot_atomic", default=None
+)
+
+
 def _n_correct(column: Any) -> Any:
     """SUM of a boolean column, portable across SQLite and PostgreSQL."""
     return func.sum(case((column.is_(True), 1), else_=0))
@@ -89,6 +98,43 @@ class SqlBase:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self.dialect = engine.dialect.name
+
+    # -- transactions -----------------------------------------------------------------------------
+
+    def _joined(self) -> AsyncConnection | None:
+        """The connection of an ``atomic()`` block this task opened on this engine, if any.
+
+        Only the opening task joins it: a task started inside the block inherits the context variable
+        but must not use the same connection concurrently."""
+        shared = _SHARED.get()
+        if shared is not None and shared[2] is self.engine and shared[1] is asyncio.current_task():
+            return shared[0]
+        return None
+
+    @asynccontextmanager
+    async def _tx(self) -> AsyncIterator[AsyncConnection]:
+        """A repository call's transaction: the enclosing ``atomic()`` one, or its own (committed on exit)."""
+        joined = self._joined()
+        if joined is not None:
+            yield joined
+            return
+        async with self.engine.begin() as conn:
+            yield conn
+
+    @asynccontextmanager
+    async def atomic(self) -> AsyncIterator[None]:
+        """Store calls inside the block share one transaction: committed when the block ends, rolled
+        back if it raises. A block inside a block joins it. No network I/O belongs inside (on SQLite the
+        transaction holds the write lock)."""
+        if self._joined() is not None:
+            yield
+            return
+        async with self.engine.begin() as conn:
+            token = _SHARED.set((conn, asyncio.current_task(), self.engine))
+            try:
+                yield
+            finally:
+                _SHARED.reset(token)
 
     # -- helpers --------------------------------------------------------------------------------
 
@@ -243,10 +289,10 @@ class SqlBase:
             "item_report": IR,
             "review": R,
         }
-        async with self.engine.begin() as conn:
+        async with self._tx() as conn:
             return int((await conn.execute(select(func.count()).select_from(tables[table]))).scalar_one())
 
     async def audit_entries(self, workspace_id: int) -> list[dict[str, Any]]:
-        async with self.engine.begin() as conn:
+        async with self._tx() as conn:
             rows = (await conn.execute(select(AU).where(AU.c.workspace_id == workspace_id).order_by(AU.c.id))).all()
         return [dict(r._mapping) for r in rows]

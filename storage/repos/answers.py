@@ -23,7 +23,7 @@ class AnswersRepo(SqlBase):
     async def add_reaction_event(
         self, post_id: int, person_id: int, event: ReactionEvent, raw_emoji: str, source: str, received_at: dt.datetime
     ) -> bool:
-        async with self.engine.begin() as conn:
+        async with self._tx() as conn:
             return await self._insert_ignore(
                 conn,
                 RE,
@@ -53,7 +53,7 @@ class AnswersRepo(SqlBase):
         """
         if not rows:
             return []
-        async with self.engine.begin() as conn:
+        async with self._tx() as conn:
             people = await self._people_for(conn, rows)
             deliveries = list({r.event.delivery_id for r in rows})
             stored: set[str] = set()
@@ -128,7 +128,7 @@ class AnswersRepo(SqlBase):
         return {k: v[0] for k, v in found.items()}
 
     async def reaction_events(self, post_id: int) -> list[tuple[int, ReactionEvent]]:
-        async with self.engine.begin() as conn:
+        async with self._tx() as conn:
             rows = (await conn.execute(select(RE).where(RE.c.post_id == post_id).order_by(RE.c.id))).all()
         return [
             (
@@ -144,7 +144,7 @@ class AnswersRepo(SqlBase):
         if not answers:
             return
         topic, subtopic = post.objective_id.split(".")[0], post.objective_id.rsplit(".", 1)[0]
-        async with self.engine.begin() as conn:
+        async with self._tx() as conn:
             teams = dict(
                 (
                     await conn.execute(
@@ -177,7 +177,7 @@ class AnswersRepo(SqlBase):
 
     async def post_answer_counts(self, post_id: int) -> tuple[dict[int, int], list[int]]:
         """Per canonical option, how many chose it; and the people who got it right."""
-        async with self.engine.begin() as conn:
+        async with self._tx() as conn:
             counts: dict[int, int] = {
                 int(k): int(v)
                 for k, v in (

@@ -79,6 +79,6 @@ class BoardsRepo(SqlBase):
             )
             .group_by(A.c.team_id, who, A.c.topic_id)
         )
-        async with self.engine.begin() as conn:
+        async with self._tx() as conn:
             rows = (await conn.execute(query)).all()
         return [(int(r[0]), None if r[1] is None else int(r[1]), r[2], int(r[3]), int(r[4] or 0)) for r in rows]

@@ -16,12 +16,12 @@ class ChannelsRepo(SqlBase):
     """Subscribed channels and their schedules."""
 
     async def get_channel(self, workspace_id: int, external_id: str) -> ChannelInfo | None:
-        async with self.engine.begin() as conn:
+        async with self._tx() as conn:
             found = await self._channels_where(conn, C.c.workspace_id == workspace_id, C.c.external_id == external_id)
         return found[0] if found else None
 
     async def channel_by_id(self, channel_id: int) -> ChannelInfo:
-        async with self.engine.begin() as conn:
+        async with self._tx() as conn:
             found = await self._channels_where(conn, C.c.id == channel_id)
         if not found:
             raise KeyError(channel_id)
@@ -30,7 +30,7 @@ class ChannelsRepo(SqlBase):
     async def subscribe_channel(
         self, workspace_id: int, external_id: str, name: str, tz: str, post_time: str, now: dt.datetime
     ) -> ChannelInfo:
-        async with self.engine.begin() as conn:
+        async with self._tx() as conn:
             await self._insert_ignore(
                 conn,
                 C,
@@ -84,18 +84,18 @@ class ChannelsRepo(SqlBase):
             raise ValueError(f"cannot change {sorted(unknown)}")
         if "tz" in changes or "post_time" in changes:
             changes["scheduled_since"] = now
-        async with self.engine.begin() as conn:
+        async with self._tx() as conn:
             await conn.execute(update(C).where(C.c.id == channel_id).values(updated_at=now, **changes))
             found = await self._channels_where(conn, C.c.id == channel_id)
         return found[0]
 
     async def active_channels(self) -> list[ChannelInfo]:
-        async with self.engine.begin() as conn:
+        async with self._tx() as conn:
             return await self._channels_where(conn, C.c.active.is_(True))
 
     # -- posts ----------------------------------------------------------------------------------
 
     async def set_team_tz(self, team_id: int, tz: str) -> None:
         """A channel's team follows the channel's zone (its weeks and streak days are local to it)."""
-        async with self.engine.begin() as conn:
+        async with self._tx() as conn:
             await conn.execute(update(T).where(T.c.id == team_id).values(tz=tz))

@@ -28,7 +28,7 @@ class DrillsRepo(SqlBase):
         now: dt.datetime,
         expires_at: dt.datetime,
     ) -> int:
-        async with self.engine.begin() as conn:
+        async with self._tx() as conn:
             # one active drill per person: a new one replaces the old
             await conn.execute(
                 update(DS).where(DS.c.person_id == person_id, DS.c.status == "active").values(status="expired")
@@ -50,13 +50,13 @@ class DrillsRepo(SqlBase):
             return int(pk[0])
 
     async def get_drill(self, drill_id: int) -> DrillInfo | None:
-        async with self.engine.begin() as conn:
+        async with self._tx() as conn:
             row = (await conn.execute(select(DS).where(DS.c.id == drill_id))).first()
         return _drill(row._mapping) if row else None
 
     async def answer_drill(self, drill: DrillInfo, seq: int, values: dict[str, Any], done: bool) -> bool:
         """Record the answer to question ``seq`` and advance; False if it was already answered."""
-        async with self.engine.begin() as conn:
+        async with self._tx() as conn:
             if not await self._insert_ignore(conn, A, values):
                 return False
             await link_attempts(conn, [(int(values["person_id"]), str(values["question_id"]))])
@@ -68,11 +68,11 @@ class DrillsRepo(SqlBase):
             return bool(result.rowcount)
 
     async def expire_drill(self, drill_id: int) -> None:
-        async with self.engine.begin() as conn:
+        async with self._tx() as conn:
             await conn.execute(update(DS).where(DS.c.id == drill_id, DS.c.status == "active").values(status="expired"))
 
     async def drill_results(self, drill_id: int) -> list[tuple[int, str, str, bool]]:
-        async with self.engine.begin() as conn:
+        async with self._tx() as conn:
             rows = (
                 await conn.execute(
                     select(A.c.drill_seq, A.c.question_id, A.c.objective_id, A.c.correct)
@@ -85,7 +85,7 @@ class DrillsRepo(SqlBase):
     # -- teams ----------------------------------------------------------------------------------
 
     async def active_drill(self, person_id: int) -> DrillInfo | None:
-        async with self.engine.begin() as conn:
+        async with self._tx() as conn:
             row = (
                 await conn.execute(
                     select(DS).where(DS.c.person_id == person_id, DS.c.status == "active").order_by(DS.c.id.desc())
@@ -96,7 +96,7 @@ class DrillsRepo(SqlBase):
     async def drill_start(self, workspace_id: int, person_id: int, now: dt.datetime, default_cap: int) -> DrillStart:
         """One read for ``/drill``: every statement is on the person's own rows through an index, and of
         the due reviews only the ``cap`` most overdue (``ix_review_person_due``) plus the rest of that day."""
-        async with self.engine.begin() as conn:
+        async with self._tx() as conn:
             # per objective and question: the objective stats and the seen set in one pass over the person's rows
             per_question = (
                 await conn.execute(

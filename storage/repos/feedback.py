@@ -27,7 +27,7 @@ class FeedbackRepo(SqlBase):
         source: str,
         at: dt.datetime,
     ) -> bool:
-        async with self.engine.begin() as conn:
+        async with self._tx() as conn:
             return await self._insert_ignore(
                 conn,
                 IR,
@@ -48,6 +48,6 @@ class FeedbackRepo(SqlBase):
         query = select(IR.c.question_id, IR.c.bank_version, IR.c.kind, IR.c.text, IR.c.source, IR.c.created_at)
         if since is not None:
             query = query.where(IR.c.created_at >= since)
-        async with self.engine.begin() as conn:
+        async with self._tx() as conn:
             rows = (await conn.execute(query.order_by(IR.c.created_at, IR.c.id))).all()
         return [ItemReportInfo(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows]

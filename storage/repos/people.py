@@ -16,7 +16,7 @@ class PeopleRepo(SqlBase):
     """Workspaces and people, and forget-me."""
 
     async def ensure_workspace(self, platform: str, external_id: str, name: str = "") -> int:
-        async with self.engine.begin() as conn:
+        async with self._tx() as conn:
             await self._insert_ignore(
                 conn,
                 W,
@@ -31,13 +31,13 @@ class PeopleRepo(SqlBase):
     async def ensure_person(
         self, workspace_id: int, external_id: str, display_name: str = "", is_bot: bool = False
     ) -> int:
-        async with self.engine.begin() as conn:
+        async with self._tx() as conn:
             return await self._ensure_person(conn, workspace_id, external_id, display_name, is_bot)
 
     async def person_names(self, person_ids: Sequence[int]) -> dict[int, str]:
         if not person_ids:
             return {}
-        async with self.engine.begin() as conn:
+        async with self._tx() as conn:
             rows = (
                 await conn.execute(
                     select(P.c.id, P.c.display_name, P.c.external_id).where(P.c.id.in_(list(person_ids)))
@@ -49,7 +49,7 @@ class PeopleRepo(SqlBase):
 
     async def find_person(self, workspace_id: int, ref: str) -> int | None:
         """A person by external id or display name (case-insensitive)."""
-        async with self.engine.begin() as conn:
+        async with self._tx() as conn:
             row = (
                 await conn.execute(
                     select(P.c.id)
@@ -67,7 +67,7 @@ class PeopleRepo(SqlBase):
     async def forget_person(self, person_id: int) -> dict[str, int]:
         """Delete everything stored about a person; the audit log keeps the action but not the person."""
         counts: dict[str, int] = {}
-        async with self.engine.begin() as conn:
+        async with self._tx() as conn:
             ext = (await conn.execute(select(P.c.external_id, P.c.workspace_id).where(P.c.id == person_id))).first()
             for name, table in (
                 ("answers", A),

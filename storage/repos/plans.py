@@ -26,7 +26,7 @@ class PlansRepo(SqlBase):
         await self._insert_ignore(conn, SP, {"person_id": person_id, "updated_at": now})
 
     async def get_plan(self, person_id: int) -> StudyPlanInfo | None:
-        async with self.engine.begin() as conn:
+        async with self._tx() as conn:
             found = await self._plans(conn, SP.c.person_id == person_id)
         return found[0] if found else None
 
@@ -34,13 +34,13 @@ class PlansRepo(SqlBase):
         unknown = set(changes) - PLAN_FIELDS
         if unknown:
             raise TypeError(f"not a study plan field: {', '.join(sorted(unknown))}")
-        async with self.engine.begin() as conn:
+        async with self._tx() as conn:
             await self._ensure_plan(conn, person_id, now)
             await conn.execute(update(SP).where(SP.c.person_id == person_id).values(**changes, updated_at=now))
             return (await self._plans(conn, SP.c.person_id == person_id))[0]
 
     async def messaged_plans(self) -> list[StudyPlanInfo]:
-        async with self.engine.begin() as conn:
+        async with self._tx() as conn:
             return await self._plans(
                 conn,
                 SP.c.dm_blocked_at.is_(None),
@@ -49,7 +49,7 @@ class PlansRepo(SqlBase):
 
     async def plans_to_message(self, now: dt.datetime) -> list[StudyPlanInfo]:
         reachable = SP.c.dm_blocked_at.is_(None)
-        async with self.engine.begin() as conn:
+        async with self._tx() as conn:
             zones = (await conn.execute(select(SP.c.tz).where(reachable).distinct())).scalars().all()
             per_zone = []
             for tz in zones:
@@ -79,7 +79,7 @@ class PlansRepo(SqlBase):
             return await self._plans(conn, reachable, or_(*per_zone))
 
     async def count_reminded(self, workspace_id: int) -> int:
-        async with self.engine.begin() as conn:
+        async with self._tx() as conn:
             return int(
                 (
                     await conn.execute(
@@ -98,14 +98,14 @@ class PlansRepo(SqlBase):
 
     async def claim_message(self, person_id: int, kind: str, day: dt.date) -> bool:
         column = SP.c[_CLAIM_COLUMN[kind]]
-        async with self.engine.begin() as conn:
+        async with self._tx() as conn:
             result = await conn.execute(
                 update(SP).where(SP.c.person_id == person_id, or_(column.is_(None), column < day)).values({column: day})
             )
         return bool(result.rowcount)
 
     async def count_review(self, person_id: int, day: dt.date, now: dt.datetime) -> int:
-        async with self.engine.begin() as conn:
+        async with self._tx() as conn:
             await self._ensure_plan(conn, person_id, now)
             same_day = await conn.execute(
                 update(SP)
@@ -117,12 +117,12 @@ class PlansRepo(SqlBase):
             return int((await conn.execute(select(SP.c.reviews_done).where(SP.c.person_id == person_id))).scalar_one())
 
     async def add_pause(self, person_id: int, start: dt.date, end: dt.date) -> None:
-        async with self.engine.begin() as conn:
+        async with self._tx() as conn:
             await conn.execute(SPP.insert().values(person_id=person_id, start_date=start, end_date=end))
 
     async def end_pause(self, person_id: int, day: dt.date) -> tuple[dt.date, dt.date] | None:
         covering = and_(SPP.c.person_id == person_id, SPP.c.start_date <= day, SPP.c.end_date > day)
-        async with self.engine.begin() as conn:
+        async with self._tx() as conn:
             row = (
                 await conn.execute(
                     select(SPP.c.id, SPP.c.start_date, SPP.c.end_date).where(covering).order_by(SPP.c.id.desc())
@@ -144,11 +144,11 @@ class PlansRepo(SqlBase):
             .where(R.c.person_id == bindparam("b_person"), R.c.question_id == bindparam("b_question"))
             .values(card=bindparam("b_card"), due=bindparam("b_due"))
         )
-        async with self.engine.begin() as conn:
+        async with self._tx() as conn:
             await conn.execute(
                 stmt, [{"b_person": person_id, "b_question": q, "b_card": c, "b_due": d} for q, c, d in cards]
             )
 
     async def pauses_of(self, person_ids: Sequence[int]) -> dict[int, list[tuple[dt.date, dt.date]]]:
-        async with self.engine.begin() as conn:
+        async with self._tx() as conn:
             return await self._pauses(conn, person_ids)

@@ -17,7 +17,7 @@ class PostsRepo(SqlBase):
     """Daily question posts."""
 
     async def channel_posts(self, channel_id: int) -> list[PostInfo]:
-        async with self.engine.begin() as conn:
+        async with self._tx() as conn:
             rows = (
                 await conn.execute(select(PO).where(PO.c.channel_id == channel_id).order_by(PO.c.created_at, PO.c.id))
             ).all()
@@ -34,7 +34,7 @@ class PostsRepo(SqlBase):
                 mine, PO.c.local_date == day
             ),
         )
-        async with self.engine.begin() as conn:
+        async with self._tx() as conn:
             rows = (await conn.execute(counts_and_slots)).all()
             last = (
                 (
@@ -65,7 +65,7 @@ class PostsRepo(SqlBase):
         now: dt.datetime,
     ) -> PostInfo | None:
         """Insert the post row first (unique on channel, local date, slot); None if it already exists."""
-        async with self.engine.begin() as conn:
+        async with self._tx() as conn:
             inserted = await self._insert_ignore(
                 conn,
                 PO,
@@ -93,26 +93,26 @@ class PostsRepo(SqlBase):
         return self._post(row)
 
     async def mark_posted(self, post_id: int, message_ref: str, now: dt.datetime) -> None:
-        async with self.engine.begin() as conn:
+        async with self._tx() as conn:
             await conn.execute(
                 update(PO).where(PO.c.id == post_id).values(status="posted", message_ref=message_ref, posted_at=now)
             )
 
     async def mark_failed(self, post_id: int) -> None:
-        async with self.engine.begin() as conn:
+        async with self._tx() as conn:
             await conn.execute(update(PO).where(PO.c.id == post_id, PO.c.status == "reserved").values(status="failed"))
 
     async def release_reservation(self, post_id: int) -> None:
-        async with self.engine.begin() as conn:
+        async with self._tx() as conn:
             await conn.execute(delete(PO).where(PO.c.id == post_id, PO.c.status == "reserved"))
 
     async def get_post(self, post_id: int) -> PostInfo | None:
-        async with self.engine.begin() as conn:
+        async with self._tx() as conn:
             row = (await conn.execute(select(PO).where(PO.c.id == post_id))).first()
         return self._post(row) if row else None
 
     async def post_by_message(self, workspace_id: int, channel_external_id: str, message_ref: str) -> PostInfo | None:
-        async with self.engine.begin() as conn:
+        async with self._tx() as conn:
             row = (
                 await conn.execute(
                     select(PO)
@@ -130,12 +130,12 @@ class PostsRepo(SqlBase):
         where = [PO.c.status == "posted"]
         if channel_id is not None:
             where.append(PO.c.channel_id == channel_id)
-        async with self.engine.begin() as conn:
+        async with self._tx() as conn:
             rows = (await conn.execute(select(PO).where(*where).order_by(PO.c.id))).all()
         return [self._post(r) for r in rows]
 
     async def due_reveals(self, now: dt.datetime) -> list[PostInfo]:
-        async with self.engine.begin() as conn:
+        async with self._tx() as conn:
             rows = (
                 await conn.execute(
                     select(PO).where(PO.c.status == "posted", PO.c.reveal_due_at <= now).order_by(PO.c.reveal_due_at)
@@ -147,7 +147,7 @@ class PostsRepo(SqlBase):
 
     async def claim_reveal(self, post_id: int, now: dt.datetime) -> bool:
         """Move a post to ``revealed`` exactly once; only the caller that wins may announce it."""
-        async with self.engine.begin() as conn:
+        async with self._tx() as conn:
             result = await conn.execute(
                 update(PO).where(PO.c.id == post_id, PO.c.status == "posted").values(status="revealed", revealed_at=now)
             )

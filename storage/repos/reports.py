@@ -45,7 +45,7 @@ class ReportsRepo(SqlBase):
         """Per (team, person, topic): first attempts at distinct questions in [start, end) and how many were right."""
         ranked = ranked_first_attempts(workspace_id, start, end)
         correct = _n_correct(ranked.c.correct)
-        async with self.engine.begin() as conn:
+        async with self._tx() as conn:
             rows = (
                 await conn.execute(
                     select(ranked.c.team_id, ranked.c.person_id, ranked.c.topic_id, func.count(), correct)
@@ -63,7 +63,7 @@ class ReportsRepo(SqlBase):
             where.append(A.c.answered_at >= since)
         if until is not None:
             where.append(A.c.answered_at < until)
-        async with self.engine.begin() as conn:
+        async with self._tx() as conn:
             rows = (
                 await conn.execute(
                     select(A.c.objective_id, _n_correct(A.c.correct), func.count())
@@ -77,7 +77,7 @@ class ReportsRepo(SqlBase):
         self, team_id: int, objective_ids: Sequence[str], since: dt.datetime
     ) -> list[tuple[str, int, int]]:
         window = (A.c.team_id == team_id, A.c.answered_at >= since)
-        async with self.engine.begin() as conn:
+        async with self._tx() as conn:
             # any answer in the window at all (ix_answer_team_time, first entry)? a new team stops here
             if (await conn.execute(select(A.c.id).where(*window).limit(1))).first() is None:
                 return []
@@ -116,7 +116,7 @@ class ReportsRepo(SqlBase):
         """(objective, question, canonical option, count) of wrong answers, most chosen first."""
         if not objective_ids:
             return []
-        async with self.engine.begin() as conn:
+        async with self._tx() as conn:
             rows = (
                 await conn.execute(
                     select(A.c.objective_id, A.c.question_id, A.c.option, func.count().label("n"))
@@ -128,7 +128,7 @@ class ReportsRepo(SqlBase):
         return [(r[0], r[1], int(r[2]), int(r[3])) for r in rows]
 
     async def team_member_topic_stats(self, team_id: int) -> list[tuple[int, str, int, int]]:
-        async with self.engine.begin() as conn:
+        async with self._tx() as conn:
             rows = (
                 await conn.execute(
                     select(A.c.person_id, A.c.topic_id, _n_correct(A.c.correct), func.count())
@@ -151,7 +151,7 @@ class ReportsRepo(SqlBase):
                 .label("rn"),
             )
         ).subquery()
-        async with self.engine.begin() as conn:
+        async with self._tx() as conn:
             rows = (
                 await conn.execute(
                     select(ranked.c.question_id, ranked.c.person_id, ranked.c.option, ranked.c.correct).where(

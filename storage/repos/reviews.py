@@ -16,7 +16,7 @@ class ReviewsRepo(SqlBase):
     """A person's record: FSRS review state, seen and missed questions, answer history."""
 
     async def review_state(self, person_id: int, question_id: str) -> tuple[str | None, dt.date | None]:
-        async with self.engine.begin() as conn:
+        async with self._tx() as conn:
             row = (
                 await conn.execute(
                     select(R.c.card, R.c.last_review_date).where(
@@ -33,25 +33,25 @@ class ReviewsRepo(SqlBase):
         stmt = stmt.on_conflict_do_update(
             index_elements=["person_id", "question_id"], set_={"card": card, "due": due, "last_review_date": day}
         )
-        async with self.engine.begin() as conn:
+        async with self._tx() as conn:
             await conn.execute(stmt)
 
     async def person_cards(self, person_id: int) -> list[tuple[str, str, dt.datetime]]:
-        async with self.engine.begin() as conn:
+        async with self._tx() as conn:
             rows = (
                 await conn.execute(select(R.c.question_id, R.c.card, R.c.due).where(R.c.person_id == person_id))
             ).all()
         return [(r.question_id, r.card, r.due) for r in rows]
 
     async def due_reviews(self, person_id: int, now: dt.datetime) -> dict[str, dt.datetime]:
-        async with self.engine.begin() as conn:
+        async with self._tx() as conn:
             rows = (
                 await conn.execute(select(R.c.question_id, R.c.due).where(R.c.person_id == person_id, R.c.due <= now))
             ).all()
         return {r.question_id: r.due for r in rows}
 
     async def seen_questions(self, person_id: int) -> set[str]:
-        async with self.engine.begin() as conn:
+        async with self._tx() as conn:
             rows = (await conn.execute(select(A.c.question_id).where(A.c.person_id == person_id).distinct())).all()
         return {r.question_id for r in rows}
 
@@ -67,7 +67,7 @@ class ReviewsRepo(SqlBase):
                 .label("rn"),
             ).where(A.c.person_id == person_id)
         ).subquery()
-        async with self.engine.begin() as conn:
+        async with self._tx() as conn:
             rows = (
                 await conn.execute(
                     select(ranked.c.question_id)
@@ -78,7 +78,7 @@ class ReviewsRepo(SqlBase):
         return [r.question_id for r in rows]
 
     async def person_objective_stats(self, person_id: int) -> list[tuple[str, int, int]]:
-        async with self.engine.begin() as conn:
+        async with self._tx() as conn:
             rows = (
                 await conn.execute(
                     select(A.c.objective_id, _n_correct(A.c.correct), func.count())
@@ -90,7 +90,7 @@ class ReviewsRepo(SqlBase):
 
     async def person_answer_history(self, person_id: int) -> list[tuple[str, dt.datetime, bool]]:
         """Every answer of a person: (objective, when, right?), oldest first."""
-        async with self.engine.begin() as conn:
+        async with self._tx() as conn:
             rows = (
                 await conn.execute(
                     select(A.c.objective_id, A.c.answered_at, A.c.correct)
@@ -103,7 +103,7 @@ class ReviewsRepo(SqlBase):
     async def daily_answer_times(self, person_ids: Sequence[int], since: dt.datetime) -> dict[int, list[dt.datetime]]:
         if not person_ids:
             return {}
-        async with self.engine.begin() as conn:
+        async with self._tx() as conn:
             rows = (
                 await conn.execute(
                     select(A.c.person_id, A.c.answered_at).where(
@@ -124,7 +124,7 @@ class ReviewsRepo(SqlBase):
             "span"
         )
         out: dict[int, set[int]] = {}
-        async with self.engine.begin() as conn:
+        async with self._tx() as conn:
             for chunk in _chunks(sorted(set(person_ids)), 500):
                 rows = (
                     await conn.execute(

@@ -15,7 +15,7 @@ class TeamsRepo(SqlBase):
     """Teams, members and leads."""
 
     async def ensure_team(self, workspace_id: int, name: str, tz: str = "UTC") -> int:
-        async with self.engine.begin() as conn:
+        async with self._tx() as conn:
             await self._insert_ignore(conn, T, {"workspace_id": workspace_id, "name": name, "tz": tz})
             return int(
                 (
@@ -24,7 +24,7 @@ class TeamsRepo(SqlBase):
             )
 
     async def team_by_name(self, workspace_id: int, name: str) -> tuple[int, str, str] | None:
-        async with self.engine.begin() as conn:
+        async with self._tx() as conn:
             row = (
                 await conn.execute(
                     select(T.c.id, T.c.name, T.c.tz).where(
@@ -35,7 +35,7 @@ class TeamsRepo(SqlBase):
         return (row.id, row.name, row.tz) if row else None
 
     async def team_info(self, team_id: int) -> tuple[int, str, str, int]:
-        async with self.engine.begin() as conn:
+        async with self._tx() as conn:
             row = (
                 await conn.execute(select(T.c.id, T.c.name, T.c.tz, T.c.workspace_id).where(T.c.id == team_id))
             ).one()
@@ -44,7 +44,7 @@ class TeamsRepo(SqlBase):
     async def delete_team(self, team_id: int) -> int:
         """Delete a team; its members become teamless and keep their answers (which then belong to no
         team until they join another). Channels of the team are left without one. Returns the member count."""
-        async with self.engine.begin() as conn:
+        async with self._tx() as conn:
             members = (
                 await conn.execute(select(func.count()).select_from(TM).where(TM.c.team_id == team_id))
             ).scalar_one()
@@ -72,14 +72,14 @@ class TeamsRepo(SqlBase):
             .values(**values)
             .on_conflict_do_update(index_elements=["workspace_id", "person_id"], set_=set_)
         )
-        async with self.engine.begin() as conn:
+        async with self._tx() as conn:
             await conn.execute(stmt)
             await conn.execute(
                 update(A).where(A.c.workspace_id == workspace_id, A.c.person_id == person_id).values(team_id=team_id)
             )
 
     async def join_if_teamless(self, workspace_id: int, team_id: int, person_id: int) -> None:
-        async with self.engine.begin() as conn:
+        async with self._tx() as conn:
             if await self._insert_ignore(
                 conn, TM, {"workspace_id": workspace_id, "team_id": team_id, "person_id": person_id, "is_lead": False}
             ):
@@ -90,7 +90,7 @@ class TeamsRepo(SqlBase):
                 )
 
     async def remove_member(self, team_id: int, person_id: int) -> bool:
-        async with self.engine.begin() as conn:
+        async with self._tx() as conn:
             result = await conn.execute(delete(TM).where(TM.c.team_id == team_id, TM.c.person_id == person_id))
             if result.rowcount:
                 await conn.execute(
@@ -99,7 +99,7 @@ class TeamsRepo(SqlBase):
         return bool(result.rowcount)
 
     async def person_team(self, workspace_id: int, person_id: int) -> tuple[int, bool] | None:
-        async with self.engine.begin() as conn:
+        async with self._tx() as conn:
             row = (
                 await conn.execute(
                     select(TM.c.team_id, TM.c.is_lead).where(
@@ -110,7 +110,7 @@ class TeamsRepo(SqlBase):
         return (row.team_id, bool(row.is_lead)) if row else None
 
     async def teams(self, workspace_id: int) -> list[dict[str, Any]]:
-        async with self.engine.begin() as conn:
+        async with self._tx() as conn:
             teams = (
                 await conn.execute(
                     select(T.c.id, T.c.name, T.c.tz).where(T.c.workspace_id == workspace_id).order_by(T.c.name)
@@ -142,6 +142,6 @@ class TeamsRepo(SqlBase):
         return out
 
     async def team_names(self, workspace_id: int) -> dict[int, str]:
-        async with self.engine.begin() as conn:
+        async with self._tx() as conn:
             rows = (await conn.execute(select(T.c.id, T.c.name).where(T.c.workspace_id == workspace_id))).all()
         return {int(r.id): r.name for r in rows}

@@ -23,13 +23,16 @@ the highest id after a delete). Foreign keys, column lengths and NOT NULL are no
 
 from __future__ import annotations
 
+import asyncio
 import bisect
+import copy
 import datetime as dt
 import itertools
 import json
 import re
 import zoneinfo
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -305,6 +308,25 @@ class MemoryStore:
     def __init__(self) -> None:
         self.rows = _Tables()
         self._ids: dict[str, itertools.count[int]] = {}
+        self._atomic_tasks: set[asyncio.Task[Any] | None] = set()
+
+    @asynccontextmanager
+    async def atomic(self) -> AsyncIterator[None]:
+        """All or nothing, as SqlStore's transaction: the rows are restored if the block raises (ids
+        taken inside stay taken, like a PostgreSQL sequence's)."""
+        task = asyncio.current_task()
+        if task in self._atomic_tasks:  # a block inside a block joins it
+            yield
+            return
+        self._atomic_tasks.add(task)
+        snapshot = copy.deepcopy(self.rows)
+        try:
+            yield
+        except BaseException:
+            self.rows.__dict__.update(snapshot.__dict__)
+            raise
+        finally:
+            self._atomic_tasks.discard(task)
 
     def _next_id(self, table: str) -> int:
         return next(self._ids.setdefault(table, itertools.count(1)))

@@ -153,6 +153,54 @@ def test_memory_store_has_every_store_method_with_the_same_signature() -> None:
 
 
 # -- workspaces, people ---------------------------------------------------------------------------
+async def test_atomic_block_commits_its_calls_together_and_a_block_inside_joins_it(store: ContractStore) -> None:
+    ws = await store.ensure_workspace("slack", "T1", "Acme")
+    async with store.atomic():
+        ch = await channel(store, ws)
+        async with store.atomic():
+            post = await store.reserve_post(ch.id, DAY, 0, "q1", "1.2.3", (0, 1, 2, 3), "coverage", "", T0, T0)
+        assert post is not None
+        # a read inside the block sees the block's own writes
+        assert (await store.channel_post_summary(ch.id, DAY)).slots_on_day == (0,)
+        await store.mark_posted(post.id, "ts1", T0)
+    found = await store.get_post(post.id)
+    assert found is not None and found.status == "posted" and found.message_ref == "ts1"
+
+
+async def test_atomic_block_that_raises_leaves_nothing_of_its_calls(store: ContractStore) -> None:
+    ws = await store.ensure_workspace("slack", "T1", "Acme")
+    ch = await channel(store, ws)
+    with pytest.raises(RuntimeError, match="platform down"):
+        async with store.atomic():
+            post = await store.reserve_post(ch.id, DAY, 0, "q1", "1.2.3", (0, 1, 2, 3), "coverage", "", T0, T0)
+            assert post is not None
+            await store.ensure_person(ws, "U1", "Ada")
+            async with store.atomic():  # the inner block's writes go with the outer one
+                await store.mark_posted(post.id, "ts1", T0)
+            raise RuntimeError("platform down")
+    assert (await store.channel_post_summary(ch.id, DAY)).slots_on_day == ()
+    assert await store.count_rows("post") == 0
+    assert await store.count_rows("person") == 0
+    # and the store works as before afterwards
+    again = await store.reserve_post(ch.id, DAY, 0, "q1", "1.2.3", (0, 1, 2, 3), "coverage", "", T0, T0)
+    assert again is not None and again.slot == 0
+
+
+async def test_atomic_blocks_of_concurrent_tasks_do_not_share_a_transaction(store: ContractStore) -> None:
+    ws = await store.ensure_workspace("slack", "T1", "Acme")
+    ch = await channel(store, ws)
+
+    async def post_in_slot(slot: int, fail: bool) -> None:
+        async with store.atomic():
+            await store.reserve_post(ch.id, DAY, slot, f"q{slot}", "1.2.3", (0, 1, 2, 3), "coverage", "", T0, T0)
+            if fail:
+                raise RuntimeError(f"slot {slot} failed")
+
+    results = await asyncio.gather(*(post_in_slot(s, fail=s % 2 == 1) for s in range(4)), return_exceptions=True)
+    assert [type(r).__name__ for r in results] == ["NoneType", "RuntimeError", "NoneType", "RuntimeError"]
+    assert (await store.channel_post_summary(ch.id, DAY)).slots_on_day == (0, 2)
+
+
 async def test_workspaces_are_unique_per_platform_and_keep_their_first_name(store: ContractStore) -> None:
     a = await store.ensure_workspace("slack", "T1", "Acme")
     assert await store.ensure_workspace("slack", "T1", "Renamed") == a

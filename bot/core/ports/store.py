@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
 from bot.core.ports.answers import AnswerStore
@@ -34,3 +35,8 @@ class Store(
     Protocol,
 ):
     """Persistence used by the service. Every write is idempotent where the platform may repeat."""
+
+    def atomic(self) -> AbstractAsyncContextManager[None]:
+        """``async with store.atomic():`` the calls inside share one transaction, all or nothing (a block
+        inside a block joins it). For straight runs of store calls: no network I/O inside."""
+        ...
