@@ -2,17 +2,22 @@
 against a loopback Slack that answers each Web API call after ``latency`` seconds and refuses (429 with
 ``Retry-After``) a second ``chat.postMessage`` to one channel within a second, as Slack does.
 
-The baseline is one ``chat.postMessage`` round trip to the same loopback, measured in the same run.
+The loopback runs in a process of its own, as Slack is not in the bot's process. The baseline is one
+``chat.postMessage`` round trip to the same loopback, measured in the same run.
 """
 
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
 import time
 from collections import defaultdict
 from collections.abc import Callable
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 
 from adapters.slack.client import make_client
@@ -28,18 +33,16 @@ __all__ = ["LoopbackSlack", "bench_fanout"]
 FANOUT_LIMIT_S = 10.0  # issue #15: 1,000 channels within 10 s
 
 
-class LoopbackSlack:
-    """A Web API double on 127.0.0.1, port 0: slow answers, Slack's one message a second per channel."""
+class _SlackApi:
+    """The Web API double's handlers and counters (inside the server process)."""
 
     def __init__(self, latency: float) -> None:
         self.latency = latency
         self.posts: dict[str, list[float]] = defaultdict(list)  # channel -> times of accepted postMessage
         self.refused = 0  # postMessage calls answered 429
         self.calls = 0
-        self._runner: web.AppRunner | None = None
-        self.url = ""
 
-    async def _api(self, request: web.Request) -> web.Response:
+    async def api(self, request: web.Request) -> web.Response:
         self.calls += 1
         method = request.match_info["method"]
         form: dict[str, Any] = {}
@@ -61,20 +64,55 @@ class LoopbackSlack:
             return web.json_response({"ok": True, "user_id": "UBOT", "team_id": "TBENCH"})
         return web.json_response({"ok": True})
 
+
+async def _serve_until_told(latency: float, pipe: Connection) -> None:
+    api = _SlackApi(latency)
+    app = web.Application()
+    app.router.add_post("/api/{method}", api.api)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    host, port = runner.addresses[0][:2]
+    pipe.send((host, port))
+    await asyncio.get_running_loop().run_in_executor(None, pipe.recv)  # "stop"
+    await runner.cleanup()
+    pipe.send({"posts": dict(api.posts), "refused": api.refused, "calls": api.calls})
+
+
+def _server_process(latency: float, pipe: Connection) -> None:
+    asyncio.run(_serve_until_told(latency, pipe))
+
+
+class LoopbackSlack:
+    """A Web API double on 127.0.0.1, port 0, in a process of its own (as Slack is not in the bot's
+    process: its side of each call does not take the bot's CPU): slow answers, one message a second
+    per channel. ``posts``, ``refused`` and ``calls`` are filled in when the block ends."""
+
+    def __init__(self, latency: float) -> None:
+        self.latency = latency
+        self.posts: dict[str, list[float]] = {}
+        self.refused = 0
+        self.calls = 0
+        self.url = ""
+        self._pipe: Connection | None = None
+        self._process: BaseProcess | None = None
+
     async def __aenter__(self) -> LoopbackSlack:
-        app = web.Application()
-        app.router.add_post("/api/{method}", self._api)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        host, port = self._runner.addresses[0][:2]
+        ctx = multiprocessing.get_context("spawn")
+        self._pipe, child = ctx.Pipe()
+        self._process = ctx.Process(target=_server_process, args=(self.latency, child), daemon=True)
+        self._process.start()
+        host, port = await asyncio.to_thread(self._pipe.recv)
         self.url = f"http://{host}:{port}/api/"
         return self
 
     async def __aexit__(self, *_exc: object) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
+        if self._pipe is None or self._process is None:
+            return
+        self._pipe.send("stop")
+        stats = await asyncio.to_thread(self._pipe.recv)
+        self.posts, self.refused, self.calls = stats["posts"], stats["refused"], stats["calls"]
+        await asyncio.to_thread(self._process.join, 10)
 
 
 async def bench_fanout(
@@ -93,8 +131,8 @@ async def bench_fanout(
         for i in range(channels)
     ]
     old_notifier = service.notifier
-    async with LoopbackSlack(latency) as slack:
-        client = make_client("xoxb-bench-loopback", slack.url)
+    async with LoopbackSlack(latency) as slack, aiohttp.ClientSession() as session:
+        client = make_client("xoxb-bench-loopback", slack.url, session)  # as serve_slack makes it
         notifier = SlackNotifier(client, bot_user_id="UBOT")
         # the baseline: one chat.postMessage round trip, alone, to channels the fan-out does not use
         rounds: list[float] = []
@@ -111,7 +149,7 @@ async def bench_fanout(
                 elapsed = time.perf_counter() - start
         finally:
             service.notifier = old_notifier
-        fan = {ch: t for ch, t in slack.posts.items() if ch.startswith("CFAN")}
+    fan = {ch: t for ch, t in slack.posts.items() if ch.startswith("CFAN")}
     if any(p is None for p in posts) or len(fan) != channels or any(len(t) != 1 for t in fan.values()):
         raise RuntimeError("fan-out did not post exactly once per channel")
     return [

@@ -23,9 +23,16 @@ _REJECTED_TOKEN = {
 }
 
 
-def make_client(token: str | None, api_url: str = DEFAULT_API_URL) -> AsyncWebClient:
-    """A Web API client with connection-error and 429 retries (slack-sdk does not retry 429 by default)."""
-    client = AsyncWebClient(token=token, base_url=api_url, retry_handlers=[AsyncConnectionErrorRetryHandler()])
+def make_client(
+    token: str | None, api_url: str = DEFAULT_API_URL, session: aiohttp.ClientSession | None = None
+) -> AsyncWebClient:
+    """A Web API client with connection-error and 429 retries (slack-sdk does not retry 429 by default).
+
+    With ``session`` its calls share that session's keep-alive connections (the caller closes it);
+    without, slack-sdk opens and closes a session, and a connection, for every call."""
+    client = AsyncWebClient(
+        token=token, base_url=api_url, session=session, retry_handlers=[AsyncConnectionErrorRetryHandler()]
+    )
     ensure_rate_limit_retries(client)
     return client
 

@@ -17,6 +17,7 @@ import contextlib
 import logging
 from collections.abc import Callable
 
+import aiohttp
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
@@ -121,51 +122,61 @@ async def serve_slack(
         client_secret=client_secret,
         scopes=scopes,
     )
-    socket_url: str | None = None
-    if cfg.oauth:
-        if installations is None:
-            raise ValueError("OAuth distribution needs an installation store: pass installations=")
-        client = make_client(None, cfg.api_url)  # no token of its own: each request and post brings its workspace's
-        store = SlackInstallationStore(installations)
-        register_notifier("slack", SlackNotifier(client, token_for=store.bot_token_for))
-        settings = make_oauth_settings(
-            installations,
-            client_id=cfg.client_id or "",
-            client_secret=cfg.client_secret or "",
-            scopes=cfg.scopes,
-            api_url=cfg.api_url,
-            now=service.now,
-        )
-        app = build_slack_app(service, client=client, signing_secret=cfg.signing_secret, oauth_settings=settings)
-        log.info("Slack OAuth distribution: workspaces install the app at %s on this server", INSTALL_PATH)
-    else:
-        client = make_client(cfg.bot_token, cfg.api_url)
-        bot_user_id, team_id = await check_bot_token(client, cfg.api_url)
-        log.info(
-            "Slack bot user %s in workspace %s (%s)", bot_user_id, team_id, "HTTP mode" if cfg.http else "Socket Mode"
-        )
-        socket_url = None if cfg.http or cfg.app_token is None else await open_socket_url(client, cfg.app_token)
-        register_notifier("slack", SlackNotifier(client, bot_user_id=bot_user_id or None, team_id=team_id or None))
-        app = build_slack_app(
-            service,
-            client=client,
-            signing_secret=cfg.signing_secret if cfg.http else None,
-            bot_user_id=bot_user_id or None,
-        )
-    reconciler = asyncio.create_task(reconcile_forever(service, stop, reconcile_every))
+    # one pool of keep-alive connections for every Web API call (slack-sdk opens a connection per call without)
+    session = aiohttp.ClientSession()
     try:
-        if cfg.app_token is not None and socket_url is not None:
-            await _serve_socket_mode(app, client, cfg.app_token, socket_url, stop, ready)
-        else:
-            await serve_http(
-                app, host=host, port=cfg.port, stop=stop, ready=ready, signing_secret=cfg.signing_secret or ""
+        socket_url: str | None = None
+        if cfg.oauth:
+            if installations is None:
+                raise ValueError("OAuth distribution needs an installation store: pass installations=")
+            client = make_client(
+                None, cfg.api_url, session
+            )  # no token of its own: each request and post brings its workspace's
+            store = SlackInstallationStore(installations)
+            register_notifier("slack", SlackNotifier(client, token_for=store.bot_token_for))
+            settings = make_oauth_settings(
+                installations,
+                client_id=cfg.client_id or "",
+                client_secret=cfg.client_secret or "",
+                scopes=cfg.scopes,
+                api_url=cfg.api_url,
+                now=service.now,
             )
+            app = build_slack_app(service, client=client, signing_secret=cfg.signing_secret, oauth_settings=settings)
+            log.info("Slack OAuth distribution: workspaces install the app at %s on this server", INSTALL_PATH)
+        else:
+            client = make_client(cfg.bot_token, cfg.api_url, session)
+            bot_user_id, team_id = await check_bot_token(client, cfg.api_url)
+            log.info(
+                "Slack bot user %s in workspace %s (%s)",
+                bot_user_id,
+                team_id,
+                "HTTP mode" if cfg.http else "Socket Mode",
+            )
+            socket_url = None if cfg.http or cfg.app_token is None else await open_socket_url(client, cfg.app_token)
+            register_notifier("slack", SlackNotifier(client, bot_user_id=bot_user_id or None, team_id=team_id or None))
+            app = build_slack_app(
+                service,
+                client=client,
+                signing_secret=cfg.signing_secret if cfg.http else None,
+                bot_user_id=bot_user_id or None,
+            )
+        reconciler = asyncio.create_task(reconcile_forever(service, stop, reconcile_every))
+        try:
+            if cfg.app_token is not None and socket_url is not None:
+                await _serve_socket_mode(app, client, cfg.app_token, socket_url, stop, ready)
+            else:
+                await serve_http(
+                    app, host=host, port=cfg.port, stop=stop, ready=ready, signing_secret=cfg.signing_secret or ""
+                )
+        finally:
+            if stop.is_set():  # let a running reconciliation pass finish its writes
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(asyncio.shield(reconciler), DRAIN_SECONDS)
+            reconciler.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await reconciler
+            if not await wait_idle(app, DRAIN_SECONDS):
+                log.warning("stopped with Slack work still running")
     finally:
-        if stop.is_set():  # let a running reconciliation pass finish its writes
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(asyncio.shield(reconciler), DRAIN_SECONDS)
-        reconciler.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await reconciler
-        if not await wait_idle(app, DRAIN_SECONDS):
-            log.warning("stopped with Slack work still running")
+        await session.close()

@@ -39,6 +39,7 @@ class Call:
     params: dict[str, Any]
     token: str | None
     at: float  # loop time
+    peer: tuple[str, int] | None = None  # the caller's end of the TCP connection the call came on
 
     @property
     def team(self) -> str | None:
@@ -134,7 +135,8 @@ class FakeSlack:
         params = await self._params(request)
         auth = request.headers.get("Authorization", "")
         token = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else params.pop("token", None)
-        self.calls.append(Call(method, params, token, asyncio.get_running_loop().time()))
+        peer = request.transport.get_extra_info("peername") if request.transport is not None else None
+        self.calls.append(Call(method, params, token, asyncio.get_running_loop().time(), peer))
         plan = self._limits.get(method)
         if plan:
             retry_after = plan.pop(0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 
+import aiohttp
 import pytest
 from slack_sdk.errors import SlackApiError
 
@@ -44,6 +45,22 @@ async def test_429_is_retried_once_after_retry_after_and_the_daily_post_complete
     first, second = fake.of("chat.postMessage")
     assert second.at - first.at >= 1.0
     assert post.status == "posted" and len(fake.of("reactions.add")) == 4
+
+
+async def test_a_client_given_a_session_keeps_one_connection_and_one_without_opens_one_per_call(
+    fake: FakeSlack,
+) -> None:
+    async with aiohttp.ClientSession() as session:
+        shared = SlackNotifier(make_client("xoxb-test-one", fake.api_url, session), min_interval=0)
+        for n in range(3):
+            await shared.post(ChannelRef("slack", "T1", "C1"), Reply(f"shared {n}", private=False))
+    alone = SlackNotifier(make_client("xoxb-test-one", fake.api_url), min_interval=0)
+    for n in range(3):
+        await alone.post(ChannelRef("slack", "T1", "C1"), Reply(f"alone {n}", private=False))
+    posts = fake.of("chat.postMessage")
+    assert [p.params["text"] for p in posts] == ["shared 0", "shared 1", "shared 2", "alone 0", "alone 1", "alone 2"]
+    assert len({p.peer for p in posts[:3]}) == 1
+    assert len({p.peer for p in posts[3:]}) == 3
 
 
 async def test_one_message_per_second_per_channel_and_channels_in_parallel(fake: FakeSlack) -> None:

@@ -172,6 +172,10 @@ async def test_socket_mode_receives_envelopes_and_acks_them(
     ch = await service.store.subscribe_channel(ws, "C1", "quiz", "UTC", "08:00", clock.now())
     post = await service.daily.post_daily(ch.id)  # through the notifier serve_slack registered
     assert post is not None and post.message_ref
+    # the question and its four option reactions went over one kept-alive connection
+    posting = [c for c in fake.calls if c.method in {"chat.postMessage", "reactions.add"}]
+    assert [c.method for c in posting] == ["chat.postMessage"] + ["reactions.add"] * 4
+    assert len({c.peer for c in posting}) == 1
     clock.advance(minutes=1)
     event = {
         "type": "reaction_added",
