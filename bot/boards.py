@@ -74,25 +74,12 @@ class Boards:
 
     async def reply(self, ws: int, team_id: int, week: str, topic: str | None, *, private: bool) -> Reply:
         """One team's board for ``week`` ("this", "last" or an ISO date), optionally of one topic."""
-        _tid, team_name, tz, _ = await self.store.team_info(team_id)
-        now = self.clock.now()
-        start, end, monday = week_bounds(now, tz, week)
-        asked = boards.BoardWeek(team_name, week, monday, tz, topic)
-        if start > now:
-            return present.board_not_started(asked, private=private)
-        # the team's members per topic, other teams already summed per topic (person 0: never shown)
-        rows = [
-            (tid, 0 if pid is None else pid, t, n, c)
-            for tid, pid, t, n, c in await self.store.team_first_attempts(ws, team_id, start, end)
-        ]
-        topics = [topic] if topic else [t.id for t in self.syllabus.topics]
-        people = sorted({pid for tid, pid, t, _n, _c in rows if tid == team_id and t in topics})
-        names = await self.store.person_names(people)
-        last_day = min(now, end - dt.timedelta(seconds=1)).astimezone(zoneinfo.ZoneInfo(tz)).date()
-        streaks = await self.streaks(people, tz, last_day)
-        board = boards.leaderboard(
-            rows, team_id, topics, names=names, streaks=streaks, team_names=await self.store.team_names(ws), week=asked
-        )
+        async with self.store.atomic():  # the board's figures from one transaction
+            found = await self._board(ws, team_id, week, topic)
+        if isinstance(found, boards.BoardWeek):
+            return present.board_not_started(found, private=private)
+        rank, topics = found
+        board = rank()
         reply = present.board_reply(board, private=private)
         if board.empty:
             return reply
@@ -110,6 +97,32 @@ class Boards:
             return renderer.board(chart)
 
         return await self._with_chart(reply, draw)
+
+    async def _board(
+        self, ws: int, team_id: int, week: str, topic: str | None
+    ) -> tuple[Callable[[], boards.Leaderboard], list[str]] | boards.BoardWeek:
+        """The board (to be ranked once the transaction is over) and its topics, or the asked week alone
+        if it has not started."""
+        _tid, team_name, tz, _ = await self.store.team_info(team_id)
+        now = self.clock.now()
+        start, end, monday = week_bounds(now, tz, week)
+        asked = boards.BoardWeek(team_name, week, monday, tz, topic)
+        if start > now:
+            return asked
+        # the team's members per topic, other teams already summed per topic (person 0: never shown)
+        rows = [
+            (tid, 0 if pid is None else pid, t, n, c)
+            for tid, pid, t, n, c in await self.store.team_first_attempts(ws, team_id, start, end)
+        ]
+        topics = [topic] if topic else [t.id for t in self.syllabus.topics]
+        people = sorted({pid for tid, pid, t, _n, _c in rows if tid == team_id and t in topics})
+        names = await self.store.person_names(people)
+        last_day = min(now, end - dt.timedelta(seconds=1)).astimezone(zoneinfo.ZoneInfo(tz)).date()
+        streaks = await self.streaks(people, tz, last_day)
+        team_names = await self.store.team_names(ws)
+        return lambda: boards.leaderboard(
+            rows, team_id, topics, names=names, streaks=streaks, team_names=team_names, week=asked
+        ), topics
 
     async def post_weekly(self, channel_id: int) -> bool:
         """Post last week's board in the channel once (Monday morning); False if already posted."""

@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from bot.core.commands import parse_drill
+from bot.core.commands import Drill, parse_drill
 from bot.core.exams import parse_exam_scope
 from bot.core.exams import time_left as exam_time_left
 from bot.core.feedback import ReportTarget
@@ -68,6 +68,10 @@ class Drills:
     async def command(self, inv: Invocation, text: str) -> list[Reply]:
         """``/drill [scope] [count]``: a private drill, due reviews first by default."""
         cmd = parse_drill(text, self.syllabus)
+        async with self.store.atomic():  # the asker, the reads and the new drill: one transaction
+            return await self._start(inv, cmd)
+
+    async def _start(self, inv: Invocation, cmd: Drill) -> list[Reply]:
         ws, person = await self._who(inv)
         now = self.clock.now()
         seed = seed_for("drill", inv.platform, inv.workspace, inv.user, now.isoformat())

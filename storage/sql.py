@@ -207,22 +207,22 @@ class SqlBase:
     async def _ensure_person(
         self, conn: AsyncConnection, workspace_id: int, external_id: str, display_name: str, is_bot: bool
     ) -> int:
-        inserted = await self._insert_ignore(
-            conn,
-            P,
-            {
-                "workspace_id": workspace_id,
-                "external_id": external_id,
-                "display_name": display_name,
-                "is_bot": is_bot,
-                "created_at": dt.datetime.now(dt.UTC),
-            },
-        )
-        row = (
-            await conn.execute(
-                select(P.c.id, P.c.display_name).where(P.c.workspace_id == workspace_id, P.c.external_id == external_id)
+        find = select(P.c.id, P.c.display_name).where(P.c.workspace_id == workspace_id, P.c.external_id == external_id)
+        row = (await conn.execute(find)).first()  # the usual case: one statement
+        inserted = False
+        if row is None:
+            inserted = await self._insert_ignore(
+                conn,
+                P,
+                {
+                    "workspace_id": workspace_id,
+                    "external_id": external_id,
+                    "display_name": display_name,
+                    "is_bot": is_bot,
+                    "created_at": dt.datetime.now(dt.UTC),
+                },
             )
-        ).one()
+            row = (await conn.execute(find)).one()
         if not inserted and display_name and row.display_name != display_name:
             await conn.execute(update(P).where(P.c.id == row.id).values(display_name=display_name))
         return int(row.id)

@@ -16,17 +16,17 @@ class PeopleRepo(SqlBase):
     """Workspaces and people, and forget-me."""
 
     async def ensure_workspace(self, platform: str, external_id: str, name: str = "") -> int:
+        find = select(W.c.id).where(W.c.platform == platform, W.c.external_id == external_id)
         async with self._tx() as conn:
+            found = (await conn.execute(find)).scalar()  # the usual case: one statement
+            if found is not None:
+                return int(found)
             await self._insert_ignore(
                 conn,
                 W,
                 {"platform": platform, "external_id": external_id, "name": name, "created_at": dt.datetime.now(dt.UTC)},
             )
-            return int(
-                (
-                    await conn.execute(select(W.c.id).where(W.c.platform == platform, W.c.external_id == external_id))
-                ).scalar_one()
-            )
+            return int((await conn.execute(find)).scalar_one())
 
     async def ensure_person(
         self, workspace_id: int, external_id: str, display_name: str = "", is_bot: bool = False
