@@ -115,7 +115,7 @@ class Boards:
             for tid, pid, t, n, c in await self.store.team_first_attempts(ws, team_id, start, end)
         ]
         topics = [topic] if topic else [t.id for t in self.syllabus.topics]
-        people = sorted({pid for tid, pid, t, _n, _c in rows if tid == team_id and t in topics})
+        people = boards.contenders(rows, team_id, topics)  # only the listed members' names and streaks are read
         names = await self.store.person_names(people)
         last_day = min(now, end - dt.timedelta(seconds=1)).astimezone(zoneinfo.ZoneInfo(tz)).date()
         streaks = await self.streaks(people, tz, last_day)

@@ -91,12 +91,16 @@ class Progress:
     async def reply(self, ws: int, person: int, horizon_days: int = READINESS_HORIZON_DAYS) -> Reply:
         """Accuracy and readiness per topic, the daily streak, reviews due, and the progress chart."""
         now = self.clock.now()
-        answers = await self.store.person_answer_history(person)
+        async with self.store.atomic():  # the person's figures from one transaction
+            answers = await self.store.person_answer_history(person)
+            cards = await self.store.person_cards(person)
+            team = await self.store.person_team(ws, person)
+            tz = (await self.store.team_info(team[0]))[2] if team else "UTC"
+            streak = (await self._streaks([person], tz, now.astimezone(zoneinfo.ZoneInfo(tz)).date())).get(person, 0)
         per_obj: dict[str, tuple[int, int]] = {}  # right, answers per objective: from the same rows, no second query
         for objective, _at, ok in answers:
             c, n = per_obj.get(objective, (0, 0))
             per_obj[objective] = (c + ok, n + 1)
-        cards = await self.store.person_cards(person)
         due = sum(1 for _q, _c, d in cards if d <= now)
         next_due = min((d for _q, _c, d in cards if d > now), default=None)
         horizon = now + dt.timedelta(days=horizon_days)
@@ -105,9 +109,6 @@ class Progress:
             history[objective].append((at, ok))
         per_objective = {o.id: objective_readiness(history.get(o.id, []), horizon) for o in self.syllabus.objectives()}
         per_topic, overall = readiness(per_objective, {o.id: o.topic_id for o in self.syllabus.objectives()})
-        team = await self.store.person_team(ws, person)
-        tz = (await self.store.team_info(team[0]))[2] if team else "UTC"
-        streak = (await self._streaks([person], tz, now.astimezone(zoneinfo.ZoneInfo(tz)).date())).get(person, 0)
         zone = zoneinfo.ZoneInfo(tz)
         card = stats_card(
             self.syllabus,

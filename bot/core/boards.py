@@ -7,7 +7,9 @@ Nothing here reads the database or the clock, so every rule is tested as a funct
 
 Rules (the README states them):
 - a point is a question answered right at the first attempt in the week (daily or drill);
-- members rank by points, then accuracy, then name (so the order is total and stable);
+- members rank by points, then accuracy, then name (so the order is total and stable); a board lists
+  the first ``MEMBERS_SHOWN`` (a team of thousands would not fit in a chat message), its team totals
+  count everyone;
 - teams rank per topic by accuracy, then by the number of answers (more evidence first);
 - a topic with no answers shows "–", not 0/0.
 """
@@ -19,18 +21,22 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 __all__ = [
+    "MEMBERS_SHOWN",
     "BoardWeek",
     "FirstAttempts",
     "Leaderboard",
     "MemberStanding",
     "Tally",
     "TeamStanding",
+    "contenders",
     "leaderboard",
     "pct",
 ]
 
 # (team id or None, person id, topic id, first attempts, right at the first attempt)
 FirstAttempts = tuple[int | None, int, str, int, int]
+
+MEMBERS_SHOWN = 30  # members a board lists
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +102,12 @@ class Leaderboard:
     versus: tuple[TeamStanding, ...]
     teams_by_topic: tuple[tuple[int, str, Mapping[str, Tally]], ...]  # this team first, then by name
     week: BoardWeek | None = None
+    member_count: int = 0  # members with answers in the week, listed or not
+
+    @property
+    def unlisted(self) -> int:
+        """Members with answers who are not listed (below the first ``MEMBERS_SHOWN``)."""
+        return max(0, self.member_count - len(self.members))
 
     @property
     def empty(self) -> bool:
@@ -104,6 +116,36 @@ class Leaderboard:
 
 def pct(tally: Tally) -> str:
     return f"{100 * tally.accuracy:.0f}%" if tally.attempted else "–"
+
+
+def _member_sums(rows: Iterable[FirstAttempts], team: int, wanted: set[str]) -> dict[tuple[int, str], list[int]]:
+    """[right, attempted] per (member, topic) of ``team``, over the wanted topics."""
+    sums: dict[tuple[int, str], list[int]] = {}
+    for team_id, person, topic, attempts, right in rows:
+        if team_id == team and topic in wanted:
+            s = sums.setdefault((person, topic), [0, 0])
+            s[0] += right
+            s[1] += attempts
+    return sums
+
+
+def contenders(
+    rows: Iterable[FirstAttempts], team: int, topics: Sequence[str], shown: int = MEMBERS_SHOWN
+) -> list[int]:
+    """The members who may be among the ``shown`` a board lists: the first ``shown`` by points and
+    accuracy and everyone tied with the last of them (names break those ties). Only their names and
+    streaks are needed to build the board."""
+    totals: dict[int, list[int]] = {}
+    for (person, _topic), (r, n) in _member_sums(rows, team, set(topics)).items():
+        t = totals.setdefault(person, [0, 0])
+        t[0] += r
+        t[1] += n
+    key = {p: (-r, -(r / n if n else 0.0)) for p, (r, n) in totals.items()}
+    order = sorted(key, key=lambda p: (key[p], p))
+    if len(order) <= shown:
+        return order
+    cut = key[order[shown - 1]] if shown > 0 else None
+    return [p for p in order if cut is not None and key[p] <= cut]
 
 
 def leaderboard(
@@ -115,8 +157,10 @@ def leaderboard(
     streaks: Mapping[int, int],
     team_names: Mapping[int, str],
     week: BoardWeek | None = None,
+    shown: int = MEMBERS_SHOWN,
 ) -> Leaderboard:
-    """Rank ``team``'s members and every team per topic from the week's first attempts.
+    """Rank ``team``'s members and every team per topic from the week's first attempts; list the first
+    ``shown`` members (``names`` and ``streaks`` are needed for :func:`contenders` only).
 
     Rows for topics outside ``topics`` are left out (``topics`` may be one topic for ``/leaderboard topic3``).
     """
@@ -148,7 +192,7 @@ def leaderboard(
         topic_sums[topic][1] += n
         by_person.setdefault(person, {})[topic] = per_topic[(person, topic)]
     totals = {p: Tally(r, n) for p, (r, n) in total_sums.items()}
-    order = sorted(totals, key=lambda p: (-totals[p].right, -totals[p].accuracy, names.get(p, ""), p))
+    order = sorted(totals, key=lambda p: (-totals[p].right, -totals[p].accuracy, names.get(p, ""), p))[:shown]
     members = tuple(
         MemberStanding(
             i,
@@ -173,4 +217,6 @@ def leaderboard(
         (tid, team_names.get(tid, "?"), {t: agg[(t, tid)] for t in topics if (t, tid) in agg})
         for tid in [team, *others]
     )
-    return Leaderboard(team, tuple(topics), members, team_by_topic, tuple(versus), teams_by_topic, week)
+    return Leaderboard(
+        team, tuple(topics), members, team_by_topic, tuple(versus), teams_by_topic, week, member_count=len(totals)
+    )

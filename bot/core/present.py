@@ -59,8 +59,14 @@ def _board_tables(board: Leaderboard) -> tuple[Table, ...]:
     if board.members:
         by_topic.append(("TEAM", *[board.team_by_topic.get(t, Tally()).cell() for t in board.topics]))
     versus = tuple((f"Topic {s.topic}", str(s.rank), s.name, s.tally.cell(), pct(s.tally)) for s in board.versus)
+    note = POINTS_NOTE
+    if board.unlisted:
+        note = (
+            f"The first {len(board.members)} of {board.member_count} members with answers; "
+            f"the TEAM row counts all of them. " + POINTS_NOTE
+        )
     return (
-        Table("Members by points", ("#", "Member", "Points", "Accuracy", "Streak"), members, note=POINTS_NOTE),
+        Table("Members by points", ("#", "Member", "Points", "Accuracy", "Streak"), members, note=note),
         Table("By topic (right/attempted)", ("Member", *[f"T{t}" for t in board.topics]), tuple(by_topic)),
         Table("Teams by topic", ("Topic", "#", "Team", "Right", "Accuracy"), versus),
     )

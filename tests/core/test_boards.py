@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.core.boards import FirstAttempts, Leaderboard, Tally, leaderboard
+from bot.core.boards import FirstAttempts, Leaderboard, Tally, contenders, leaderboard
 from bot.core.present import tables
 
 NAMES = {1: "ada", 2: "bo", 3: "cy", 4: "di", 5: "ed", 6: "flo", 7: "gus", 8: "hal"}
@@ -87,3 +87,40 @@ def test_a_wrong_answer_never_raises_a_members_rank(rows: list[FirstAttempts], p
     after = {m.person: m.rank for m in board([*rows, (1, person, topic, 1, 0)]).members}
     if person in before:
         assert after[person] >= before[person]
+
+
+def test_a_big_team_lists_its_first_members_and_counts_everyone_in_the_team_row() -> None:
+    names = {p: f"member{p:02d}" for p in range(1, 46)}
+    rows: list[FirstAttempts] = [(1, p, "1", 50, p) for p in range(1, 46)]  # member45 has the most points
+    b = leaderboard(rows, 1, TOPICS, names=names, streaks={45: 2}, team_names=TEAMS, shown=30)
+    assert len(b.members) == 30 and b.member_count == 45 and b.unlisted == 15
+    assert (b.members[0].name, b.members[0].points, b.members[0].streak) == ("member45", 45, 2)
+    assert b.members[-1].name == "member16"
+    assert b.team_by_topic["1"] == Tally(sum(range(1, 46)), 45 * 50)
+    members, by_topic, _versus = tables(b)
+    assert len(members.rows) == 30 and members.note.startswith("The first 30 of 45 members with answers; ")
+    assert by_topic.rows[-1][:2] == ("TEAM", f"{sum(range(1, 46))}/2250")
+    assert len(by_topic.rows) == 31
+    small = board([(1, 1, "1", 2, 1)])
+    assert small.unlisted == 0 and tables(small)[0].note.startswith("Points: ")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_row, max_size=40), st.integers(1, 5))
+def test_names_and_streaks_of_the_contenders_alone_give_the_same_board(rows: list[FirstAttempts], shown: int) -> None:
+    streaks = {p: p % 3 for p in NAMES}
+    full = leaderboard(rows, 1, TOPICS, names=NAMES, streaks=streaks, team_names=TEAMS, shown=100)
+    few = contenders(rows, 1, TOPICS, shown)
+    assert len(few) >= min(shown, full.member_count)
+    cut = leaderboard(
+        rows,
+        1,
+        TOPICS,
+        names={p: NAMES[p] for p in few},
+        streaks={p: streaks[p] for p in few},
+        team_names=TEAMS,
+        shown=shown,
+    )
+    assert cut.members == full.members[:shown]
+    assert cut.member_count == full.member_count and cut.team_by_topic == full.team_by_topic
+    assert cut.unlisted == max(0, full.member_count - shown)
