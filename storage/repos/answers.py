@@ -83,6 +83,9 @@ class AnswersRepo(SqlBase):
                         }
                     )
             if fresh:
+                # in key order: two processes inserting the same deliveries then lock them in the same order
+                # (PostgreSQL found deadlocks between four bot processes given them in arrival order)
+                fresh.sort(key=lambda e: str(e["delivery_id"]))
                 await conn.execute(self._insert(RE).on_conflict_do_nothing(), fresh)
         return flags
 
@@ -104,7 +107,7 @@ class AnswersRepo(SqlBase):
                         found[(ws, row.external_id)] = (int(row.id), row.display_name or "")
 
         await lookup(list(wanted))
-        missing = [k for k in wanted if k not in found]
+        missing = sorted(k for k in wanted if k not in found)  # in key order, as the events (no deadlocks)
         if missing:
             now = dt.datetime.now(dt.UTC)
             await conn.execute(
@@ -121,10 +124,14 @@ class AnswersRepo(SqlBase):
                 ],
             )
             await lookup(missing)
-        for key, r in wanted.items():
-            pid, name = found[key]
-            if r.user_name and name != r.user_name and key not in missing:
-                await conn.execute(update(P).where(P.c.id == pid).values(display_name=r.user_name))
+        created = set(missing)
+        renamed = sorted(  # by id: one lock order
+            (found[key][0], r.user_name)
+            for key, r in wanted.items()
+            if r.user_name and found[key][1] != r.user_name and key not in created
+        )
+        for pid, name in renamed:
+            await conn.execute(update(P).where(P.c.id == pid).values(display_name=name))
         return {k: v[0] for k, v in found.items()}
 
     async def reaction_events(self, post_id: int) -> list[tuple[int, ReactionEvent]]:
