@@ -205,7 +205,7 @@ def check_weakspots(reply: Reply, figures: WeakspotFigures, syllabus: Syllabus, 
         figures.before,
         topic=None,
         wrong_choices=chosen,
-        member_topics=figures.members,
+        members=weakspots.rank_members(figures.members),
         names=figures.names,
     )
     assert report is not None

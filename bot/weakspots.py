@@ -79,25 +79,27 @@ class WeakSpots:
 
     async def reply(self, team_id: int, topic: str | None = None) -> Reply:
         """The lead's report: the whole syllabus by topic and subtopic, or one ``topic`` by objective."""
-        _tid, team_name, _tz, _ws = await self.store.team_info(team_id)
         now = self.clock.now()
-        stats = {o: (c, n) for o, c, n in await self.store.team_objective_stats(team_id)}
-        recent = {
-            o: (c, n) for o, c, n in await self.store.team_objective_stats(team_id, since=now - dt.timedelta(days=7))
-        }
-        before = {
-            o: (c, n)
-            for o, c, n in await self.store.team_objective_stats(
-                team_id, since=now - dt.timedelta(days=35), until=now - dt.timedelta(days=7)
-            )
-        }
-        weakest, _too_few = weakspots.ranked_weakest(stats, topic)
-        misconception: dict[str, str] = {}
-        for obj, qid, option, _n in await self.store.team_wrong_choices(team_id, [w.objective_id for w in weakest]):
-            if obj not in misconception and qid in self.by_id:
-                misconception[obj] = self.by_id[qid].options[option]
-        members = await self.store.team_member_topic_stats(team_id)
-        names = await self.store.person_names(sorted({m[0] for m in members}))
+        async with self.store.atomic():  # one snapshot of the team's figures
+            _tid, team_name, _tz, _ws = await self.store.team_info(team_id)
+            stats = {o: (c, n) for o, c, n in await self.store.team_objective_stats(team_id)}
+            recent = {
+                o: (c, n)
+                for o, c, n in await self.store.team_objective_stats(team_id, since=now - dt.timedelta(days=7))
+            }
+            before = {
+                o: (c, n)
+                for o, c, n in await self.store.team_objective_stats(
+                    team_id, since=now - dt.timedelta(days=35), until=now - dt.timedelta(days=7)
+                )
+            }
+            weakest, _too_few = weakspots.ranked_weakest(stats, topic)
+            misconception: dict[str, str] = {}
+            for obj, qid, option, _n in await self.store.team_wrong_choices(team_id, [w.objective_id for w in weakest]):
+                if obj not in misconception and qid in self.by_id:
+                    misconception[obj] = self.by_id[qid].options[option]
+            members = weakspots.rank_members(await self.store.team_member_topic_stats(team_id))
+            names = await self.store.person_names([pid for pid, _t, _tally in members.shown])
         report = weakspots.weakspot_report(
             self.syllabus,
             stats,
@@ -105,7 +107,7 @@ class WeakSpots:
             before,
             topic=topic,
             wrong_choices=misconception,
-            member_topics=members,
+            members=members,
             names=names,
         )
         reply = present.weakspots_reply(team_name, topic, report)

@@ -32,6 +32,9 @@ from storage.tables import (
     StudyPlan,
     Team,
     TeamMember,
+    TeamMemberTopicTotal,
+    TeamObjectiveDay,
+    TeamObjectiveTotal,
     WeeklyBoard,
     Workspace,
     table_of,
@@ -58,6 +61,8 @@ W, P, C, PO, RE, A, AU, D, T, TM, R, DS, WB, IR, SP, SPP = (
     table_of(StudyPlan),
     table_of(StudyPause),
 )
+# totals of a team's answers, kept by triggers on answer (storage/tables/totals.py)
+TOT, TOD, TMT = table_of(TeamObjectiveTotal), table_of(TeamObjectiveDay), table_of(TeamMemberTopicTotal)
 
 
 # the transaction of an open ``atomic()`` block: (its connection, the task that opened it, the engine)

@@ -153,7 +153,12 @@ def _weakspot_tables(report: WeakSpotReport) -> tuple[Table, ...]:
             "Members: weakest topic",
             ("Member", "Weakest", "Right"),
             members,
-            note=f"Only topics where a member has at least {MIN_ANSWERS_FOR_RANKING} answers.",
+            note=(
+                f"The {len(report.members)} weakest of {report.member_count} members, weakest first. "
+                if report.unlisted
+                else "Weakest first. "
+            )
+            + f"Only topics where a member has at least {MIN_ANSWERS_FOR_RANKING} answers.",
         ),
     )
 

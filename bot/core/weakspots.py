@@ -10,11 +10,15 @@ Rules:
 - an objective needs ``MIN_ANSWERS_FOR_RANKING`` answers to be ranked; fewer shows "too few";
 - accuracy is smoothed, ``(right + 2) / (answers + 3)``, so a few answers do not dominate;
 - the trend is the last 7 days against the 4 weeks before, in percentage points ("n/a" without both);
-- a member's weakest topic is the one with the lowest smoothed accuracy among topics with enough answers.
+- a member's weakest topic is the one with the lowest smoothed accuracy among topics with enough answers
+  (then the lowest topic id);
+- members are listed weakest first (their weakest topic's smoothed accuracy, then more answers in it, then
+  person id), the first ``MEMBERS_SHOWN`` of them: a team of thousands does not fit a chat message.
 """
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -25,18 +29,21 @@ from bot.core.model import Syllabus
 from bot.core.selection import smoothed_accuracy
 
 __all__ = [
+    "MEMBERS_SHOWN",
     "AreaFigures",
     "Counts",
+    "MemberRanking",
     "MemberWeakest",
     "ObjectiveFigures",
     "WeakObjective",
     "WeakSpotReport",
-    "member_weakest",
+    "rank_members",
     "ranked_weakest",
     "weakspot_report",
 ]
 
 Counts = Mapping[str, tuple[int, int]]  # objective id -> (right, answers)
+MEMBERS_SHOWN = 30  # members listed in the report, weakest first
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,9 +91,19 @@ class MemberWeakest:
 
 
 @dataclass(frozen=True, slots=True)
+class MemberRanking:
+    """The members with enough answers in some topic, weakest first: ``shown`` holds (person, weakest
+    topic, its tally) of the first of them, ``count`` how many there are in all."""
+
+    shown: tuple[tuple[int, str, Tally], ...]
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
 class WeakSpotReport:
     """A team's report: the whole syllabus by area (``topic`` None) or one topic by objective, the five
-    weakest objectives, how many in scope have too few answers to rank, and each member's weakest topic."""
+    weakest objectives, how many in scope have too few answers to rank, and the weakest members' weakest
+    topic (the first of ``member_count`` members with enough answers somewhere)."""
 
     topic: str | None
     areas: tuple[AreaFigures, ...]  # each topic, then its subtopics (empty for one topic)
@@ -94,6 +111,12 @@ class WeakSpotReport:
     weakest: tuple[WeakObjective, ...]
     unranked: int
     members: tuple[MemberWeakest, ...]
+    member_count: int
+
+    @property
+    def unlisted(self) -> int:
+        """Members with enough answers who are not listed."""
+        return self.member_count - len(self.members)
 
 
 def _sum(stats: Counts, objective_ids: Sequence[str]) -> Tally:
@@ -110,13 +133,14 @@ def weakspot_report(
     *,
     topic: str | None,
     wrong_choices: Mapping[str, str],
-    member_topics: Sequence[tuple[int, str, int, int]],
+    members: MemberRanking,
     names: Mapping[int, str],
 ) -> WeakSpotReport | None:
     """The report's figures, or None when the team has no answers in scope.
 
     ``wrong_choices``: objective id -> the text of its most chosen wrong option (weakest objectives only).
-    ``member_topics``: (person, topic, right, answers) for each member and topic.
+    ``members``: :func:`rank_members` of the team's (person, topic, right, answers); ``names`` those of
+    its shown members.
     """
     in_scope = {o: v for o, v in stats.items() if topic is None or o.split(".")[0] == topic}
     if not in_scope:
@@ -149,9 +173,8 @@ def weakspot_report(
         )
         for w in weakest
     )
-    return WeakSpotReport(
-        topic, tuple(areas), tuple(objectives), weak, len(too_few), member_weakest(member_topics, names)
-    )
+    listed = tuple(MemberWeakest(pid, names.get(pid, "?"), t, tally) for pid, t, tally in members.shown)
+    return WeakSpotReport(topic, tuple(areas), tuple(objectives), weak, len(too_few), listed, members.count)
 
 
 def ranked_weakest(stats: Counts, topic: str | None) -> tuple[list[ObjectiveStat], list[ObjectiveStat]]:
@@ -160,15 +183,16 @@ def ranked_weakest(stats: Counts, topic: str | None) -> tuple[list[ObjectiveStat
     return weakest_objectives([ObjectiveStat(o, c, n) for o, (c, n) in in_scope.items()])
 
 
-def member_weakest(
-    member_topics: Sequence[tuple[int, str, int, int]], names: Mapping[int, str]
-) -> tuple[MemberWeakest, ...]:
-    """Each member (by name) with their weakest topic among topics with enough answers."""
-    by_member: dict[int, list[tuple[float, str, int, int]]] = {}
-    for pid, member_topic, c, n in member_topics:
+def rank_members(member_topics: Sequence[tuple[int, str, int, int]], shown: int = MEMBERS_SHOWN) -> MemberRanking:
+    """Each member's weakest topic among topics with enough answers, the weakest ``shown`` members first.
+
+    ``member_topics``: (person, topic, right, answers) for each member and topic."""
+    weakest: dict[int, tuple[float, str, int, int]] = {}
+    for pid, topic, c, n in member_topics:
         if n >= MIN_ANSWERS_FOR_RANKING:
-            by_member.setdefault(pid, []).append((smoothed_accuracy(c, n), member_topic, c, n))
-    return tuple(
-        MemberWeakest(pid, names.get(pid, "?"), min(v)[1], Tally(min(v)[2], min(v)[3]))
-        for pid, v in sorted(by_member.items(), key=lambda kv: (names.get(kv[0], ""), kv[0]))
-    )
+            candidate = (smoothed_accuracy(c, n), topic, c, n)
+            held = weakest.get(pid)
+            if held is None or candidate[:2] < held[:2]:
+                weakest[pid] = candidate
+    first = heapq.nsmallest(shown, weakest.items(), key=lambda kv: (kv[1][0], -kv[1][3], kv[0]))
+    return MemberRanking(tuple((pid, w[1], Tally(w[2], w[3])) for pid, w in first), len(weakest))

@@ -6,10 +6,10 @@ import datetime as dt
 import functools
 from collections.abc import Sequence
 
-from sqlalchemy import TextClause, and_, bindparam, func, literal_column, select, text
+from sqlalchemy import TextClause, bindparam, func, literal_column, select, text
 
 from storage.repos.boards import ranked_first_attempts
-from storage.sql import A, SqlBase, _n_correct
+from storage.sql import TMT, TOD, TOT, A, SqlBase, _n_correct
 
 __all__ = ["ReportsRepo"]
 
@@ -36,6 +36,29 @@ def _sqlite_window_stats(objective_ids: tuple[str, ...]) -> TextClause:
     )
 
 
+def _midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), dt.UTC)
+
+
+def _window_days(
+    since: dt.datetime | None, until: dt.datetime | None
+) -> tuple[tuple[dt.date | None, dt.date | None] | None, list[tuple[dt.datetime, dt.datetime]]]:
+    """[since, until) (None: unbounded) as the UTC days wholly inside it, [first, last) with None for
+    unbounded (or None when no day is whole), and the partial days at its edges as [start, end) times."""
+    start = None if since is None else since.astimezone(dt.UTC)
+    end = None if until is None else until.astimezone(dt.UTC)
+    first = None if start is None else start.date() + dt.timedelta(days=0 if _midnight(start.date()) == start else 1)
+    last = None if end is None else end.date()
+    if first is not None and last is not None and first >= last:  # no whole day: the answers themselves
+        return None, [(start, end)] if start is not None and end is not None and start < end else []
+    edges = []
+    if start is not None and first is not None and start < _midnight(first):
+        edges.append((start, _midnight(first)))
+    if end is not None and last is not None and _midnight(last) < end:
+        edges.append((_midnight(last), end))
+    return (first, last), edges
+
+
 class ReportsRepo(SqlBase):
     """Aggregates for boards, weak-spot reports and item analysis (in the database: window functions and GROUP BY)."""
 
@@ -58,20 +81,42 @@ class ReportsRepo(SqlBase):
     async def team_objective_stats(
         self, team_id: int, since: dt.datetime | None = None, until: dt.datetime | None = None
     ) -> list[tuple[str, int, int]]:
-        where = [A.c.team_id == team_id]
-        if since is not None:
-            where.append(A.c.answered_at >= since)
-        if until is not None:
-            where.append(A.c.answered_at < until)
+        """From the totals the triggers keep: all time from ``team_objective_total``; a window from the UTC
+        days wholly inside it (``team_objective_day``) and the answers of its partial first and last day."""
         async with self._tx() as conn:
-            rows = (
-                await conn.execute(
+            if since is None and until is None:
+                rows = (
+                    await conn.execute(
+                        select(TOT.c.objective_id, TOT.c.n_right, TOT.c.n).where(TOT.c.team_id == team_id)
+                    )
+                ).all()
+                return [(r[0], int(r[1]), int(r[2])) for r in rows]
+            days, edges = _window_days(since, until)
+            parts = []
+            if days is not None:
+                first, last = days
+                where = [TOD.c.team_id == team_id]
+                if first is not None:
+                    where.append(TOD.c.day >= first)
+                if last is not None:
+                    where.append(TOD.c.day < last)
+                parts.append(
+                    select(TOD.c.objective_id, func.sum(TOD.c.n_right), func.sum(TOD.c.n))
+                    .where(*where)
+                    .group_by(TOD.c.objective_id)
+                )
+            for start, end in edges:
+                parts.append(
                     select(A.c.objective_id, _n_correct(A.c.correct), func.count())
-                    .where(and_(*where))
+                    .where(A.c.team_id == team_id, A.c.answered_at >= start, A.c.answered_at < end)
                     .group_by(A.c.objective_id)
                 )
-            ).all()
-        return [(r[0], int(r[1] or 0), int(r[2])) for r in rows]
+            totals: dict[str, tuple[int, int]] = {}
+            for part in parts:
+                for o, c, n in (await conn.execute(part)).all():
+                    had = totals.get(o, (0, 0))
+                    totals[o] = (had[0] + int(c or 0), had[1] + int(n))
+        return [(o, c, n) for o, (c, n) in totals.items() if n]
 
     async def team_objective_stats_since(
         self, team_id: int, objective_ids: Sequence[str], since: dt.datetime
@@ -131,12 +176,10 @@ class ReportsRepo(SqlBase):
         async with self._tx() as conn:
             rows = (
                 await conn.execute(
-                    select(A.c.person_id, A.c.topic_id, _n_correct(A.c.correct), func.count())
-                    .where(A.c.team_id == team_id)
-                    .group_by(A.c.person_id, A.c.topic_id)
+                    select(TMT.c.person_id, TMT.c.topic_id, TMT.c.n_right, TMT.c.n).where(TMT.c.team_id == team_id)
                 )
             ).all()
-        return [(int(r[0]), r[1], int(r[2] or 0), int(r[3])) for r in rows]
+        return [(int(r[0]), r[1], int(r[2]), int(r[3])) for r in rows]
 
     async def first_attempt_choices(self) -> list[tuple[str, int, int, bool]]:
         """(question, person, canonical option, correct) of every person's first attempt at a question."""

@@ -4,6 +4,7 @@ from storage.tables.daily import Answer, Channel, Post, ReactionEventRow, Weekly
 from storage.tables.learning import DrillSession, ItemReport, Review, StudyPause, StudyPlan
 from storage.tables.ops import AuditLog, Delivery, Lease
 from storage.tables.people import Person, Team, TeamMember, Workspace
+from storage.tables.totals import TeamMemberTopicTotal, TeamObjectiveDay, TeamObjectiveTotal
 from storage.tables.types import UTCDateTime, table_of
 
 __all__ = [
@@ -22,6 +23,9 @@ __all__ = [
     "StudyPlan",
     "Team",
     "TeamMember",
+    "TeamMemberTopicTotal",
+    "TeamObjectiveDay",
+    "TeamObjectiveTotal",
     "UTCDateTime",
     "WeeklyBoard",
     "Workspace",

@@ -19,7 +19,7 @@ from bot.core.present import (
 )
 from bot.core.progress import StatsCard, TopicProgress, stats_card
 from bot.core.render import to_text
-from bot.core.weakspots import weakspot_report
+from bot.core.weakspots import rank_members, weakspot_report
 
 SYL = Syllabus(
     (
@@ -117,7 +117,7 @@ def test_a_weak_spot_reports_tables_show_its_figures() -> None:
         {"1.1.1": (0, 4)},
         topic="1",
         wrong_choices={},
-        member_topics=[(9, "1", 5, 9)],
+        members=rank_members([(9, "1", 5, 9)]),
         names={9: "ada"},
     )
     assert report is not None

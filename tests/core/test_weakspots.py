@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from bot.core.boards import Tally
+from bot.core.learning import MIN_ANSWERS_FOR_RANKING
 from bot.core.present import tables
-from bot.core.weakspots import MemberWeakest, WeakSpotReport, member_weakest, ranked_weakest, weakspot_report
+from bot.core.selection import smoothed_accuracy
+from bot.core.weakspots import (
+    MEMBERS_SHOWN,
+    MemberRanking,
+    WeakSpotReport,
+    rank_members,
+    ranked_weakest,
+    weakspot_report,
+)
 from content.loader import Bank
 
 
@@ -17,7 +29,7 @@ def test_areas_weakest_objectives_and_members(bank: Bank) -> None:
         {"3.2.4": (2, 2)},
         topic=None,
         wrong_choices={"3.2.4": "Move the alias back at once"},
-        member_topics=[(1, "1", 6, 12), (1, "3", 0, 4), (2, "5", 1, 2)],
+        members=rank_members([(1, "1", 6, 12), (1, "3", 0, 4), (2, "5", 1, 2)]),
         names={1: "ada", 2: "bo"},
     )
     assert report is not None
@@ -30,6 +42,7 @@ def test_areas_weakest_objectives_and_members(bank: Bank) -> None:
     assert weakest.rows[0][2:] == ("29%", "0/4", "Move the alias back at once", "▼ -100 pts")
     assert "1 objective(s) with fewer than 3 answers are not ranked" in (weakest.note or "")
     assert members.rows == (("ada", "Topic 3", "0/4"),)  # bo has too few answers anywhere
+    assert members.note == "Weakest first. Only topics where a member has at least 3 answers."
 
 
 def test_one_topic_by_objective_and_an_empty_team(bank: Bank) -> None:
@@ -40,7 +53,7 @@ def test_one_topic_by_objective_and_an_empty_team(bank: Bank) -> None:
         {},
         topic="3",
         wrong_choices={},
-        member_topics=[],
+        members=rank_members([]),
         names={},
     )
     assert isinstance(report, WeakSpotReport) and report.areas == ()
@@ -52,10 +65,63 @@ def test_one_topic_by_objective_and_an_empty_team(bank: Bank) -> None:
     assert weakest.rows == ()  # 1.1.1 is outside topic 3
     assert (
         weakspot_report(
-            bank.syllabus, {"1.1.1": (0, 9)}, {}, {}, topic="3", wrong_choices={}, member_topics=[], names={}
+            bank.syllabus, {"1.1.1": (0, 9)}, {}, {}, topic="3", wrong_choices={}, members=rank_members([]), names={}
         )
         is None
     )
     weakest_ids, too_few = ranked_weakest({"3.2.4": (2, 2), "3.2.5": (0, 3)}, "3")
     assert [w.objective_id for w in weakest_ids] == ["3.2.5"] and [w.objective_id for w in too_few] == ["3.2.4"]
-    assert member_weakest([(7, "2", 3, 3), (7, "4", 1, 3)], {}) == (MemberWeakest(7, "?", "4", Tally(1, 3)),)
+    assert rank_members([(7, "2", 3, 3), (7, "4", 1, 3)]) == MemberRanking(((7, "4", Tally(1, 3)),), 1)
+
+
+def test_a_big_team_lists_its_weakest_members_first_and_says_how_many_there_are(bank: Bank) -> None:
+    # member i: topic 1 right i of 50 (their weakest), topic 2 all right
+    rows = [(i, "1", i, 50) for i in range(45)] + [(i, "2", 20, 20) for i in range(45)] + [(99, "1", 0, 2)]
+    ranking = rank_members(rows)
+    assert ranking.count == 45 and len(ranking.shown) == MEMBERS_SHOWN == 30  # 99 has too few answers
+    assert [pid for pid, _t, _tally in ranking.shown] == list(range(30))  # fewest right first
+    assert ranking.shown[0] == (0, "1", Tally(0, 50))
+    report = weakspot_report(
+        bank.syllabus,
+        {"1.1.1": (10, 20)},
+        {},
+        {},
+        topic=None,
+        wrong_choices={},
+        members=ranking,
+        names={i: f"member{i}" for i in range(30)},
+    )
+    assert report is not None and report.unlisted == 15
+    members = tables(report)[2]
+    assert members.rows[0] == ("member0", "Topic 1", "0/50") and members.rows[-1] == ("member29", "Topic 1", "29/50")
+    assert members.note == (
+        "The 30 weakest of 45 members, weakest first. Only topics where a member has at least 3 answers."
+    )
+
+
+member_rows = st.lists(
+    st.tuples(st.integers(1, 40), st.sampled_from("12345"), st.integers(0, 12), st.integers(0, 12)).filter(
+        lambda r: r[2] <= r[3]
+    ),
+    max_size=120,
+    unique_by=lambda r: (r[0], r[1]),
+)
+
+
+@given(member_rows, st.integers(0, 45))
+def test_the_shown_members_are_the_weakest_and_each_shows_their_weakest_topic(
+    rows: list[tuple[int, str, int, int]], shown: int
+) -> None:
+    ranking = rank_members(rows, shown)
+    ranked = {pid for pid, _t, _c, n in rows if n >= MIN_ANSWERS_FOR_RANKING}
+    assert ranking.count == len(ranked) and len(ranking.shown) == min(shown, len(ranked))
+    weakest = {
+        pid: min((smoothed_accuracy(c, n), t) for p, t, c, n in rows if p == pid and n >= MIN_ANSWERS_FOR_RANKING)
+        for pid in ranked
+    }
+    for pid, topic, tally in ranking.shown:
+        assert (smoothed_accuracy(tally.right, tally.attempted), topic) == weakest[pid]
+    listed = {pid for pid, _t, _tally in ranking.shown}
+    for pid in ranked - listed:  # nobody left out is weaker than anyone listed
+        assert all(weakest[pid][0] >= weakest[p][0] for p in listed)
+    assert rank_members(rows, shown + 5).shown[: len(ranking.shown)] == ranking.shown  # a prefix of a longer list
