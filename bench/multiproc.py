@@ -58,6 +58,7 @@ PHASES = ("ingest", "leaderboard", "weakspots")
 READY_TIMEOUT_S = 300.0  # a process imports, loads the bank and connects: seconds, unless the machine stalls
 PHASE_TIMEOUT_S = 600.0
 START_DELAY_S = 0.5  # the common start time is this far after the last process said it is ready
+STOP_TIMEOUT_S = 30.0  # told to stop, a worker closes its runtime; after this it is terminated
 
 
 def _quantile(ordered: Sequence[float], q: float) -> float:
@@ -338,53 +339,92 @@ async def _boards(op: Callable[[], Awaitable[Reply]], spec: WorkerSpec) -> Board
 
 # -- the parent ------------------------------------------------------------------------------------
 class _Pool:
-    """N spawned workers and their pipes; every phase starts in all of them at one wall-clock time."""
+    """N spawned workers and their pipes; every phase starts in all of them at one wall-clock time.
+
+    Use it as ``async with``: on leaving, however the block ends (an error, a timeout, cancellation), every
+    worker is told to stop, then terminated, then killed if still alive; none outlives the block. The
+    workers are daemonic too, so an interpreter that exits without leaving the block takes them with it.
+    """
 
     def __init__(self, specs: Sequence[WorkerSpec]) -> None:
-        ctx = mp.get_context("spawn")
+        self.specs = list(specs)
         self.conns: list[Connection] = []
         self.procs: list[mp.process.BaseProcess] = []
-        for spec in specs:
-            parent, child = ctx.Pipe()
-            proc = ctx.Process(target=_worker_main, args=(child, spec), name=f"bench-worker-{spec.process}")
-            proc.start()
-            child.close()
-            self.conns.append(parent)
-            self.procs.append(proc)
 
-    async def _receive(self, conn: Connection, wait_s: float) -> Any:
+    async def __aenter__(self) -> _Pool:
+        ctx = mp.get_context("spawn")
+        try:
+            for spec in self.specs:
+                parent, child = ctx.Pipe()
+                proc = ctx.Process(
+                    target=_worker_main, args=(child, spec), name=f"bench-worker-{spec.process}", daemon=True
+                )
+                self.conns.append(parent)
+                self.procs.append(proc)
+                proc.start()
+                child.close()
+        except BaseException:
+            await self.close()
+            raise
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        await self.close()
+
+    async def _receive(self, index: int, wait_s: float) -> Any:
+        conn, proc = self.conns[index], self.procs[index]
+
         def recv() -> Any:
             if not conn.poll(wait_s):
-                raise TimeoutError(f"a bench worker sent nothing in {wait_s:g} s")
-            return conn.recv()
+                raise TimeoutError(f"bench worker {index} sent nothing in {wait_s:g} s")
+            try:
+                return conn.recv()
+            except EOFError:
+                proc.join(5)
+                raise RuntimeError(f"bench worker {index} ended without a word (exit code {proc.exitcode})") from None
 
         kind, payload = await asyncio.to_thread(recv)
         if kind == "error":
-            raise RuntimeError(f"a bench worker failed:\n{payload}")
+            raise RuntimeError(f"bench worker {index} failed:\n{payload}")
         return payload
 
     async def ready(self) -> None:
-        await asyncio.gather(*(self._receive(c, READY_TIMEOUT_S) for c in self.conns))
+        await asyncio.gather(*(self._receive(i, READY_TIMEOUT_S) for i in range(len(self.conns))))
 
     async def run(self, phase: str) -> list[Any]:
         start_at = time.time() + START_DELAY_S
         for c in self.conns:
             c.send(("go", phase, start_at))
-        return list(await asyncio.gather(*(self._receive(c, PHASE_TIMEOUT_S) for c in self.conns)))
+        return list(await asyncio.gather(*(self._receive(i, PHASE_TIMEOUT_S) for i in range(len(self.conns)))))
 
     async def close(self) -> None:
+        """Stop every worker: a word first (each closes its runtime), then SIGTERM, then SIGKILL."""
         for c in self.conns:
             try:
                 c.send(("stop",))
             except (BrokenPipeError, OSError):
                 pass
-        for p in self.procs:
-            await asyncio.to_thread(p.join, 30)
-            if p.is_alive():
-                p.terminate()
-                await asyncio.to_thread(p.join, 5)
-        for c in self.conns:
-            c.close()
+        procs = [p for p in self.procs if p.pid is not None]  # started
+
+        def join_all(deadline_s: float) -> None:
+            end = time.monotonic() + deadline_s
+            for p in procs:
+                p.join(max(0.0, end - time.monotonic()))
+
+        try:
+            await asyncio.shield(asyncio.to_thread(join_all, STOP_TIMEOUT_S))
+        finally:
+            # a worker still busy with a phase (after a timeout or an error elsewhere) does not read the word
+            for p in procs:
+                if p.is_alive():
+                    p.terminate()
+            join_all(5.0)
+            for p in procs:
+                if p.is_alive():
+                    p.kill()
+                    p.join(5.0)
+            for c in self.conns:
+                c.close()
 
 
 async def bench_processes(
@@ -463,8 +503,7 @@ async def bench_processes(
             for p in range(n)
         ]
         progress(f"  {n} process(es): starting, each building its runtime ...")
-        pool = _Pool(specs)
-        try:
+        async with _Pool(specs) as pool:
             await pool.ready()
             results: list[IngestResult] = await pool.run("ingest")
             merged = merge_ingestion(results, distinct)
@@ -482,6 +521,9 @@ async def bench_processes(
                 f"({merged['deliveries_per_s']:,.0f}/s), p99 per process {p99s} ms, "
                 f"errors {merged['errors']}, one event per distinct delivery: {check.ok}"
             )
+            for r in merged["per_process"]:
+                if r["errors"]:
+                    progress(f"    process {r['process']}: {r['errors']:,} failed, the first: {r['first_error']}")
             for phase in ("leaderboard", "weakspots"):
                 board_results: list[BoardsResult] = await pool.run(phase)
                 boards[(phase, n)] = merge_boards(board_results)
@@ -493,8 +535,6 @@ async def bench_processes(
                     f"  {n} process(es): {phase} median {boards[(phase, n)]['median_s'] * 1000:.1f} ms "
                     f"(per process {medians} ms)"
                 )
-        finally:
-            await pool.close()
 
     figures: list[Figure] = []
     one = ingest[1]

@@ -1,9 +1,14 @@
-"""The pure parts of ``python -m bench --processes``: arguments, splitting deliveries, merging results."""
+"""``python -m bench --processes``: arguments, splitting deliveries, merging results (the pure parts), and
+that the spawned workers do not outlive their pool when one fails."""
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
+import multiprocessing as mp
 import random
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -12,6 +17,8 @@ from bench.harness import LoopLag
 from bench.multiproc import (
     BoardsResult,
     IngestResult,
+    WorkerSpec,
+    _Pool,
     exactly_once,
     merge_boards,
     merge_ingestion,
@@ -109,3 +116,24 @@ def test_a_failed_check_fails_the_row_even_without_a_target() -> None:
     row = Figure("x", 1.0, 1.0, "b", None, LoopLag())
     assert row.ok is None
     assert Figure("x", 1.0, 1.0, "b", None, LoopLag(), passed=False).ok is False
+
+
+def _failing_spec(process: int, url: str) -> WorkerSpec:
+    return WorkerSpec(process, url, dt.datetime(2026, 3, 5, tzinfo=dt.UTC), "T", "C", "m", "w", [], 1, 1, 1, 1, "tok")
+
+
+def test_a_worker_that_fails_is_reported_and_no_worker_outlives_the_pool(tmp_path: Path) -> None:
+    bad = f"sqlite+aiosqlite:///{tmp_path / 'missing' / 'dir' / 'x.db'}"  # the runtime cannot open it
+
+    async def run() -> _Pool:
+        pool = _Pool([_failing_spec(0, bad), _failing_spec(1, bad)])
+        with pytest.raises(RuntimeError, match="bench worker . failed"):
+            async with pool:
+                assert all(p.daemon for p in pool.procs)  # spawned daemonic: an exiting parent takes them along
+                await pool.ready()
+        return pool
+
+    pool = asyncio.run(run())
+    assert len(pool.procs) == 2
+    assert not any(p.is_alive() for p in pool.procs)
+    assert not mp.active_children()
