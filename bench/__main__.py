@@ -25,7 +25,8 @@ from sqlalchemy.engine import make_url
 
 from bench import cache
 from bench.fanout import bench_fanout
-from bench.harness import BenchNotifier, LoopLag, create_scratch, drop_scratch
+from bench.harness import LoopLag, bench_runtime, create_scratch, drop_scratch
+from bench.multiproc import bench_processes
 from bench.scenarios import (
     LOOP_LAG_LIMIT,
     Figure,
@@ -37,7 +38,6 @@ from bench.scenarios import (
     bench_sustained,
 )
 from bench.seed import FULL_PEOPLE, SeedPlan, seed_workspace
-from bot.app import build_runtime
 from bot.core.clock import ManualClock
 from content.loader import load_content
 from storage.migrate import upgrade_async
@@ -47,7 +47,8 @@ RESULTS = Path(__file__).resolve().parent / "results"
 NOW = dt.datetime(2026, 3, 5, 15, 0, tzinfo=dt.UTC)
 DEFAULT_SCALE = 0.25
 # what ``--only`` can select, in the order they run
-BENCHMARKS = ("ingestion", "aggregations", "sql", "drill", "daily", "fanout")
+BENCHMARKS = ("ingestion", "aggregations", "sql", "drill", "daily", "fanout", "processes")
+MAX_PROCESSES = 16
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -108,6 +109,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help=f"comma-separated benchmarks to run, of {','.join(BENCHMARKS)} (default: all); "
         "start-up and memory are always reported",
     )
+    p.add_argument(
+        "--processes",
+        type=_counts,
+        default=[],
+        metavar="N[,N...]",
+        help="PostgreSQL only: also run ingestion and the team boards from this many bot processes at once "
+        "on the seeded database (e.g. 2,4; one process is always run too, as the baseline)",
+    )
     p.add_argument("--no-json", action="store_true", help=f"do not write {RESULTS.name}/<timestamp>.json")
     p.add_argument("--check", action="store_true", help="exit 1 if a figure misses its target")
     args = p.parse_args(argv)
@@ -118,7 +127,27 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     unknown = sorted(set(args.only) - set(BENCHMARKS))
     if unknown or not args.only:
         p.error(f"--only takes a comma-separated list of {','.join(BENCHMARKS)}, not {','.join(unknown) or 'nothing'}")
+    if args.processes and args.backend != "postgresql":
+        p.error(
+            "--processes needs --backend postgresql: several bot processes share one PostgreSQL database "
+            "(a SQLite file has one writer at a time, and the bot runs one process on it)"
+        )
+    if args.processes and args.sustained < max(args.processes):
+        p.error("--processes needs --sustained of at least one delivery per process")
+    if args.only == ["processes"] and not args.processes:
+        p.error("--only processes needs --processes N[,N...]")
     return args
+
+
+def _counts(value: str) -> list[int]:
+    """``--processes``: a comma-separated list of process counts."""
+    try:
+        counts = sorted({int(x) for x in value.split(",") if x.strip()})
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a comma-separated list of integers: {value!r}") from None
+    if not counts or counts[0] < 1 or counts[-1] > MAX_PROCESSES:
+        raise argparse.ArgumentTypeError(f"process counts must be between 1 and {MAX_PROCESSES}: {value!r}")
+    return counts
 
 
 def say(line: str) -> None:
@@ -183,7 +212,7 @@ async def run_backend(url: str, args: argparse.Namespace) -> dict[str, Any]:
         await upgrade_async(url)
         say(f"  cached copy brought to the schema head in {time.perf_counter() - started:.1f} s (not in start-up)")
     started = time.perf_counter()
-    rt = await build_runtime(url, BenchNotifier(), clock)
+    rt = await bench_runtime(url, clock)
     startup_s = time.perf_counter() - started
     started = time.perf_counter()
     await asyncio.to_thread(load_content)
@@ -232,6 +261,22 @@ async def run_backend(url: str, args: argparse.Namespace) -> dict[str, Any]:
         if "fanout" in only:
             say(f"daily fan-out: {args.fanout_channels} channels through the Slack notifier")
             figures += await bench_fanout(rt, seeded, args.fanout_channels, args.fanout_latency, say)
+        if "processes" in only and args.processes:
+            say(
+                f"several bot processes: {', '.join(map(str, sorted({1, *args.processes})))} at once on {rt.engine.dialect.name}"
+            )
+            figures += await bench_processes(
+                rt,
+                seeded,
+                url,
+                args.processes,
+                args.sustained,
+                args.sustained_duplicates,
+                args.in_flight,
+                max(args.repeats, 5),
+                rng,
+                say,
+            )
     finally:
         await drop_scratch(rt.engine)
         await rt.close()
@@ -320,6 +365,19 @@ def print_table(backend: str, result: dict[str, Any]) -> None:
                 f"  where {f.name.split(' ')[0]} spends {fmt_s(d['breakdown_run_s'])}: "
                 f"{', '.join(parts[:4])}; Python in the service {d['python_s'] / d['breakdown_run_s']:.0%}"
             )
+        if "per_process" in d:
+            once = d["exactly_once"]
+            say(
+                f"  {f.name.split(':')[0]}: {d['deliveries_per_s']:,.0f} deliveries/s aggregate "
+                f"(per process {', '.join(format(p['deliveries_per_s'], ',.0f') for p in d['per_process'])}); "
+                f"p99 per process {', '.join(fmt_s(p['p99_s']) for p in d['per_process'])}; start skew "
+                f"{fmt_s(d['start_skew_s'])}; errors {d['errors']}; {once['stored_events']:,} stored for "
+                f"{once['distinct_deliveries']:,} distinct delivery ids (exactly once: {once['ok']}); "
+                f"called new {d['new_flags']:,}"
+            )
+            for p in d["per_process"]:
+                if p["errors"]:
+                    say(f"    process {p['process']}: {p['errors']:,} deliveries failed, the first: {p['first_error']}")
         if "call_latency_p95_s" in d:
             say(
                 f"  ingestion: {d['calls_per_s']:,.0f} calls/s vs {d['baseline_inserts_per_s']:,.0f} inserts/s; "

@@ -17,6 +17,8 @@ from typing import Any
 from sqlalchemy import Column, Integer, MetaData, Table, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.app import Runtime, build_runtime
+from bot.core.clock import Clock
 from bot.core.messages import ChannelRef, Message
 from storage.tables import Answer
 
@@ -26,6 +28,7 @@ __all__ = [
     "LoopLag",
     "TimedStore",
     "Timing",
+    "bench_runtime",
     "create_scratch",
     "drop_scratch",
     "pk_select_baseline",
@@ -140,11 +143,20 @@ class BenchNotifier:
     async def add_option_reactions(self, channel: ChannelRef, message_ref: str, count: int) -> None:
         return None
 
+    async def direct(self, to: ChannelRef, message: Message) -> str:
+        return f"bench-dm-{self._run}-{to.channel}"
+
     async def fetch_reactions(self, channel: ChannelRef, message_ref: str) -> Mapping[str, set[str]] | None:
         return {}
 
     async def update(self, channel: ChannelRef, message_ref: str, message: Message) -> None:
         return None
+
+
+async def bench_runtime(url: str, clock: Clock, *, charts: bool = True) -> Runtime:
+    """The runtime every benchmark process measures: the bot's own ``build_runtime`` (bank, migrations,
+    wiring) with an in-memory notifier. ``charts=False`` gives text replies only."""
+    return await build_runtime(url, BenchNotifier(), clock, charts=charts)
 
 
 class TimedStore:

@@ -61,6 +61,7 @@ class Figure:
     unit: str = ""  # what op_s is: "burst", "per call", "per channel"
     details: dict[str, Any] = field(default_factory=dict)
     limit_s: float | None = None  # an absolute ceiling on op_s besides the ratio's (the targets)
+    passed: bool = True  # the run's own correctness check (e.g. one stored event per delivery); False fails the row
 
     @property
     def ratio(self) -> float:
@@ -72,6 +73,8 @@ class Figure:
 
     @property
     def ok(self) -> bool | None:
+        if not self.passed:
+            return False
         if self.target is None and self.limit_s is None:
             return None
         return (
