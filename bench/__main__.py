@@ -375,9 +375,6 @@ def print_table(backend: str, result: dict[str, Any]) -> None:
                 f"{once['distinct_deliveries']:,} distinct delivery ids (exactly once: {once['ok']}); "
                 f"called new {d['new_flags']:,}"
             )
-            for p in d["per_process"]:
-                if p["errors"]:
-                    say(f"    process {p['process']}: {p['errors']:,} deliveries failed, the first: {p['first_error']}")
         if "call_latency_p95_s" in d:
             say(
                 f"  ingestion: {d['calls_per_s']:,.0f} calls/s vs {d['baseline_inserts_per_s']:,.0f} inserts/s; "

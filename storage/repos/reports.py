@@ -6,7 +6,7 @@ import datetime as dt
 import functools
 from collections.abc import Sequence
 
-from sqlalchemy import TextClause, bindparam, func, literal_column, select, text
+from sqlalchemy import TextClause, bindparam, func, literal_column, select, text, union_all
 
 from storage.repos.boards import ranked_first_attempts
 from storage.sql import TMT, TOD, TOT, A, SqlBase, _n_correct
@@ -101,22 +101,25 @@ class ReportsRepo(SqlBase):
                 if last is not None:
                     where.append(TOD.c.day < last)
                 parts.append(
-                    select(TOD.c.objective_id, func.sum(TOD.c.n_right), func.sum(TOD.c.n))
-                    .where(*where)
-                    .group_by(TOD.c.objective_id)
+                    select(TOD.c.objective_id.label("o"), TOD.c.n_right.label("c"), TOD.c.n.label("n")).where(*where)
                 )
             for start, end in edges:
                 parts.append(
-                    select(A.c.objective_id, _n_correct(A.c.correct), func.count())
+                    select(A.c.objective_id.label("o"), _n_correct(A.c.correct).label("c"), func.count().label("n"))
                     .where(A.c.team_id == team_id, A.c.answered_at >= start, A.c.answered_at < end)
                     .group_by(A.c.objective_id)
                 )
-            totals: dict[str, tuple[int, int]] = {}
-            for part in parts:
-                for o, c, n in (await conn.execute(part)).all():
-                    had = totals.get(o, (0, 0))
-                    totals[o] = (had[0] + int(c or 0), had[1] + int(n))
-        return [(o, c, n) for o, (c, n) in totals.items() if n]
+            if not parts:
+                return []
+            window = union_all(*parts).subquery()
+            rows = (
+                await conn.execute(
+                    select(window.c.o, func.sum(window.c.c), func.sum(window.c.n))
+                    .group_by(window.c.o)
+                    .having(func.sum(window.c.n) > 0)
+                )
+            ).all()
+        return [(r[0], int(r[1] or 0), int(r[2])) for r in rows]
 
     async def team_objective_stats_since(
         self, team_id: int, objective_ids: Sequence[str], since: dt.datetime
