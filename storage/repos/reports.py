@@ -3,37 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections.abc import Sequence
 
-from sqlalchemy import TextClause, bindparam, func, literal_column, select, text, union_all
+from sqlalchemy import func, select, union_all
 
 from storage.repos.boards import ranked_first_attempts
 from storage.sql import TMT, TOD, TOT, A, SqlBase, _n_correct
 
 __all__ = ["ReportsRepo"]
-
-
-# the condition ix_answer_team_objective_window is partial on (true of every row): a query must repeat it
-_WINDOW_INDEX_CONDITION = A.c.objective_id > literal_column("''")
-
-
-@functools.lru_cache(maxsize=8)
-def _sqlite_window_stats(objective_ids: tuple[str, ...]) -> TextClause:
-    """SQLite: one range of ix_answer_team_objective_window per objective (no GROUP BY over the team's window,
-    whose temporary B-tree costs SQLite more than the ranges), as SQL text built once per syllabus: a
-    SQLAlchemy construct of a hundred SELECTs costs milliseconds of Python per call to key and bind. The
-    index's condition is repeated in every SELECT."""
-    part = (
-        "SELECT :b_o{i} AS objective_id, sum(correct) AS n_right, count(*) AS n FROM answer "
-        "WHERE team_id = :b_team AND objective_id = :b_o{i} AND objective_id > '' AND answered_at >= :b_since"
-    )
-    sql = " UNION ALL ".join(part.format(i=i) for i in range(len(objective_ids)))
-    return text(sql).bindparams(
-        bindparam("b_team", type_=A.c.team_id.type),
-        bindparam("b_since", type_=A.c.answered_at.type),
-        *(bindparam(f"b_o{i}", o, type_=A.c.objective_id.type) for i, o in enumerate(objective_ids)),
-    )
 
 
 def _midnight(day: dt.date) -> dt.datetime:
@@ -124,41 +101,13 @@ class ReportsRepo(SqlBase):
     async def team_objective_stats_since(
         self, team_id: int, objective_ids: Sequence[str], since: dt.datetime
     ) -> list[tuple[str, int, int]]:
-        window = (A.c.team_id == team_id, A.c.answered_at >= since)
-        async with self._tx() as conn:
-            # any answer in the window at all (ix_answer_team_time, first entry)? a new team stops here
-            if (await conn.execute(select(A.c.id).where(*window).limit(1))).first() is None:
-                return []
-            if objective_ids and self.dialect == "postgresql":
-                # PostgreSQL scans the index once per listed objective itself (and would plan a hundred-branch
-                # UNION ALL anew on every call)
-                rows = (
-                    await conn.execute(
-                        select(A.c.objective_id, _n_correct(A.c.correct), func.count())
-                        .where(*window, A.c.objective_id.in_(list(objective_ids)), _WINDOW_INDEX_CONDITION)
-                        .group_by(A.c.objective_id)
-                    )
-                ).all()
-            elif objective_ids:  # SQLite: one SELECT per objective beats its IN-list plan (8 ms against 12)
-                rows = (
-                    await conn.execute(
-                        _sqlite_window_stats(tuple(dict.fromkeys(objective_ids))),
-                        {"b_team": team_id, "b_since": since},
-                    )
-                ).all()
-            if objective_ids:
-                found = [(r[0], int(r[1] or 0), int(r[2])) for r in rows if r[2]]
-                if found:
-                    return found
-            # none on the objectives asked for, yet answers: those of every objective
-            every = (
-                await conn.execute(
-                    select(A.c.objective_id, _n_correct(A.c.correct), func.count())
-                    .where(*window)
-                    .group_by(A.c.objective_id)
-                )
-            ).all()
-        return [(r[0], int(r[1] or 0), int(r[2])) for r in every]
+        """The window's figures from the day totals (:meth:`team_objective_stats`), so the daily post costs
+        the same after a year of history as after a week: those of the objectives asked for, or of every
+        objective when none of those has answers in the window."""
+        rows = await self.team_objective_stats(team_id, since=since)
+        wanted = set(objective_ids)
+        found = [r for r in rows if r[0] in wanted]
+        return found or rows
 
     async def team_wrong_choices(self, team_id: int, objective_ids: Sequence[str]) -> list[tuple[str, str, int, int]]:
         """(objective, question, canonical option, count) of wrong answers, most chosen first."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Column, Index, String, UniqueConstraint, text
+from sqlalchemy import Column, Index, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.tables.types import _ts
@@ -89,18 +89,6 @@ class Answer(SQLModel, table=True):
         Index("ix_answer_person_source_time", "person_id", "source", "answered_at"),
         Index("ix_answer_team_objective", "team_id", "objective_id", "correct"),
         Index("ix_answer_team_person_topic", "team_id", "person_id", "topic_id", "correct"),
-        # a team's recent answers per objective (the daily question's weighting), one range per objective;
-        # partial on a condition every row meets, so only queries that repeat it use the index (SQLite has no
-        # statistics: as a plain index it would also be chosen for the weak-spot windows, and be slower there)
-        Index(
-            "ix_answer_team_objective_window",
-            "team_id",
-            "objective_id",
-            "answered_at",
-            "correct",
-            sqlite_where=text("objective_id > ''"),
-            postgresql_where=text("objective_id > ''"),
-        ),
     )
     id: int | None = Field(default=None, primary_key=True)
     workspace_id: int = Field(foreign_key="workspace.id")
