@@ -35,6 +35,7 @@ from bot.service import QuizService
 from storage.tables import Answer
 
 __all__ = [
+    "BURST_LAG_LIMIT",
     "LOOP_LAG_LIMIT",
     "Figure",
     "bench_against_sql",
@@ -46,6 +47,7 @@ __all__ = [
 ]
 
 LOOP_LAG_LIMIT = 0.2  # seconds; docs/architecture.md: no blocking on the event loop
+BURST_LAG_LIMIT = 0.1  # seconds; issue #15: loop lag during the burst of reactions
 
 
 @dataclass
@@ -62,6 +64,7 @@ class Figure:
     details: dict[str, Any] = field(default_factory=dict)
     limit_s: float | None = None  # an absolute ceiling on op_s besides the ratio's (the issue's targets)
     passed: bool = True  # the run's own correctness check (e.g. one stored event per delivery); False fails the row
+    lag_limit_s: float = LOOP_LAG_LIMIT  # the loop lag the row allows (the 5,000-reaction burst: 100 ms, issue #15)
 
     @property
     def ratio(self) -> float:
@@ -80,7 +83,7 @@ class Figure:
         return (
             (self.target is None or self.ratio <= self.target)
             and (self.limit_s is None or self.op_s <= self.limit_s)
-            and self.loop_lag_max_s < LOOP_LAG_LIMIT
+            and self.loop_lag_max_s < self.lag_limit_s
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -95,6 +98,7 @@ class Figure:
             "baseline_s": self.baseline_s,
             "baseline": self.baseline,
             "loop_lag_max_s": self.loop_lag_max_s,
+            "loop_lag_limit_s": self.lag_limit_s,
             "loop_lag": self.lag.as_dict(),
             "details": self.details,
         }
@@ -221,6 +225,7 @@ async def bench_ingestion(
                 "baseline_loop_lag": lag_baseline.as_dict(),
                 "stored_events_match": stored_ok,
             },
+            lag_limit_s=BURST_LAG_LIMIT,
         )
     ]
 
