@@ -190,9 +190,7 @@ class DailyQuestions:
             log.warning("platform refused the daily post: %s", exc, extra={"channel": ch.ref.channel})
             await self.store.mark_failed(post.id)
             return None
-        async with self.store.atomic():
-            await self.store.mark_posted(post.id, ref, self.clock.now())
-            posted = await self.store.get_post(post.id)
+        posted = await self.store.mark_posted(post.id, ref, self.clock.now())
         try:
             await self._notifier().add_option_reactions(ch.ref, ref, len(message.options))
         except PlatformError as exc:

@@ -123,11 +123,12 @@ class Drills:
             weak_topics = {o.split(".")[0] for o in weak[:3]}
             if weak_topics:
                 weak = weak + [o.id for o in self.syllabus.objectives() if o.topic_id in weak_topics]
+        in_scope = {q.id for q in candidates}
         picked = choose_drill_questions(
             candidates,
             cmd.count,
             seed,
-            due={k: v for k, v in due.items() if k in {q.id for q in candidates}},
+            due={k: v for k, v in due.items() if k in in_scope},
             seen=seen,
             weak_objectives=weak,
         )

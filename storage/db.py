@@ -27,20 +27,29 @@ def normalize_url(url: str) -> str:
     return u.render_as_string(hide_password=False)
 
 
+# how long a transaction waits for SQLite's write lock (the busy timeout, and the in-process queue in storage/sql.py)
+SQLITE_BUSY_TIMEOUT_S = 30
+
+
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     url = normalize_url(url)
     if url.startswith("sqlite"):
         path = make_url(url).database
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
+        # every use of a connection ends its transaction (``engine.begin()`` commits or rolls back, and closing a
+        # connection rolls back an open one), so the pool's own rollback on check-in would only add a round
+        # trip to aiosqlite's thread to each transaction
+        engine = create_async_engine(
+            url, echo=echo, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S}, pool_reset_on_return=None
+        )
 
         @event.listens_for(engine.sync_engine, "connect")
         def _pragmas(dbapi_conn: Any, _record: Any) -> None:
             dbapi_conn.isolation_level = None  # SQLAlchemy emits BEGIN itself (below)
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_S * 1000}")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.close()

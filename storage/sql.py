@@ -13,10 +13,12 @@ from typing import Any
 
 from sqlalchemy import Table, case, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.core.messages import ChannelRef
 from bot.core.ports import ChannelInfo, DrillInfo, PostInfo, StudyPlanInfo
+from storage.db import SQLITE_BUSY_TIMEOUT_S
 from storage.tables import (
     Answer,
     AuditLog,
@@ -103,6 +105,11 @@ class SqlBase:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self.dialect = engine.dialect.name
+        # SQLite has one writer and every transaction here starts with BEGIN IMMEDIATE, so this process's
+        # transactions run one at a time anyway; queueing them on a lock hands the write lock straight to
+        # the next one, where SQLite's busy handler would have them poll for it in sleeps of up to 100 ms.
+        # Other processes on the same file still meet the busy timeout.
+        self._sqlite_turn: asyncio.Lock | None = asyncio.Lock() if self.dialect == "sqlite" else None
 
     # -- transactions -----------------------------------------------------------------------------
 
@@ -123,8 +130,28 @@ class SqlBase:
         if joined is not None:
             yield joined
             return
-        async with self.engine.begin() as conn:
+        async with self._turn(), self.engine.begin() as conn:
             yield conn
+
+    @asynccontextmanager
+    async def _turn(self) -> AsyncIterator[None]:
+        """This process's turn at SQLite's write lock (nothing to wait for on PostgreSQL). Waiting longer
+        than SQLite's own busy timeout fails as SQLite would, so a task that waits on another task's
+        transaction inside its own gets an error, not a hang."""
+        if self._sqlite_turn is None:
+            yield
+            return
+        try:
+            async with asyncio.timeout(SQLITE_BUSY_TIMEOUT_S):
+                await self._sqlite_turn.acquire()
+        except TimeoutError:
+            raise OperationalError(
+                "waiting for this process's turn at the database", None, Exception("database is locked")
+            ) from None
+        try:
+            yield
+        finally:
+            self._sqlite_turn.release()
 
     @asynccontextmanager
     async def atomic(self) -> AsyncIterator[None]:
@@ -134,7 +161,7 @@ class SqlBase:
         if self._joined() is not None:
             yield
             return
-        async with self.engine.begin() as conn:
+        async with self._turn(), self.engine.begin() as conn:
             token = _SHARED.set((conn, asyncio.current_task(), self.engine))
             try:
                 yield

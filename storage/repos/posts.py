@@ -66,37 +66,36 @@ class PostsRepo(SqlBase):
     ) -> PostInfo | None:
         """Insert the post row first (unique on channel, local date, slot); None if it already exists."""
         async with self._tx() as conn:
-            inserted = await self._insert_ignore(
-                conn,
-                PO,
-                {
-                    "channel_id": channel_id,
-                    "local_date": local_date,
-                    "slot": slot,
-                    "question_id": question_id,
-                    "objective_id": objective_id,
-                    "option_order": "".join(str(i) for i in option_order),
-                    "reason": reason,
-                    "reason_detail": reason_detail[:200],
-                    "status": "reserved",
-                    "created_at": now,
-                    "reveal_due_at": reveal_due_at,
-                },
-            )
-            if not inserted:
-                return None
+            values = {
+                "channel_id": channel_id,
+                "local_date": local_date,
+                "slot": slot,
+                "question_id": question_id,
+                "objective_id": objective_id,
+                "option_order": "".join(str(i) for i in option_order),
+                "reason": reason,
+                "reason_detail": reason_detail[:200],
+                "status": "reserved",
+                "created_at": now,
+                "reveal_due_at": reveal_due_at,
+            }
+            # one statement: the row comes back only if this call inserted it
+            row = (
+                await conn.execute(self._insert(PO).values(**values).on_conflict_do_nothing().returning(*PO.c))
+            ).first()
+        return self._post(row) if row else None
+
+    async def mark_posted(self, post_id: int, message_ref: str, now: dt.datetime) -> PostInfo | None:
+        async with self._tx() as conn:
             row = (
                 await conn.execute(
-                    select(PO).where(PO.c.channel_id == channel_id, PO.c.local_date == local_date, PO.c.slot == slot)
+                    update(PO)
+                    .where(PO.c.id == post_id)
+                    .values(status="posted", message_ref=message_ref, posted_at=now)
+                    .returning(*PO.c)
                 )
-            ).one()
-        return self._post(row)
-
-    async def mark_posted(self, post_id: int, message_ref: str, now: dt.datetime) -> None:
-        async with self._tx() as conn:
-            await conn.execute(
-                update(PO).where(PO.c.id == post_id).values(status="posted", message_ref=message_ref, posted_at=now)
-            )
+            ).first()
+        return self._post(row) if row else None
 
     async def mark_failed(self, post_id: int) -> None:
         async with self._tx() as conn:

@@ -609,10 +609,12 @@ class MemoryStore:
         self.rows.post[post.id] = post
         return self._post_info(post)
 
-    async def mark_posted(self, post_id: int, message_ref: str, now: dt.datetime) -> None:
+    async def mark_posted(self, post_id: int, message_ref: str, now: dt.datetime) -> PostInfo | None:
         # as the SQL: whatever the status was
-        if (p := self.rows.post.get(post_id)) is not None:
-            p.status, p.message_ref, p.posted_at = "posted", message_ref, _utc(now)
+        if (p := self.rows.post.get(post_id)) is None:
+            return None
+        p.status, p.message_ref, p.posted_at = "posted", message_ref, _utc(now)
+        return self._post_info(p)
 
     async def release_reservation(self, post_id: int) -> None:
         if (p := self.rows.post.get(post_id)) is not None and p.status == "reserved":
