@@ -87,7 +87,8 @@ class Answer(SQLModel, table=True):
         Index("ix_answer_person_question", "person_id", "question_id"),
         Index("ix_answer_question", "question_id"),
         Index("ix_answer_person_source_time", "person_id", "source", "answered_at"),
-        Index("ix_answer_team_objective", "team_id", "objective_id", "correct"),
+        # a team's wrong choices per objective, question and option from the index alone (/weakspots)
+        Index("ix_answer_team_objective_choice", "team_id", "objective_id", "correct", "question_id", "option"),
         Index("ix_answer_team_person_topic", "team_id", "person_id", "topic_id", "correct"),
     )
     id: int | None = Field(default=None, primary_key=True)
