@@ -6,7 +6,6 @@ import argparse
 import asyncio
 import contextlib
 import datetime as dt
-import gc
 import json
 import os
 import platform
@@ -40,6 +39,7 @@ from bench.scenarios import (
     bench_sustained,
 )
 from bench.seed import FULL_PEOPLE, SeedPlan, seed_workspace
+from bot.app import settle_heap
 from bot.core.clock import ManualClock
 from content.loader import load_content
 from storage.migrate import upgrade_async
@@ -230,7 +230,7 @@ async def run_backend(url: str, args: argparse.Namespace) -> dict[str, Any]:
     def mark(phase: str) -> None:
         rss_phases.append((phase, rss_mb()))
 
-    gc.freeze()  # as bot/runner.py does once the runtime is built: loaded content stays out of full collections
+    settle_heap()  # as bot/runner.py does once the runtime is built
     await create_scratch(rt.engine)
     try:
         only = set(args.only)

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import gc
 import importlib
 import multiprocessing as mp
 import os
@@ -38,6 +37,7 @@ from typing import Any
 from bench.harness import bench_runtime
 from bench.scenarios import _deliver, _reaction_burst
 from bench.seed import Seeded
+from bot.app import settle_heap
 from bot.core.clock import ManualClock
 from bot.core.messages import Invocation
 
@@ -111,7 +111,7 @@ async def _child(spec: _Spec) -> MemoryResult:
     importlib.import_module("adapters.discord")
     after: list[tuple[str, float]] = []
     rt = await bench_runtime(spec.url, ManualClock(spec.now))
-    gc.freeze()  # as bot/runner.py does once the runtime is built
+    settle_heap()  # as bot/runner.py does once the runtime is built
     try:
         after.append(("start-up", rss_mb()))
         service, store, seeded = rt.service, rt.store, spec.seeded

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import gc
 import multiprocessing as mp
 import random
 import statistics
@@ -37,7 +36,7 @@ from sqlalchemy import select
 from bench.harness import BenchNotifier, LoopLag, Timing, bench_runtime, scratch_insert_baseline
 from bench.scenarios import TARGET_EVENTS_PER_S, Figure, _deliver, _Reaction, _reaction_burst
 from bench.seed import Seeded
-from bot.app import Runtime
+from bot.app import Runtime, settle_heap
 from bot.core.clock import ManualClock
 from bot.core.messages import Reply
 from bot.service import QuizService
@@ -259,7 +258,7 @@ def _worker_main(conn: Connection, spec: WorkerSpec) -> None:
 
 async def _worker(conn: Connection, spec: WorkerSpec) -> None:
     rt = await bench_runtime(spec.url, ManualClock(spec.now), charts=False)
-    gc.freeze()  # as bot/runner.py does once the runtime is built
+    settle_heap()  # as bot/runner.py does once the runtime is built
     try:
         service = rt.service
         ws, team = spec.board_workspace_id, spec.board_team_id

@@ -374,16 +374,22 @@ async def bench_aggregations(
     ops: list[tuple[str, str, Callable[[QuizService], Awaitable[Reply]]]] = [
         (
             "leaderboard",
-            f"leaderboard_reply (team of {len(seeded.person_ids) // len(seeded.team_ids):,}, this week)",
+            f"leaderboard_reply with its chart (team of {len(seeded.person_ids) // len(seeded.team_ids):,}, this week)",
             lambda s: s.boards.reply(ws, team, "this", None, private=True),
         ),
-        ("weakspots", "weakspots_reply (same team)", lambda s: s.weakspots.reply(team)),
-        ("stats", "stats_reply (one person, a year of answers)", lambda s: s.progress.reply(ws, next(people))),
+        ("weakspots", "weakspots_reply with its chart (same team)", lambda s: s.weakspots.reply(team)),
+        (
+            "stats",
+            "stats_reply with its chart (one person, a year of answers)",
+            lambda s: s.progress.reply(ws, next(people)),
+        ),
     ]
     base_before = await pk_select_baseline(rt.engine, ids, baseline_runs)
     timings: dict[str, tuple[Timing, LoopLag]] = {}
+    charted: dict[str, bool] = {}
     for key, label, op in ops:
         progress(f"  timing {label} ...")
+        charted[key] = (await op(service)).image is not None  # the timed replies draw their chart
         timings[key] = await time_repeated(functools.partial(op, service), repeats)
     base_after = await pk_select_baseline(rt.engine, ids, baseline_runs)
     base = Timing(base_before.samples + base_after.samples)
@@ -409,7 +415,7 @@ async def bench_aggregations(
                 timing.median,
                 base.median,
                 "primary-key SELECT on answer",
-                TARGETS[key],
+                None,  # the ratio is for information: the chart, not the query, is most of it
                 lag,
                 "per call",
                 details={
@@ -421,6 +427,8 @@ async def bench_aggregations(
                     "store_calls": breakdown,
                     "table_rows": [len(t.rows) for t in reply.tables],
                 },
+                limit_s=CHART_REPLY_LIMIT_S,
+                passed=charted[key],
             )
         )
     return figures
@@ -643,9 +651,6 @@ async def bench_daily_posting(
 # Targets (ratio ceilings), explained in bench/README.md.
 TARGETS: dict[str, float] = {
     "ingestion": 6.0,
-    "leaderboard": 250.0,
-    "weakspots": 250.0,
-    "stats": 50.0,
     "daily_new": 10.0,
     "daily_history": 25.0,
     "leaderboard_sql": 1.5,
@@ -654,3 +659,8 @@ TARGETS: dict[str, float] = {
 TARGET_EVENTS_PER_S = 5_000  # issue #15: sustained ingestion through the service
 # Absolute ceilings (seconds) of issue #15, on top of the ratios.
 LIMITS: dict[str, float] = {"leaderboard_sql": 0.050, "weakspots_sql": 0.050, "stats_sql": 0.010}
+# A charted reply (its figures, then the chart drawn by matplotlib in a worker thread): within half a second.
+# Until 2026-12-04 these rows had ratio targets against a primary-key SELECT (250x, 250x, 50x), set on
+# 2026-11-28 for the replies' data path before they drew charts; that path now has the issue's own targets
+# (the text replies against their hand-written SQL), and the ratio here is mostly matplotlib's drawing.
+CHART_REPLY_LIMIT_S = 0.5

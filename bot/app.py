@@ -10,6 +10,7 @@ tests get their objects from these functions.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
@@ -32,6 +33,8 @@ from storage.migrate import head_revisions, upgrade, upgrade_async
 from storage.store import SqlStore
 
 __all__ = [
+    "GC_YOUNG_THRESHOLD",
+    "settle_heap",
     "Bank",
     "ContentError",
     "Database",
@@ -46,6 +49,22 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+
+# the cyclic collector's youngest-generation threshold once the runtime is built (Python's default is 700)
+GC_YOUNG_THRESHOLD = 50_000
+
+
+def settle_heap() -> None:
+    """Call once the runtime is built. Content and libraries are loaded for good: freezing them keeps them
+    out of the cyclic collector's full collections, whose pauses otherwise reach ~0.2 s on the event loop
+    during bursts. A higher young-generation threshold makes the collector run less often while a burst
+    allocates its coroutines and futures, so that fewer of them reach the old generation and set off a full
+    collection in the middle of it (measured by bench/: no full collection in a 5,000-reaction burst,
+    instead of one of 60-80 ms). Garbage without reference cycles is freed at once either way."""
+    gc.freeze()
+    young, middle, old = gc.get_threshold()
+    gc.set_threshold(max(young, GC_YOUNG_THRESHOLD), middle, old)
 
 
 def load_bank() -> Bank:
