@@ -39,9 +39,7 @@ class Asker:
 
     async def who(self, inv: Invocation) -> tuple[int, int]:
         """(workspace id, person id) of the invoker, created on first sight."""
-        ws = await self.store.ensure_workspace(inv.platform, inv.workspace, inv.workspace_name)
-        person = await self.store.ensure_person(ws, inv.user, inv.user_name)
-        return ws, person
+        return await self.store.ensure_asker(inv.platform, inv.workspace, inv.workspace_name, inv.user, inv.user_name)
 
     def local_day(self, tz: str | None) -> dt.date:
         """Today in ``tz`` (UTC when None)."""

@@ -34,6 +34,22 @@ class PeopleRepo(SqlBase):
         async with self._tx() as conn:
             return await self._ensure_person(conn, workspace_id, external_id, display_name, is_bot)
 
+    async def ensure_asker(
+        self, platform: str, workspace: str, workspace_name: str, user: str, user_name: str
+    ) -> tuple[int, int]:
+        # the usual case, both known and the name unchanged: one statement instead of two
+        known = (
+            select(W.c.id, P.c.id, P.c.display_name)
+            .join(P, (P.c.workspace_id == W.c.id) & (P.c.external_id == user))
+            .where(W.c.platform == platform, W.c.external_id == workspace)
+        )
+        async with self._tx() as conn:
+            row = (await conn.execute(known)).first()
+        if row is not None and (not user_name or row[2] == user_name):
+            return int(row[0]), int(row[1])
+        ws = await self.ensure_workspace(platform, workspace, workspace_name)
+        return ws, await self.ensure_person(ws, user, user_name)
+
     async def person_names(self, person_ids: Sequence[int]) -> dict[int, str]:
         if not person_ids:
             return {}

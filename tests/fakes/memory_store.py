@@ -487,6 +487,12 @@ class MemoryStore:
             person.display_name = display_name
         return person.id
 
+    async def ensure_asker(
+        self, platform: str, workspace: str, workspace_name: str, user: str, user_name: str
+    ) -> tuple[int, int]:
+        ws = await self.ensure_workspace(platform, workspace, workspace_name)
+        return ws, await self.ensure_person(ws, user, user_name)
+
     async def person_names(self, person_ids: Sequence[int]) -> dict[int, str]:
         wanted = set(person_ids)
         return {p.id: p.display_name or p.external_id for p in self.rows.person.values() if p.id in wanted}

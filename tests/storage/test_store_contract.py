@@ -167,6 +167,18 @@ async def test_atomic_block_commits_its_calls_together_and_a_block_inside_joins_
     assert found is not None and found.status == "posted" and found.message_ref == "ts1"
 
 
+async def test_reserve_and_mark_posted_return_the_post_as_stored(store: ContractStore) -> None:
+    ws = await store.ensure_workspace("slack", "T1", "Acme")
+    ch = await channel(store, ws)
+    post = await store.reserve_post(ch.id, DAY, 0, "q1", "1.2.3", (2, 0, 1, 3), "coverage", "", T0, T0)
+    assert post is not None and post.status == "reserved" and post == await store.get_post(post.id)
+    assert await store.reserve_post(ch.id, DAY, 0, "q2", "1.2.4", (0, 1, 2, 3), "coverage", "", T0, T0) is None
+    posted = await store.mark_posted(post.id, "ts1", T0 + dt.timedelta(seconds=1))
+    assert posted is not None and posted.status == "posted" and posted.message_ref == "ts1"
+    assert posted == await store.get_post(post.id)
+    assert await store.mark_posted(999_999, "ts2", T0) is None
+
+
 async def test_atomic_block_that_raises_leaves_nothing_of_its_calls(store: ContractStore) -> None:
     ws = await store.ensure_workspace("slack", "T1", "Acme")
     ch = await channel(store, ws)
@@ -222,6 +234,25 @@ async def test_people_are_unique_per_workspace_and_names_update_only_when_given(
     await store.ensure_person(ws, "UA", "")
     assert await store.person_names([alice]) == {alice: "Alice L."}
     assert await store.person_names([]) == {}
+    assert await store.count_rows("person") == 3
+
+
+async def test_the_asker_is_the_workspace_and_person_ensure_gives_created_once_name_kept_current(
+    store: ContractStore,
+) -> None:
+    ws, ada = await store.ensure_asker("slack", "T1", "Acme", "UA", "Ada")  # both new
+    assert await store.ensure_workspace("slack", "T1") == ws
+    assert await store.ensure_person(ws, "UA") == ada
+    assert await store.ensure_asker("slack", "T1", "Acme", "UA", "Ada") == (ws, ada)  # both known
+    assert await store.ensure_asker("slack", "T1", "", "UA", "") == (ws, ada)  # no name given: kept
+    assert await store.person_names([ada]) == {ada: "Ada"}
+    assert await store.ensure_asker("slack", "T1", "Acme", "UA", "Ada L.") == (ws, ada)  # renamed
+    assert await store.person_names([ada]) == {ada: "Ada L."}
+    ws2, bob = await store.ensure_asker("slack", "T1", "Acme", "UB", "Bob")  # known workspace, new person
+    assert ws2 == ws and bob != ada
+    other, ada_there = await store.ensure_asker("discord", "T1", "Acme", "UA", "Ada")  # same ids, other platform
+    assert other != ws and ada_there not in (ada, bob)
+    assert await store.ensure_workspace("discord", "T1") == other
     assert await store.count_rows("person") == 3
 
 

@@ -17,6 +17,13 @@ class PeopleStore(Protocol):
         self, workspace_id: int, external_id: str, display_name: str = "", is_bot: bool = False
     ) -> int: ...
 
+    async def ensure_asker(
+        self, platform: str, workspace: str, workspace_name: str, user: str, user_name: str
+    ) -> tuple[int, int]:
+        """(workspace id, person id) of someone using a command: ``ensure_workspace`` then ``ensure_person``
+        (the display name kept current), in one statement when both already exist."""
+        ...
+
     async def person_names(self, person_ids: Sequence[int]) -> dict[int, str]: ...
 
     async def find_person(self, workspace_id: int, ref: str) -> int | None:
