@@ -34,7 +34,6 @@ from storage.store import SqlStore
 
 __all__ = [
     "GC_YOUNG_THRESHOLD",
-    "settle_heap",
     "Bank",
     "ContentError",
     "Database",
@@ -45,6 +44,7 @@ __all__ = [
     "load_bank",
     "open_database",
     "open_store",
+    "settle_heap",
     "upgrade_database",
 ]
 
