@@ -10,6 +10,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from storage.sqlite_driver import one_trip_dbapi
+
 __all__ = ["create_engine", "normalize_url", "sqlite_url_for"]
 
 
@@ -40,8 +42,13 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
         # every use of a connection ends its transaction (``engine.begin()`` commits or rolls back, and closing a
         # connection rolls back an open one), so the pool's own rollback on check-in would only add a round
         # trip to aiosqlite's thread to each transaction
+        # ``module``: SQLAlchemy's aiosqlite adapter, with one trip to the SQLite thread per statement
         engine = create_async_engine(
-            url, echo=echo, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S}, pool_reset_on_return=None
+            url,
+            echo=echo,
+            module=one_trip_dbapi(),
+            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S},
+            pool_reset_on_return=None,
         )
 
         @event.listens_for(engine.sync_engine, "connect")
@@ -56,8 +63,9 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
 
         @event.listens_for(engine.sync_engine, "begin")
         def _begin(conn: Any) -> None:
-            # take the write lock up front: a deferred read-then-write fails at once with SQLITE_BUSY
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # take the write lock up front: a deferred read-then-write fails at once with SQLITE_BUSY. It is
+            # sent with the transaction's first statement, in the same trip to the SQLite thread.
+            conn.connection.dbapi_connection.begin_with_next_statement("BEGIN IMMEDIATE")
 
         return engine
     return create_async_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10)

@@ -7,11 +7,11 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Connection, func, select, update
 
 from bot.core.ports import DrillInfo, DrillStart
 from storage.repos.boards import link_attempts
-from storage.sql import DS, SP, TM, A, R, SqlBase, T, _drill, _n_correct
+from storage.sql import DS, SP, TM, A, R, SqlBase, T, _drill, _n_correct, plans_on
 
 __all__ = ["DrillsRepo"]
 
@@ -28,12 +28,12 @@ class DrillsRepo(SqlBase):
         now: dt.datetime,
         expires_at: dt.datetime,
     ) -> int:
-        async with self._tx() as conn:
+        def create(conn: Connection) -> int:
             # one active drill per person: a new one replaces the old
-            await conn.execute(
+            conn.execute(
                 update(DS).where(DS.c.person_id == person_id, DS.c.status == "active").values(status="expired")
             )
-            result = await conn.execute(
+            result = conn.execute(
                 DS.insert().values(
                     workspace_id=workspace_id,
                     person_id=person_id,
@@ -48,6 +48,9 @@ class DrillsRepo(SqlBase):
             pk = result.inserted_primary_key
             assert pk is not None
             return int(pk[0])
+
+        async with self._tx() as conn:
+            return await self._one_trip(conn, create)
 
     async def get_drill(self, drill_id: int) -> DrillInfo | None:
         async with self._tx() as conn:
@@ -94,52 +97,51 @@ class DrillsRepo(SqlBase):
         return _drill(row._mapping) if row else None
 
     async def drill_start(self, workspace_id: int, person_id: int, now: dt.datetime, default_cap: int) -> DrillStart:
-        """One read for ``/drill``: every statement is on the person's own rows through an index, and of
-        the due reviews only the ``cap`` most overdue (``ix_review_person_due``) plus the rest of that day."""
+        """One read for ``/drill``, one trip to SQLite's thread: every statement is on the person's own rows
+        through an index, and of the due reviews only the ``cap`` most overdue (``ix_review_person_due``)
+        plus the rest of that day."""
         async with self._tx() as conn:
-            # per objective and question: the objective stats and the seen set in one pass over the person's rows
-            per_question = (
-                await conn.execute(
-                    select(A.c.objective_id, A.c.question_id, _n_correct(A.c.correct), func.count())
-                    .where(A.c.person_id == person_id)
-                    .group_by(A.c.objective_id, A.c.question_id)
-                )
-            ).all()
-            found = await self._plans(conn, SP.c.person_id == person_id)
-            plan = found[0] if found else None
-            cap = plan.daily_cap if plan is not None else default_cap
-            due: dict[str, dt.datetime] = {}
-            if cap > 0:
-                mine = [R.c.person_id == person_id, R.c.due <= now]
-                last = (
-                    await conn.execute(select(R.c.due).where(*mine).order_by(R.c.due).limit(1).offset(cap - 1))
-                ).scalar()
-                if last is not None:  # at least ``cap`` due: the rest of that (UTC) day can still make the cut
-                    after = dt.datetime.combine(last.date() + dt.timedelta(days=1), dt.time(), tzinfo=last.tzinfo)
-                    mine.append(R.c.due < after)
-                rows = (await conn.execute(select(R.c.question_id, R.c.due).where(*mine))).all()
-                due = {r.question_id: r.due for r in rows}
-            tz = (
-                await conn.execute(
-                    select(T.c.tz)
-                    .join(TM, TM.c.team_id == T.c.id)
-                    .where(TM.c.workspace_id == workspace_id, TM.c.person_id == person_id)
-                )
-            ).scalar()
-            active = (
-                await conn.execute(
-                    select(DS).where(DS.c.person_id == person_id, DS.c.status == "active").order_by(DS.c.id.desc())
-                )
-            ).first()
-        stats: dict[str, tuple[int, int]] = {}
-        for objective, _question, right, n in per_question:
-            had = stats.get(objective, (0, 0))
-            stats[objective] = (had[0] + int(right or 0), had[1] + int(n))
-        return DrillStart(
-            objective_stats=tuple((o, c, n) for o, (c, n) in stats.items()),
-            seen=frozenset(r[1] for r in per_question),
-            due=due,
-            plan=plan,
-            team_tz=tz,
-            active=_drill(active._mapping) if active else None,
-        )
+            return await self._one_trip(
+                conn, lambda sync: _drill_start(sync, workspace_id, person_id, now, default_cap)
+            )
+
+
+def _drill_start(conn: Connection, workspace_id: int, person_id: int, now: dt.datetime, default_cap: int) -> DrillStart:
+    # per objective and question: the objective stats and the seen set in one pass over the person's rows
+    per_question = conn.execute(
+        select(A.c.objective_id, A.c.question_id, _n_correct(A.c.correct), func.count())
+        .where(A.c.person_id == person_id)
+        .group_by(A.c.objective_id, A.c.question_id)
+    ).all()
+    found = plans_on(conn, SP.c.person_id == person_id)
+    plan = found[0] if found else None
+    cap = plan.daily_cap if plan is not None else default_cap
+    due: dict[str, dt.datetime] = {}
+    if cap > 0:
+        mine = [R.c.person_id == person_id, R.c.due <= now]
+        last = conn.execute(select(R.c.due).where(*mine).order_by(R.c.due).limit(1).offset(cap - 1)).scalar()
+        if last is not None:  # at least ``cap`` due: the rest of that (UTC) day can still make the cut
+            after = dt.datetime.combine(last.date() + dt.timedelta(days=1), dt.time(), tzinfo=last.tzinfo)
+            mine.append(R.c.due < after)
+        rows = conn.execute(select(R.c.question_id, R.c.due).where(*mine)).all()
+        due = {r.question_id: r.due for r in rows}
+    tz = conn.execute(
+        select(T.c.tz)
+        .join(TM, TM.c.team_id == T.c.id)
+        .where(TM.c.workspace_id == workspace_id, TM.c.person_id == person_id)
+    ).scalar()
+    active = conn.execute(
+        select(DS).where(DS.c.person_id == person_id, DS.c.status == "active").order_by(DS.c.id.desc())
+    ).first()
+    stats: dict[str, tuple[int, int]] = {}
+    for objective, _question, right, n in per_question:
+        had = stats.get(objective, (0, 0))
+        stats[objective] = (had[0] + int(right or 0), had[1] + int(n))
+    return DrillStart(
+        objective_stats=tuple((o, c, n) for o, (c, n) in stats.items()),
+        seen=frozenset(r[1] for r in per_question),
+        due=due,
+        plan=plan,
+        team_tz=tz,
+        active=_drill(active._mapping) if active else None,
+    )
