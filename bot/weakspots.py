@@ -128,8 +128,11 @@ class WeakSpots:
         """The channel's team's recent (right, answers) per objective, for weighting the daily question."""
         if ch.team_id is None:
             return None
-        # recent answers say more about today's weak spots, and keep the query small for old channels
-        since = self.clock.now() - WEAK_SPOT_WINDOW
+        # recent answers say more about today's weak spots, and keep the query small for old channels. The
+        # window starts at a UTC midnight, so it is whole days of the store's day totals: a partial first
+        # day would be summed from that day's answers themselves (thousands of rows for a big team)
+        start = (self.clock.now() - WEAK_SPOT_WINDOW).astimezone(dt.UTC)
+        since = start.replace(hour=0, minute=0, second=0, microsecond=0)
         # the daily choice reads only the syllabus's objectives and whether there are figures at all, so the
         # figures of retired objectives can be left out whenever the syllabus's own are there (the store
         # gives them only when it has no others, and nothing only when the team answered nothing)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import Integer, String, delete, func, literal, select, union_all, update
+from sqlalchemy import Connection, Integer, Row, String, delete, func, literal, select, union_all, update
 
 from bot.core.ports import ChannelPostSummary, PostInfo
 from storage.sql import PO, C, SqlBase
@@ -34,17 +35,13 @@ class PostsRepo(SqlBase):
                 mine, PO.c.local_date == day
             ),
         )
+        latest = select(PO).where(mine).order_by(PO.c.created_at.desc(), PO.c.id.desc()).limit(recent)
+
+        def read(conn: Connection) -> tuple[Sequence[Row[Any]], Sequence[Row[Any]]]:
+            return conn.execute(counts_and_slots).all(), conn.execute(latest).all() if recent > 0 else []
+
         async with self._tx() as conn:
-            rows = (await conn.execute(counts_and_slots)).all()
-            last = (
-                (
-                    await conn.execute(
-                        select(PO).where(mine).order_by(PO.c.created_at.desc(), PO.c.id.desc()).limit(recent)
-                    )
-                ).all()
-                if recent > 0
-                else []
-            )
+            rows, last = await self._one_trip(conn, read)
         return ChannelPostSummary(
             question_counts={r.question_id: int(r.n) for r in rows if r.question_id is not None},
             slots_on_day=tuple(sorted(int(r.slot) for r in rows if r.question_id is None)),

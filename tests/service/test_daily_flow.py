@@ -251,3 +251,8 @@ async def test_the_daily_weighting_reads_the_teams_last_90_days_on_the_syllabus(
     await answer("q-new", objective, False, MONDAY_9_BERLIN - dt.timedelta(days=2))
     # the syllabus's figures; the retired objective's are left out (the choice never reads them)
     assert await service.weakspots.team_stats(ch) == {objective: (0, 1)}
+    # the window is whole UTC days: the day it starts on counts from its midnight, the day before does not
+    start_day = (MONDAY_9_BERLIN - dt.timedelta(days=90)).astimezone(dt.UTC).replace(hour=0, minute=0)
+    await answer("q-first-day", objective, True, start_day + dt.timedelta(minutes=1))
+    await answer("q-day-before", objective, True, start_day - dt.timedelta(minutes=1))
+    assert await service.weakspots.team_stats(ch) == {objective: (1, 2)}
