@@ -134,7 +134,7 @@ class WeakSpots:
         start = (self.clock.now() - WEAK_SPOT_WINDOW).astimezone(dt.UTC)
         since = start.replace(hour=0, minute=0, second=0, microsecond=0)
         # the daily choice reads only the syllabus's objectives and whether there are figures at all, so the
-        # figures of retired objectives can be left out whenever the syllabus's own are there (the store
-        # gives them only when it has no others, and nothing only when the team answered nothing)
-        rows = await self.store.team_objective_stats_since(ch.team_id, self._objective_ids, since)
+        # figures of retired objectives can be left out whenever the syllabus's own are there
+        window = await self.store.team_objective_stats(ch.team_id, since=since)
+        rows = weakspots.asked_for_else_all(window, self._objective_ids)
         return {o: (c, n) for o, c, n in rows} or None

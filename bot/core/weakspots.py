@@ -19,7 +19,7 @@ Rules:
 from __future__ import annotations
 
 import heapq
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.core import charts as chartdata
@@ -37,6 +37,7 @@ __all__ = [
     "ObjectiveFigures",
     "WeakObjective",
     "WeakSpotReport",
+    "asked_for_else_all",
     "rank_members",
     "ranked_weakest",
     "weakspot_report",
@@ -117,6 +118,16 @@ class WeakSpotReport:
     def unlisted(self) -> int:
         """Members with enough answers who are not listed."""
         return self.member_count - len(self.members)
+
+
+def asked_for_else_all(
+    rows: Sequence[tuple[str, int, int]], objective_ids: Iterable[str]
+) -> list[tuple[str, int, int]]:
+    """The (objective, right, answers) rows of the objectives asked for, or every row when none of those has
+    one: so the daily choice reads only the syllabus's objectives when they have figures, and an empty
+    result still means the team answered nothing at all."""
+    wanted = set(objective_ids)
+    return [row for row in rows if row[0] in wanted] or list(rows)
 
 
 def _sum(stats: Counts, objective_ids: Sequence[str]) -> Tally:

@@ -98,17 +98,6 @@ class ReportsRepo(SqlBase):
             ).all()
         return [(r[0], int(r[1] or 0), int(r[2])) for r in rows]
 
-    async def team_objective_stats_since(
-        self, team_id: int, objective_ids: Sequence[str], since: dt.datetime
-    ) -> list[tuple[str, int, int]]:
-        """The window's figures from the day totals (:meth:`team_objective_stats`), so the daily post costs
-        the same after a year of history as after a week: those of the objectives asked for, or of every
-        objective when none of those has answers in the window."""
-        rows = await self.team_objective_stats(team_id, since=since)
-        wanted = set(objective_ids)
-        found = [r for r in rows if r[0] in wanted]
-        return found or rows
-
     async def team_wrong_choices(self, team_id: int, objective_ids: Sequence[str]) -> list[tuple[str, str, int, int]]:
         """(objective, question, canonical option, count) of wrong answers, most chosen first."""
         if not objective_ids:

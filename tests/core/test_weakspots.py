@@ -13,6 +13,7 @@ from bot.core.weakspots import (
     MEMBERS_SHOWN,
     MemberRanking,
     WeakSpotReport,
+    asked_for_else_all,
     rank_members,
     ranked_weakest,
     weakspot_report,
@@ -125,3 +126,27 @@ def test_the_shown_members_are_the_weakest_and_each_shows_their_weakest_topic(
     for pid in ranked - listed:  # nobody left out is weaker than anyone listed
         assert all(weakest[pid][0] >= weakest[p][0] for p in listed)
     assert rank_members(rows, shown + 5).shown[: len(ranking.shown)] == ranking.shown  # a prefix of a longer list
+
+
+def test_asked_for_else_all_keeps_the_objectives_asked_for_else_every_row() -> None:
+    rows = [("1.1.1", 1, 2), ("2.2.2", 0, 1), ("9.9.9", 1, 1)]
+    assert asked_for_else_all(rows, ["1.1.1", "2.2.2", "3.3.3", "1.1.1"]) == [("1.1.1", 1, 2), ("2.2.2", 0, 1)]
+    assert asked_for_else_all(rows, ["3.3.3"]) == rows  # none of those has figures: every row
+    assert asked_for_else_all(rows, []) == rows
+    assert asked_for_else_all([], ["1.1.1"]) == []  # nothing answered at all
+
+
+_objective = st.sampled_from(["1.1.1", "1.1.2", "2.1.1", "3.2.4", "9.9.9"])
+
+
+@given(
+    st.lists(st.tuples(_objective, st.integers(0, 50), st.integers(1, 50)), unique_by=lambda r: r[0]),
+    st.lists(_objective),
+)
+def test_asked_for_else_all_is_the_asked_for_rows_when_there_are_any_else_all(
+    rows: list[tuple[str, int, int]], asked: list[str]
+) -> None:
+    got = asked_for_else_all(rows, asked)
+    wanted = [r for r in rows if r[0] in set(asked)]
+    assert got == (wanted or rows)
+    assert (got == []) == (rows == [])  # empty only when the team answered nothing

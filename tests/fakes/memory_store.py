@@ -1081,13 +1081,6 @@ class MemoryStore:
                 t[0], t[1] = t[0] + n, t[1] + c
         return [(team, person, topic, n, c) for (team, person, topic), (n, c) in summed.items()]
 
-    async def team_objective_stats_since(
-        self, team_id: int, objective_ids: Sequence[str], since: dt.datetime
-    ) -> list[tuple[str, int, int]]:
-        every = await self.team_objective_stats(team_id, since=since)
-        wanted = set(objective_ids)
-        return [row for row in every if row[0] in wanted] or every
-
     async def team_objective_stats(
         self, team_id: int, since: dt.datetime | None = None, until: dt.datetime | None = None
     ) -> list[tuple[str, int, int]]:

@@ -29,15 +29,6 @@ class ReportStore(Protocol):
         self, team_id: int, since: dt.datetime | None = None, until: dt.datetime | None = None
     ) -> list[tuple[str, int, int]]: ...
 
-    async def team_objective_stats_since(
-        self, team_id: int, objective_ids: Sequence[str], since: dt.datetime
-    ) -> list[tuple[str, int, int]]:
-        """(objective, right, answers) of the team's answers from ``since`` on, for each of ``objective_ids``
-        that has any (as ``team_objective_stats(team_id, since=since)`` restricted to them), read per
-        objective through an index: the cost follows the objectives asked for, not the team's history.
-        If none of them has answers, the figures of every objective (so [] means no answer at all)."""
-        ...
-
     async def team_wrong_choices(self, team_id: int, objective_ids: Sequence[str]) -> list[tuple[str, str, int, int]]:
         """(objective, question, canonical option, count) of wrong answers, most chosen first."""
         ...
