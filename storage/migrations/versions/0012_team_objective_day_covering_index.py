@@ -4,7 +4,7 @@ Revision ID: 0012
 Revises: 0011
 Create Date: 2026-12-04 20:00:00.000000
 
-The daily post weights its choice by the team's last 90 days (``team_objective_stats_since``), summed from
+The daily post weights its choice by the team's last 90 days (``WeakSpots.team_stats``), summed from
 ``team_objective_day``: about 9,000 rows for a team answering all 105 objectives. The primary key (team, day,
 objective) found them but each then cost a look-up in the table for its counts (3.2 ms raw SQLite); with the
 counts in the index it is read alone (1.8 ms). A plain new index: no table rebuild, so 0009's triggers stay.
