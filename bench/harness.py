@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import sqlite3
 import statistics
 import time
 import uuid
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Column, Integer, MetaData, Table, select
@@ -32,6 +34,7 @@ __all__ = [
     "create_scratch",
     "drop_scratch",
     "pk_select_baseline",
+    "raw_sqlite_event_baseline",
     "scratch_insert_baseline",
     "time_repeated",
 ]
@@ -205,6 +208,49 @@ async def time_repeated(op: Callable[[], Awaitable[object]], runs: int, *, warmu
 
 # -- baselines -----------------------------------------------------------------------------------
 SCRATCH = Table("bench_scratch", MetaData(), Column("v", Integer))
+
+
+_RAW_EVENTS = """CREATE TABLE raw_event (
+    id INTEGER PRIMARY KEY, delivery_id VARCHAR(100) NOT NULL UNIQUE, post_id INTEGER NOT NULL,
+    person_id INTEGER NOT NULL, option INTEGER, raw_emoji VARCHAR(100) NOT NULL, added BOOLEAN NOT NULL,
+    is_bot BOOLEAN NOT NULL, source VARCHAR(16) NOT NULL, occurred_at DATETIME NOT NULL,
+    received_at DATETIME NOT NULL)"""
+
+
+def _raw_events(path: Path, n: int, per_commit: int) -> float:
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")  # as storage/db.py sets it
+        conn.execute(_RAW_EVENTS)
+        now = "2026-03-05 09:00:00.000000"
+        rows = [(f"Ev{k:08d}", 1, k % 2500, k % 4, "one", True, False, "event", now, now) for k in range(n)]
+        insert = (
+            "INSERT INTO raw_event (delivery_id, post_id, person_id, option, raw_emoji, added, is_bot, source,"
+            " occurred_at, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        )
+        start = time.perf_counter()
+        for i in range(0, n, per_commit):
+            conn.execute("BEGIN IMMEDIATE")
+            conn.executemany(insert, rows[i : i + per_commit])
+            conn.execute("COMMIT")
+        elapsed = time.perf_counter() - start
+        if conn.execute("SELECT count(*) FROM raw_event").fetchone()[0] != n:
+            raise RuntimeError("the raw sqlite3 baseline did not store every event")
+        return elapsed / n
+    finally:
+        conn.close()
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+async def raw_sqlite_event_baseline(beside: Path, n: int, per_commit: int) -> float:
+    """Seconds per event for plain ``sqlite3`` (no engine, no event loop) storing ``n`` reaction-event-shaped
+    rows with a unique delivery id, ``per_commit`` to a ``BEGIN IMMEDIATE ... COMMIT``, in WAL mode with the
+    bot's ``synchronous=NORMAL``, in a new file next to ``beside`` (the same file system). The physical
+    baseline of ingestion: what this machine's SQLite does without anything of ours around it. Run in a
+    worker thread, so the loop stays free; the file is removed afterwards."""
+    return await asyncio.to_thread(_raw_events, beside.parent / f"bench-raw-{uuid.uuid4().hex[:8]}.db", n, per_commit)
 
 
 async def create_scratch(engine: AsyncEngine) -> None:

@@ -11,6 +11,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, cast
 
 from sqlalchemy import func, select
@@ -22,6 +23,7 @@ from bench.harness import (
     TimedStore,
     Timing,
     pk_select_baseline,
+    raw_sqlite_event_baseline,
     scratch_insert_baseline,
     time_repeated,
 )
@@ -311,6 +313,27 @@ async def bench_sustained(
     progress(f"  offered {rate:g}/s for {rate_seconds:g} s: p99 {p99 * 1000:.1f} ms; stored once: {ok_open}")
     if not (ok_closed and ok_open):
         raise RuntimeError("sustained ingestion did not store exactly one event per distinct delivery")
+    physical: list[Figure] = []
+    database = rt.engine.url.database
+    if rt.engine.dialect.name == "sqlite" and database:
+        # the physical baselines of issue #15: plain sqlite3 on the same file system, per event and batched
+        for per_commit, label in ((1, "one commit per event"), (100, "100 events per commit")):
+            raw = await raw_sqlite_event_baseline(
+                Path(database), min(total, 5_000 if per_commit == 1 else 20_000), per_commit
+            )
+            progress(f"  raw sqlite3, {label}: {raw * 1e6:.1f} µs an event ({1 / raw:,.0f}/s)")
+            physical.append(
+                Figure(
+                    f"sustained ingestion vs raw sqlite3, {label} (same file system)",
+                    elapsed / total,
+                    raw,
+                    f"plain sqlite3, WAL, {label}",
+                    None,
+                    lag,
+                    "per delivery",
+                    details={"raw_events_per_s": 1 / raw, "service_events_per_s": total / elapsed},
+                )
+            )
     return [
         Figure(
             f"sustained ingestion ({total:,} deliveries, {duplicate_share:.0%} duplicates, {in_flight} in flight)",
@@ -346,7 +369,7 @@ async def bench_sustained(
             },
             limit_s=0.050,
         ),
-    ]
+    ] + physical
 
 
 # -- 2. aggregations at scale ----------------------------------------------------------------------
