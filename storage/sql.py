@@ -17,7 +17,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.core.messages import ChannelRef
-from bot.core.ports import ChannelInfo, DrillInfo, PostInfo, StudyPlanInfo
+from bot.core.ports import ChannelInfo, DrillInfo, PostInfo
 from storage.db import SQLITE_BUSY_TIMEOUT_S
 from storage.sqlite_driver import OneTripConnection
 from storage.tables import (
@@ -93,53 +93,6 @@ def _drill(m: Any) -> DrillInfo:
         created_at=m["created_at"],
         expires_at=m["expires_at"],
     )
-
-
-def plans_on(conn: Connection, *where: Any) -> list[StudyPlanInfo]:
-    """Study plans (with their pauses) matching ``where``, by person; sync, for :meth:`SqlBase._one_trip`."""
-    rows = conn.execute(
-        select(SP, W.c.platform, W.c.external_id.label("ws_ext"), P.c.external_id.label("user_ext"))
-        .join(P, P.c.id == SP.c.person_id)
-        .join(W, W.c.id == P.c.workspace_id)
-        .where(*where)
-        .order_by(SP.c.person_id)
-    ).all()
-    pauses = pauses_on(conn, [r.person_id for r in rows])
-    return [
-        StudyPlanInfo(
-            person_id=r.person_id,
-            platform=r.platform,
-            workspace=r.ws_ext,
-            user=r.user_ext,
-            tz=r.tz,
-            remind_time=r.remind_time,
-            last_reminded_on=r.last_reminded_on,
-            dm_blocked_at=r.dm_blocked_at,
-            exam_date=r.exam_date,
-            weekly_summary=bool(r.weekly_summary),
-            last_summary_on=r.last_summary_on,
-            daily_cap=r.daily_cap,
-            reviews_on=r.reviews_on,
-            reviews_done=r.reviews_done,
-            pauses=tuple(pauses.get(r.person_id, ())),
-        )
-        for r in rows
-    ]
-
-
-def pauses_on(conn: Connection, person_ids: Sequence[int]) -> dict[int, list[tuple[dt.date, dt.date]]]:
-    """Each person's study pauses, in date order; sync, for :meth:`SqlBase._one_trip`."""
-    out: dict[int, list[tuple[dt.date, dt.date]]] = {}
-    if not person_ids:
-        return out
-    rows = conn.execute(
-        select(SPP.c.person_id, SPP.c.start_date, SPP.c.end_date)
-        .where(SPP.c.person_id.in_(list(person_ids)))
-        .order_by(SPP.c.person_id, SPP.c.start_date, SPP.c.id)
-    ).all()
-    for r in rows:
-        out.setdefault(r.person_id, []).append((r.start_date, r.end_date))
-    return out
 
 
 def _chunks(items: Sequence[Any], size: int) -> list[list[Any]]:
@@ -321,15 +274,6 @@ class SqlBase:
         if not inserted and display_name and row.display_name != display_name:
             await conn.execute(update(P).where(P.c.id == row.id).values(display_name=display_name))
         return int(row.id)
-
-    async def _plans(self, conn: AsyncConnection, *where: Any) -> list[StudyPlanInfo]:
-        """Study plans (with their pauses) matching ``where``, by person (plans and drills read them)."""
-        return await self._one_trip(conn, lambda sync: plans_on(sync, *where))
-
-    async def _pauses(
-        self, conn: AsyncConnection, person_ids: Sequence[int]
-    ) -> dict[int, list[tuple[dt.date, dt.date]]]:
-        return await self._one_trip(conn, lambda sync: pauses_on(sync, person_ids))
 
     async def count_rows(self, table: str) -> int:
         """Row count of a table (diagnostics and tests)."""

@@ -69,7 +69,9 @@ async def _on_thread(connection: aiosqlite.Connection, fn: Callable[[], _T]) -> 
 
 
 class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
-    """A client-side cursor whose ``execute`` is one trip; its rows are buffered, as the stock one's are."""
+    """A client-side cursor whose ``execute`` is one trip; its rows are buffered, as the stock one's are.
+    It has no aiosqlite cursor of its own, so ``nextset`` and ``setinputsizes`` (which SQLAlchemy's SQLite
+    dialect never calls) are not there either."""
 
     __slots__ = ("_description", "_rowcount", "_lastrowid", "_arraysize")
 
@@ -82,6 +84,7 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
         self._rowcount = -1
         self._lastrowid: int | None = None
         self._arraysize = 1
+        self._cursor = None  # type: ignore[assignment]
 
     @property
     def description(self) -> Any:
@@ -122,38 +125,23 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
         self._description = description
         self._rows = collections.deque(rows)
 
-    def _run_here(self, operation: Any, parameters: Any, many: bool) -> bool:
-        """Inside :meth:`OneTripConnection.run_on_sqlite_thread`: run the statement on this (the SQLite)
-        thread directly, and say so; elsewhere False."""
+    def _statement(self, operation: Any, parameters: Any, many: bool) -> None:
         adapted: OneTripConnection = self._adapt_connection  # type: ignore[assignment]
-        if getattr(_here, "connection", None) is not adapted:
-            return False
-        prelude, adapted._prelude = adapted._prelude, None
         try:
-            self._take(_run(self._connection._conn, prelude, operation, parameters, many))
+            if getattr(_here, "connection", None) is adapted:
+                # inside run_on_sqlite_thread's work: this is the SQLite thread, run the statement here
+                prelude, adapted._prelude = adapted._prelude, None
+                self._take(_run(self._connection._conn, prelude, operation, parameters, many))
+            else:
+                await_(self._trip(operation, parameters, many))
         except Exception as error:
             adapted._handle_exception(error)
-        return True
 
-    def execute(self, operation: Any, parameters: Any = None) -> Any:
-        if not self._run_here(operation, parameters, False):
-            super().execute(operation, parameters)
+    def execute(self, operation: Any, parameters: Any = None) -> None:
+        self._statement(operation, parameters, False)
 
-    def executemany(self, operation: Any, seq_of_parameters: Any) -> Any:
-        if not self._run_here(operation, seq_of_parameters, True):
-            super().executemany(operation, seq_of_parameters)
-
-    async def _execute_async(self, operation: Any, parameters: Any) -> None:
-        await self._trip(operation, parameters, False)
-
-    async def _executemany_async(self, operation: Any, seq_of_parameters: Any) -> None:
-        await self._trip(operation, seq_of_parameters, True)
-
-    def nextset(self) -> None:
-        raise NotImplementedError("sqlite3 cursors have one result set")
-
-    def setinputsizes(self, *inputsizes: Any) -> None:
-        """A no-op, as in sqlite3."""
+    def executemany(self, operation: Any, seq_of_parameters: Any) -> None:
+        self._statement(operation, seq_of_parameters, True)
 
 
 class OneTripConnection(AsyncAdapt_aiosqlite_connection):

@@ -11,7 +11,8 @@ from sqlalchemy import Connection, func, select, update
 
 from bot.core.ports import DrillInfo, DrillStart
 from storage.repos.boards import link_attempts
-from storage.sql import DS, SP, TM, A, R, SqlBase, T, _drill, _n_correct, plans_on
+from storage.repos.plans import plans_on
+from storage.sql import DS, SP, TM, A, R, SqlBase, T, _drill, _n_correct
 
 __all__ = ["DrillsRepo"]
 

@@ -5,22 +5,79 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import and_, bindparam, func, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.core.ports import StudyPlanInfo
-from storage.sql import SP, SPP, P, R, SqlBase
+from storage.sql import SP, SPP, P, R, SqlBase, W
 
-__all__ = ["PLAN_FIELDS", "PlansRepo"]
+__all__ = ["PLAN_FIELDS", "PlansRepo", "pauses_on", "plans_on"]
 
 # what save_plan may change (the rest is the bot's own bookkeeping)
 PLAN_FIELDS = frozenset({"tz", "remind_time", "exam_date", "weekly_summary", "daily_cap", "dm_blocked_at"})
 _CLAIM_COLUMN = {"reminder": "last_reminded_on", "summary": "last_summary_on"}
 
 
+def plans_on(conn: Connection, *where: Any) -> list[StudyPlanInfo]:
+    """Study plans (with their pauses) matching ``where``, by person; sync, for :meth:`SqlBase._one_trip`."""
+    rows = conn.execute(
+        select(SP, W.c.platform, W.c.external_id.label("ws_ext"), P.c.external_id.label("user_ext"))
+        .join(P, P.c.id == SP.c.person_id)
+        .join(W, W.c.id == P.c.workspace_id)
+        .where(*where)
+        .order_by(SP.c.person_id)
+    ).all()
+    pauses = pauses_on(conn, [r.person_id for r in rows])
+    return [
+        StudyPlanInfo(
+            person_id=r.person_id,
+            platform=r.platform,
+            workspace=r.ws_ext,
+            user=r.user_ext,
+            tz=r.tz,
+            remind_time=r.remind_time,
+            last_reminded_on=r.last_reminded_on,
+            dm_blocked_at=r.dm_blocked_at,
+            exam_date=r.exam_date,
+            weekly_summary=bool(r.weekly_summary),
+            last_summary_on=r.last_summary_on,
+            daily_cap=r.daily_cap,
+            reviews_on=r.reviews_on,
+            reviews_done=r.reviews_done,
+            pauses=tuple(pauses.get(r.person_id, ())),
+        )
+        for r in rows
+    ]
+
+
+def pauses_on(conn: Connection, person_ids: Sequence[int]) -> dict[int, list[tuple[dt.date, dt.date]]]:
+    """Each person's study pauses, in date order; sync, for :meth:`SqlBase._one_trip`."""
+    out: dict[int, list[tuple[dt.date, dt.date]]] = {}
+    if not person_ids:
+        return out
+    rows = conn.execute(
+        select(SPP.c.person_id, SPP.c.start_date, SPP.c.end_date)
+        .where(SPP.c.person_id.in_(list(person_ids)))
+        .order_by(SPP.c.person_id, SPP.c.start_date, SPP.c.id)
+    ).all()
+    for r in rows:
+        out.setdefault(r.person_id, []).append((r.start_date, r.end_date))
+    return out
+
+
 class PlansRepo(SqlBase):
     """Study plans (one row per person) and their pauses."""
+
+    async def _plans(self, conn: AsyncConnection, *where: Any) -> list[StudyPlanInfo]:
+        """Study plans (with their pauses) matching ``where``, by person (plans and drills read them)."""
+        return await self._one_trip(conn, lambda sync: plans_on(sync, *where))
+
+    async def _pauses(
+        self, conn: AsyncConnection, person_ids: Sequence[int]
+    ) -> dict[int, list[tuple[dt.date, dt.date]]]:
+        return await self._one_trip(conn, lambda sync: pauses_on(sync, person_ids))
 
     async def _ensure_plan(self, conn: AsyncConnection, person_id: int, now: dt.datetime) -> None:
         await self._insert_ignore(conn, SP, {"person_id": person_id, "updated_at": now})
