@@ -39,10 +39,10 @@ def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
         path = make_url(url).database
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        # every use of a connection ends its transaction (``engine.begin()`` commits or rolls back, and closing a
-        # connection rolls back an open one), so the pool's own rollback on check-in would only add a round
-        # trip to aiosqlite's thread to each transaction
-        # ``module``: SQLAlchemy's aiosqlite adapter, with one trip to the SQLite thread per statement
+        # ``module``: SQLAlchemy's aiosqlite adapter, with one trip to the SQLite thread per statement.
+        # ``pool_reset_on_return=None``: every use of a connection ends its transaction (``engine.begin()``
+        # commits or rolls back, closing a connection rolls back an open one), so the pool's own rollback on
+        # check-in would only add a trip to each transaction
         engine = create_async_engine(
             url,
             echo=echo,

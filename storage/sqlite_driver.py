@@ -116,7 +116,7 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
         connection: aiosqlite.Connection = self._connection  # type: ignore[assignment]
         adapted: OneTripConnection = self._adapt_connection  # type: ignore[assignment]
         async with adapted._execute_mutex:
-            prelude, adapted._prelude = adapted._prelude, None
+            prelude = adapted.take_prelude()
             conn = connection._conn
             self._take(await _on_thread(connection, lambda: _run(conn, prelude, operation, parameters, many)))
 
@@ -130,7 +130,7 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
         try:
             if getattr(_here, "connection", None) is adapted:
                 # inside run_on_sqlite_thread's work: this is the SQLite thread, run the statement here
-                prelude, adapted._prelude = adapted._prelude, None
+                prelude = adapted.take_prelude()
                 self._take(_run(self._connection._conn, prelude, operation, parameters, many))
             else:
                 await_(self._trip(operation, parameters, many))
@@ -162,6 +162,11 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
         """Run ``sql`` (``BEGIN IMMEDIATE``, say) on the SQLite thread just before the next statement."""
         self._prelude = sql
 
+    def take_prelude(self) -> str | None:
+        """The deferred ``BEGIN`` for the statement about to run (once), or None."""
+        prelude, self._prelude = self._prelude, None
+        return prelude
+
     async def run_on_sqlite_thread(self, work: Callable[[], _T]) -> _T:
         """Run ``work`` on the SQLite thread, as one trip: the statements it runs through this connection
         (with SQLAlchemy's sync API, on the async connection's ``sync_connection``) execute there directly.
@@ -179,16 +184,12 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
             return await _on_thread(connection, call)
 
     def commit(self) -> None:
-        if self._prelude is not None:  # nothing ran: there is no transaction to commit
-            self._prelude = None
-            return
-        super().commit()
+        if self.take_prelude() is None:  # else nothing ran: there is no transaction to commit
+            super().commit()
 
     def rollback(self) -> None:
-        if self._prelude is not None:
-            self._prelude = None
-            return
-        super().rollback()
+        if self.take_prelude() is None:
+            super().rollback()
 
 
 class _OneTripDbapi(AsyncAdapt_aiosqlite_dbapi):

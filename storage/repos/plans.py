@@ -71,7 +71,7 @@ class PlansRepo(SqlBase):
     """Study plans (one row per person) and their pauses."""
 
     async def _plans(self, conn: AsyncConnection, *where: Any) -> list[StudyPlanInfo]:
-        """Study plans (with their pauses) matching ``where``, by person (plans and drills read them)."""
+        """Study plans (with their pauses) matching ``where``, by person, as one trip (``plans_on``)."""
         return await self._one_trip(conn, lambda sync: plans_on(sync, *where))
 
     async def _pauses(
